@@ -1,0 +1,3 @@
+from cashbook.cli.main import run
+
+run()

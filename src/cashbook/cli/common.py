@@ -1,0 +1,127 @@
+"""Options shared by every command and the helpers that turn them into values.
+
+Heavy modules (pydantic models, the store) are imported inside functions so that
+`cashbook --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class Session:
+    """Per-invocation facts the error boundary needs (output format) and the clock read once."""
+
+    format: str = "table"
+    book: Optional[str] = None
+    now: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    """The one clock read of a command (overridable by $CASHBOOK_NOW for tests and demos)."""
+    if Session.now is None:
+        import os
+
+        fixed = os.environ.get("CASHBOOK_NOW")
+        if fixed:
+            try:
+                Session.now = dt.datetime.fromisoformat(fixed)
+            except ValueError:
+                fail("bad-option", f"$CASHBOOK_NOW={fixed!r} is not an ISO date-time like 2026-11-29T10:00")
+            if Session.now.tzinfo is None:
+                Session.now = Session.now.astimezone()
+        else:
+            Session.now = dt.datetime.now().astimezone()
+    return Session.now
+
+
+BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book folder (default: $CASHBOOK_BOOK, else the current directory).", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Headings in English or Chinese.")]
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
+TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: now, or 12:00 for another day).", show_default=False)]
+ApprovalsOpt = Annotated[Optional[list[str]], typer.Option("--approved-by", help="ROLE:NAME of a sign-off, e.g. gm:王总; repeat for each.", show_default=False)]
+OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", help="ROLE:NAME approving an override of a blocking rule the policy lets that role override.", show_default=False)]
+MemoOpt = Annotated[str, typer.Option("--memo", help="Summary text (摘要).")]
+
+
+def begin(fmt: Format | str = "table", book: str | None = None) -> None:
+    Session.format = fmt.value if isinstance(fmt, Format) else fmt
+    if book:
+        Session.book = book
+
+
+def fail(code: str, message: str) -> None:
+    from ..core.problems import CashbookError, Problem
+
+    raise CashbookError(Problem(code, message))
+
+
+def open_book(book: str | None):
+    from ..store.book import Book, find_root
+
+    return Book(find_root(book or Session.book))
+
+
+def parse_date(text: str | None, option: str = "--date") -> dt.date:
+    if text is None:
+        return now().date()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail("bad-option", f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-09-01")
+    raise AssertionError  # unreachable
+
+
+def entry_time(date: str | None, time: str | None, policy) -> dt.datetime:
+    """The local date-time with offset for a new entry; future days are refused."""
+    today = now()
+    day = parse_date(date)
+    if day > today.date():
+        fail("future-date", f"--date {day} is after today ({today.date()}); record entries on the day they happen")
+    if time is not None:
+        try:
+            clock = dt.time.fromisoformat(time.strip())
+        except ValueError:
+            fail("bad-option", f"--time {time!r} is not a time; write HH:MM, e.g. 09:30")
+    elif day == today.date():
+        clock = today.time().replace(microsecond=0)
+    else:
+        clock = dt.time(12, 0)
+    tz = policy.tz()
+    naive = dt.datetime.combine(day, clock.replace(tzinfo=None))
+    return naive.replace(tzinfo=tz) if tz else naive.astimezone()
+
+
+def amount_arg(text: str, name: str = "AMOUNT", allow_zero: bool = False):
+    from ..core.money import AmountError, parse_amount
+
+    try:
+        return parse_amount(text, allow_zero=allow_zero)
+    except AmountError as exc:
+        fail("bad-amount", f"{name}: {exc}")
+
+
+def approvals_arg(values: list[str] | None, option: str = "--approved-by") -> list[str]:
+    out = []
+    for value in values or []:
+        role, sep, name = value.partition(":")
+        if not sep or not role.strip() or not name.strip():
+            fail("bad-option", f"{option} {value!r}: write ROLE:NAME, e.g. gm:王总")
+        out.append(f"{role.strip()}:{name.strip()}")
+    return out

@@ -1,0 +1,84 @@
+"""The `cashbook` command: wiring of the command modules and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from . import book as book_cmds
+from . import record as record_cmds
+from .common import BookOpt, Session
+from .report import report_app
+
+app = typer.Typer(
+    name="cashbook",
+    help="The cashier's and accountant's book: cash and bank journals in plain-text TOML, company cash rules enforced, "
+    "daily close and bank reconciliation. Acts on --book DIR, else $CASHBOOK_BOOK, else the current directory.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _main(book: BookOpt = None) -> None:
+    if book:
+        Session.book = book
+
+
+record_cmds.register(app)
+book_cmds.register(app)
+app.add_typer(report_app, name="report")
+
+
+def _print_problems(problems, exit_code: int) -> None:
+    if Session.format == "json":
+        from ..render import dumps
+
+        sys.stdout.write(dumps({"ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
+        return
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+
+
+def run() -> None:
+    """Entry point: run the app; turn every failure into a message and an exit code."""
+    from ..core.problems import CashbookError
+
+    try:
+        code = app(standalone_mode=False, prog_name="cashbook")
+    except CashbookError as exc:
+        blocking = [p for p in exc.problems if p.severity == "block"] or exc.problems
+        _print_problems(exc.problems if Session.format == "json" else blocking, exc.exit_code)
+        if Session.format != "json":
+            for p in exc.problems:
+                if p.severity != "block":
+                    print(f"warning: {p}", file=sys.stderr)
+            print("nothing was written", file=sys.stderr) if exc.exit_code == 2 else None
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: missing or bad options
+        if hasattr(exc, "show"):
+            exc.show()
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        if os.environ.get("CASHBOOK_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}. Nothing was written. "
+              "Please report it (run with CASHBOOK_DEBUG=1 for details).", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,163 @@
+"""`cashbook report ...`: journal, balances and the registers, as table, JSON or CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, begin, now, open_book, parse_date
+
+report_app = typer.Typer(help="Reports: journal, balances, advances, deposits, cheques, receipts, exceptions.", no_args_is_help=True)
+
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)]
+ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)]
+AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
+
+
+def _show(report, fmt: Format, lang: Lang) -> None:
+    from ..render import render_report
+
+    render_report(report, fmt.value, lang.value)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def _state_as_of(book, day):
+    """Load the book and replay entries up to and including ``day``."""
+    from ..core.state import BookState
+
+    loaded = book.load()
+    if day is None:
+        return loaded, loaded.state
+    state = BookState()
+    cash = frozenset(book.policy.cash_accounts())
+    for e in loaded.order:
+        if e.date <= day:
+            state.apply(e, cash)
+    return loaded, state
+
+
+@report_app.command("journal")
+def journal(
+    account: Annotated[Optional[list[str]], typer.Option("--account", help="Account key; repeat for several (default: all).", show_default=False)] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """Cash and bank journals (现金/银行存款日记账) with running balances."""
+    from ..reports.journal import journal_report
+    from .common import fail
+
+    begin(fmt, book)
+    b = open_book(book)
+    first = parse_date(start, "--from") if start else None
+    last = parse_date(end, "--to") if end else None
+    for a in account or []:
+        if a not in b.policy.accounts:
+            fail("unknown-account", f"--account {a!r} is not in policies.toml; accounts: {', '.join(b.policy.accounts)}")
+    loaded = b.load()
+    _show(journal_report(loaded.order, b.policy, account, first, last), fmt, lang)
+
+
+@report_app.command("balances")
+def balances(
+    date: AsOfOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """Balance of every cash and bank account."""
+    from ..reports.journal import balances_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    _, state = _state_as_of(b, day)
+    _show(balances_report(state.balances, b.policy, day), fmt, lang)
+
+
+@report_app.command("advances")
+def advances(
+    date: AsOfOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include settled advances.")] = False,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """Staff advances open and overdue (overdue ones are receivables)."""
+    from ..reports.registers import advances_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    _, state = _state_as_of(b, day)
+    _show(advances_report(state, b.policy, day, all_), fmt, lang)
+
+
+@report_app.command("deposits")
+def deposits(
+    date: AsOfOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """Merchant deposits held, by type and merchant."""
+    from ..reports.registers import deposits_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    _, state = _state_as_of(b, day)
+    _show(deposits_report(state, b.policy, day), fmt, lang)
+
+
+@report_app.command("cheques")
+def cheques(
+    start: FromOpt = None,
+    end: ToOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """The cheque register: issued, voided, outstanding."""
+    from ..reports.registers import cheques_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    loaded = b.load()
+    _show(cheques_report(loaded.order, loaded.state, None, parse_date(start, "--from") if start else None,
+                         parse_date(end, "--to") if end else None), fmt, lang)
+
+
+@report_app.command("receipts")
+def receipts(
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """Receipt numbers used and gaps in their sequences (exit 1 on a gap)."""
+    from ..reports.registers import receipts_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    _show(receipts_report(b.load().state), fmt, lang)
+
+
+@report_app.command("exceptions")
+def exceptions(
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """Rule exceptions: warnings and overrides recorded, and any violations (exit 1 on a violation)."""
+    from ..core.rules import check_entry
+    from ..reports.registers import exceptions_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    loaded = b.load(checker=check_entry)
+    rule_problems = [p for p in loaded.problems if "rule" in p.data or p.code == "day-sealed"]
+    _show(exceptions_report(rule_problems, loaded.state.entries), fmt, lang)

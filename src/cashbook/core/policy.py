@@ -1,0 +1,199 @@
+"""The company's rules as a typed model of policies.toml.
+
+Every figure of DOMAIN.md lives here as a setting with the source company's value as
+its default (`DEFAULT_POLICIES` is the text `cashbook init` writes). This module only
+describes and validates the settings; the rules that use them live in `rules.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .entries import Amount, AmountOrZero, Key
+
+Severity = Literal["block", "warn"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Book(_Model):
+    name: str = "cashbook"
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
+    utc_offset: Annotated[str, Field(pattern=r"^([+-]\d{2}:\d{2})?$")] = ""
+    """Offset written on new entries (e.g. "+08:00"); empty = the machine's local time."""
+
+
+class Account(_Model):
+    type: Literal["cash", "bank"]
+    name: str
+    bank: str = ""
+    number: str = ""
+    export_name: str = ""
+    """Name used by `cashbook export` (e.g. "Assets:Bank:ICBC"); derived when empty."""
+
+
+class Category(_Model):
+    type: Literal["income", "expense", "liability"]
+    name: str
+    export_name: str = ""
+
+
+class DepositType(_Model):
+    name: str
+    amount: AmountOrZero | None = None
+    """Fixed amount per unit (50 per construction-permit card); None = as agreed."""
+    refund_approvers: tuple[Key, ...] = ()
+    """Roles that must sign a refund (the type's sign-off chain)."""
+    refund_wait_days: int = Field(0, ge=0)
+    """Days after the merchant leaves before a refund is allowed (quality: 365)."""
+
+
+class Rule(_Model):
+    """Common settings of a rule: severity and who may override a block."""
+
+    severity: Severity = "block"
+    override: tuple[Key, ...] = ()
+    """Roles whose explicit approval lets a blocked entry through (recorded, reported)."""
+
+
+class LimitRule(Rule):
+    limit: Amount
+
+
+class CashOverLimit(LimitRule):
+    severity: Severity = "warn"
+    limit: Amount = Decimal("2000.00")
+
+
+class CashPaymentLimit(LimitRule):
+    limit: Amount = Decimal("1000.00")
+    override: tuple[Key, ...] = ("gm",)
+
+
+class NoCashCategory(Rule):
+    categories: tuple[Key, ...] = ("fixed-assets", "office-supplies", "labour-protection", "welfare")
+
+
+class NeedsInvoice(Rule):
+    threshold: Amount = Decimal("100.00")
+
+
+class SittingPayment(Rule):
+    override: tuple[Key, ...] = ("gm",)
+
+
+class Band(_Model):
+    """An approval band: entries of `kind` (and `category`, amount in [from, below)) need `roles`."""
+
+    kind: str
+    category: Key | None = None
+    from_: AmountOrZero | None = Field(None, alias="from")
+    below: Amount | None = None
+    roles: tuple[Key, ...]
+
+    def matches(self, kind: str, category: str | None, amount: Decimal) -> bool:
+        if self.kind != kind:
+            return False
+        if self.category is not None and self.category != category:
+            return False
+        if self.from_ is not None and amount < self.from_:
+            return False
+        if self.below is not None and amount >= self.below:
+            return False
+        return True
+
+
+class NeedsApproval(Rule):
+    bands: tuple[Band, ...] = ()
+
+
+class AdvanceOverdue(Rule):
+    days: int = Field(7, ge=0)
+
+
+class Rules(_Model):
+    cash_over_limit: CashOverLimit = Field(CashOverLimit(), alias="cash-over-limit")
+    cash_payment_limit: CashPaymentLimit = Field(CashPaymentLimit(), alias="cash-payment-limit")
+    no_cash_category: NoCashCategory = Field(NoCashCategory(), alias="no-cash-category")
+    needs_invoice: NeedsInvoice = Field(NeedsInvoice(), alias="needs-invoice")
+    sitting_payment: SittingPayment = Field(SittingPayment(), alias="sitting-payment")
+    needs_approval: NeedsApproval = Field(NeedsApproval(), alias="needs-approval")
+    cheque_number_used: Rule = Field(Rule(), alias="cheque-number-used")
+    cheque_overdraft: Rule = Field(Rule(), alias="cheque-overdraft")
+    cheque_payee_mismatch: Rule = Field(Rule(), alias="cheque-payee-mismatch")
+    words_mismatch: Rule = Field(Rule(), alias="words-mismatch")
+    advance_overdue: AdvanceOverdue = Field(AdvanceOverdue(), alias="advance-overdue")
+    deposit_refund_invalid: Rule = Field(Rule(), alias="deposit-refund-invalid")
+    receipt_number_used: Rule = Field(Rule(), alias="receipt-number-used")
+    receipt_number_gap: Rule = Field(Rule(severity="warn"), alias="receipt-number-gap")
+    undeposited_takings: Rule = Field(Rule(severity="warn"), alias="undeposited-takings")
+    count_difference: Rule = Field(Rule(), alias="count-difference")
+
+    def by_code(self, code: str) -> Rule | None:
+        return getattr(self, code.replace("-", "_"), None)
+
+
+class Policy(_Model):
+    """policies.toml, validated."""
+
+    book: Book = Book()
+    accounts: dict[Key, Account]
+    roles: dict[Key, str]
+    categories: dict[Key, Category]
+    deposit_types: dict[Key, DepositType] = {}
+    denominations: tuple[AmountOrZero, ...] = tuple(
+        Decimal(d) for d in ("100.00", "50.00", "20.00", "10.00", "5.00", "1.00", "0.50", "0.10")
+    )
+    rules: Rules = Rules()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Policy":
+        if not any(a.type == "cash" for a in self.accounts.values()):
+            raise ValueError("accounts: at least one account must have type = \"cash\"")
+        known = set(self.roles)
+        for code in type(self.rules).model_fields:
+            rule = getattr(self.rules, code)
+            for role in rule.override:
+                if role not in known:
+                    raise ValueError(f"rules.{rule_key(code)}.override: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+        for i, band in enumerate(self.rules.needs_approval.bands):
+            for role in band.roles:
+                if role not in known:
+                    raise ValueError(f"rules.needs-approval.bands[{i}]: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+            if band.category is not None and band.category not in self.categories:
+                raise ValueError(f"rules.needs-approval.bands[{i}]: unknown category {band.category!r}")
+            if band.from_ is not None and band.below is not None and band.from_ >= band.below:
+                raise ValueError(f"rules.needs-approval.bands[{i}]: from {band.from_} is not below {band.below}")
+        for key, dtype in self.deposit_types.items():
+            for role in dtype.refund_approvers:
+                if role not in known:
+                    raise ValueError(f"deposit_types.{key}.refund_approvers: unknown role {role!r}")
+        for code in ("no_cash_category",):
+            for cat in getattr(self.rules, code).categories:
+                if cat not in self.categories:
+                    raise ValueError(f"rules.no-cash-category.categories: unknown category {cat!r}")
+        return self
+
+    # -- look-ups used everywhere ---------------------------------------------------
+    def cash_accounts(self) -> list[str]:
+        return [k for k, a in self.accounts.items() if a.type == "cash"]
+
+    def bank_accounts(self) -> list[str]:
+        return [k for k, a in self.accounts.items() if a.type == "bank"]
+
+    def tz(self) -> dt.tzinfo | None:
+        if not self.book.utc_offset:
+            return None
+        sign = 1 if self.book.utc_offset[0] == "+" else -1
+        hours, minutes = self.book.utc_offset[1:].split(":")
+        return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def rule_key(field_name: str) -> str:
+    return field_name.replace("_", "-")

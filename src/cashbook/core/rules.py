@@ -1,0 +1,341 @@
+"""The company's rules, each a pure function of (entry, policy, book state, today).
+
+Every rule returns problems with its stable code (SPEC 4), the figure and the limit,
+and what would make the entry acceptable. A rule's severity comes from policies.toml;
+a ``block`` problem turns into a recorded exception when the entry carries an
+``--override`` by a role the policy allows for that rule. No I/O, no clock: today is
+passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Callable
+
+from .entries import (
+    Advance,
+    Collection,
+    DepositHold,
+    DepositRefund,
+    EntryBase,
+    Payment,
+    Receipt,
+    Settlement,
+    Transfer,
+    Withdrawal,
+)
+from .money import ZERO, fmt_grouped
+from .policy import Policy, Rule
+from .problems import Problem
+from .state import BookState
+
+RuleFn = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
+RULES: list[RuleFn] = []
+
+
+def rule(fn: RuleFn) -> RuleFn:
+    RULES.append(fn)
+    return fn
+
+
+def _m(value: Decimal) -> str:
+    return fmt_grouped(value)
+
+
+def _problem(policy: Policy, code: str, message: str, entry: EntryBase, **data) -> Problem:
+    settings = policy.rules.by_code(code)
+    severity = settings.severity if settings is not None else "block"
+    return Problem(code, message, entry_id=entry.id, severity=severity, data={"rule": code, **data})
+
+
+def cash_out(entry: EntryBase, policy: Policy) -> Decimal:
+    """Cash leaving a cash account by this entry for a payment (not banking)."""
+    if isinstance(entry, (Payment, Advance, DepositRefund)) and entry.account in policy.cash_accounts():
+        return entry.amount
+    return ZERO
+
+
+def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tuple[str, ...]:
+    """Roles that must sign this entry: every matching band, plus a deposit type's chain."""
+    roles: list[str] = []
+    category = getattr(entry, "category", None)
+    amount = getattr(entry, "amount", ZERO)
+    for band in policy.rules.needs_approval.bands:
+        if band.matches(entry.kind, category, amount):
+            roles += [r for r in band.roles if r not in roles]
+    if isinstance(entry, DepositRefund):
+        dtype = policy.deposit_types.get(entry.type)
+        if dtype:
+            roles += [r for r in dtype.refund_approvers if r not in roles]
+    return tuple(roles)
+
+
+# -- the rules -----------------------------------------------------------------------
+
+@rule
+def day_sealed(entry, policy, state, today):
+    if state.is_sealed(entry.date):
+        return [Problem("day-sealed", f"{entry.date} is closed and sealed ({state.seals[entry.date].id}); "
+                        "record the entry, or a correction referring to the original, on an open day", entry_id=entry.id)]
+    return []
+
+
+@rule
+def needs_approval(entry, policy, state, today):
+    needed = approvals_needed(entry, policy, state)
+    given = {a.role for a in getattr(entry, "approvals", ())}
+    missing = [r for r in needed if r not in given]
+    if not missing:
+        return []
+    names = ", ".join(f"{r} ({policy.roles.get(r, r)})" for r in missing)
+    amount = getattr(entry, "amount", ZERO)
+    return [_problem(policy, "needs-approval",
+                     f"a {entry.kind} of {_m(amount)} needs the approval of {names}; add --approved-by "
+                     + " --approved-by ".join(f"{r}:NAME" for r in missing),
+                     entry, missing=missing, figure=amount)]
+
+
+@rule
+def cash_payment_limit(entry, policy, state, today):
+    settings = policy.rules.cash_payment_limit
+    if isinstance(entry, Payment) and entry.method == "cash" and entry.amount > settings.limit:
+        return [_problem(policy, "cash-payment-limit",
+                         f"cash payment of {_m(entry.amount)} is above the single cash-payment limit {_m(settings.limit)} "
+                         f"(rules.cash-payment-limit.limit); pay it by cheque or transfer from a bank account"
+                         + _override_hint(settings), entry, figure=entry.amount, limit=settings.limit)]
+    return []
+
+
+@rule
+def no_cash_category(entry, policy, state, today):
+    settings = policy.rules.no_cash_category
+    if isinstance(entry, Payment) and entry.method == "cash" and entry.category in settings.categories:
+        return [_problem(policy, "no-cash-category",
+                         f"{entry.category} is never paid in cash (rules.no-cash-category.categories); pay it by transfer or cheque"
+                         + _override_hint(settings), entry, figure=entry.amount, category=entry.category)]
+    return []
+
+
+@rule
+def needs_invoice(entry, policy, state, today):
+    settings = policy.rules.needs_invoice
+    if isinstance(entry, Payment) and policy.categories.get(entry.category) and policy.categories[entry.category].type == "expense":
+        figure, has = entry.amount, bool(entry.invoice)
+    elif isinstance(entry, Settlement) and entry.spent:
+        figure, has = entry.spent, bool(entry.invoice)
+    else:
+        return []
+    if figure > settings.threshold and not has:
+        return [_problem(policy, "needs-invoice",
+                         f"{_m(figure)} is above the settlement threshold {_m(settings.threshold)} (rules.needs-invoice.threshold) "
+                         "and needs a proper tax invoice; add --invoice NUMBER" + _override_hint(settings),
+                         entry, figure=figure, limit=settings.threshold)]
+    return []
+
+
+@rule
+def sitting_payment(entry, policy, state, today):
+    out = cash_out(entry, policy)
+    if not out:
+        return []
+    fig = state.day(entry.date, entry.account)
+    problems = []
+    balance = state.balance(entry.account)
+    if out > balance:
+        problems.append(Problem("insufficient-cash", f"paying {_m(out)} in cash but only {_m(balance)} is on hand in {entry.account}",
+                                entry_id=entry.id, data={"figure": out, "limit": balance}))
+    funded = fig.opening + fig.withdrawals - fig.cash_paid
+    if out > funded:
+        problems.append(_problem(policy, "sitting-payment",
+                                 f"cash payment of {_m(out)} would be paid out of today's cash receipts (坐支): today's float and "
+                                 f"withdrawals leave only {_m(max(funded, ZERO))} for payments (opening {_m(fig.opening)} + withdrawn "
+                                 f"{_m(fig.withdrawals)} − already paid {_m(fig.cash_paid)}); withdraw cash from the bank first"
+                                 + _override_hint(policy.rules.sitting_payment), entry, figure=out, limit=max(funded, ZERO)))
+    return problems
+
+
+@rule
+def cash_over_limit(entry, policy, state, today):
+    settings = policy.rules.cash_over_limit
+    problems = []
+    for p in entry.postings():
+        if p.amount > 0 and p.account in policy.cash_accounts():
+            after = state.balance(p.account) + sum(q.amount for q in entry.postings() if q.account == p.account)
+            if after > settings.limit:
+                problems.append(_problem(policy, "cash-over-limit",
+                                         f"cash on hand in {p.account} will be {_m(after)}, above the limit {_m(settings.limit)} "
+                                         f"(rules.cash-over-limit.limit); bank the excess {_m(after - settings.limit)} today",
+                                         entry, figure=after, limit=settings.limit))
+            break
+    return problems
+
+
+@rule
+def cheques(entry, policy, state, today):
+    problems = []
+    if isinstance(entry, (Payment, Withdrawal)) and entry.cheque:
+        used = state.cheques.get((entry.account, entry.cheque))
+        if used:
+            problems.append(_problem(policy, "cheque-number-used",
+                                     f"cheque {entry.cheque} on {entry.account} was already issued by {used}; a voided cheque's number "
+                                     "is kept, not reused: take the next cheque", entry, cheque=entry.cheque))
+    if isinstance(entry, Payment) and entry.cheque and entry.invoice_party and entry.invoice_party.strip() != entry.party.strip():
+        problems.append(_problem(policy, "cheque-payee-mismatch",
+                                 f"cheque payee {entry.party!r} differs from the invoice party {entry.invoice_party!r}; "
+                                 "the payee must be the unit that issued the invoice", entry))
+    bank_out: tuple[str, Decimal] | None = None
+    if isinstance(entry, (Payment, Advance, DepositRefund)) and entry.account in policy.bank_accounts():
+        bank_out = (entry.account, entry.amount)
+    elif isinstance(entry, Withdrawal):
+        bank_out = (entry.account, entry.amount)
+    elif isinstance(entry, Transfer) and entry.from_account in policy.bank_accounts():
+        bank_out = (entry.from_account, entry.amount)
+    if bank_out:
+        acct, amount = bank_out
+        balance = state.balance(acct)
+        if amount > balance:
+            problems.append(_problem(policy, "cheque-overdraft",
+                                     f"{_m(amount)} from {acct} is above its book balance {_m(balance)} (空头支票); "
+                                     "fund the account first", entry, figure=amount, limit=balance))
+    return problems
+
+
+@rule
+def words_mismatch(entry, policy, state, today):
+    words = getattr(entry, "words", "")
+    if not words:
+        return []
+    from .words import to_words, words_agree
+
+    amount = entry.amount
+    try:
+        agree = words_agree(amount, words)
+    except ValueError:
+        agree = False
+    if agree:
+        return []
+    return [_problem(policy, "words-mismatch",
+                     f"the amount in words {words!r} does not agree with the figure {_m(amount)} ({to_words(amount)}); "
+                     "大小写必须一致: write both again", entry, figure=amount)]
+
+
+@rule
+def advance_overdue(entry, policy, state, today):
+    if not isinstance(entry, Advance):
+        return []
+    days = policy.rules.advance_overdue.days
+    late = [a for a in state.advances.values()
+            if a.party == entry.person and a.outstanding > 0 and a.id not in state.voided and a.due
+            and (entry.date - a.due).days > days]
+    if not late:
+        return []
+    a = late[0]
+    return [_problem(policy, "advance-overdue",
+                     f"{entry.person} has advance {a.id} of {_m(a.outstanding)} outstanding, due {a.due}, "
+                     f"{(entry.date - a.due).days} days overdue (more than {days}, rules.advance-overdue.days); "
+                     f"settle it (`cashbook settle {a.id}`) before a new advance" + _override_hint(policy.rules.advance_overdue),
+                     entry, figure=(entry.date - a.due).days, limit=days)]
+
+
+@rule
+def deposits(entry, policy, state, today):
+    problems = []
+    if isinstance(entry, DepositHold):
+        dtype = policy.deposit_types.get(entry.type)
+        if dtype and dtype.amount is not None and entry.amount != dtype.amount * entry.units:
+            problems.append(_problem(policy, "deposit-amount",
+                                     f"a {entry.type} deposit is {_m(dtype.amount)} per unit; {entry.units} unit(s) make "
+                                     f"{_m(dtype.amount * entry.units)}, not {_m(entry.amount)} (deposit_types.{entry.type}.amount)",
+                                     entry, figure=entry.amount, limit=dtype.amount * entry.units))
+    if not isinstance(entry, DepositRefund):
+        return problems
+    held = state.deposits.get(entry.deposit)
+    code = "deposit-refund-invalid"
+    if held is None or entry.deposit in state.voided:
+        return [_problem(policy, code, f"{entry.deposit} is not a deposit held; see `cashbook report deposits`", entry)]
+    if held.outstanding <= 0:
+        problems.append(_problem(policy, code, f"deposit {held.id} was already refunded in full", entry))
+    elif entry.amount > held.outstanding:
+        problems.append(_problem(policy, code, f"refund {_m(entry.amount)} is above the {_m(held.outstanding)} still held on {held.id}",
+                                 entry, figure=entry.amount, limit=held.outstanding))
+    if entry.party != held.party or entry.type != held.type:
+        problems.append(_problem(policy, code, f"deposit {held.id} is a {held.type} deposit of {held.party}", entry))
+    dtype = policy.deposit_types.get(held.type)
+    if dtype and dtype.refund_wait_days:
+        if entry.left_on is None:
+            problems.append(_problem(policy, code, f"a {held.type} deposit is refunded only {dtype.refund_wait_days} days after the "
+                                     "merchant leaves; give --left-on YYYY-MM-DD", entry, limit=dtype.refund_wait_days))
+        elif (entry.date - entry.left_on).days < dtype.refund_wait_days:
+            earliest = entry.left_on + dt.timedelta(days=dtype.refund_wait_days)
+            problems.append(_problem(policy, code, f"a {held.type} deposit is refunded {dtype.refund_wait_days} days after the merchant "
+                                     f"leaves (deposit_types.{held.type}.refund_wait_days): not before {earliest}", entry,
+                                     figure=(entry.date - entry.left_on).days, limit=dtype.refund_wait_days))
+    if entry.lost_receipt and held.doc and held.doc not in entry.lost_receipt:
+        problems.append(_problem(policy, code, f"the loss declaration must name the lost receipt number {held.doc}", entry))
+    if entry.lost_receipt and not held.doc:
+        pass  # nothing to cross-check: the deposit was recorded without a receipt number
+    return problems
+
+
+@rule
+def receipt_numbers(entry, policy, state, today):
+    doc = getattr(entry, "doc", "") if isinstance(entry, (Receipt, Collection, DepositHold)) else ""
+    if doc and doc in state.receipt_numbers:
+        return [_problem(policy, "receipt-number-used", f"receipt number {doc} was already used by {state.receipt_numbers[doc]}; "
+                         "use the next receipt of the book", entry, doc=doc)]
+    return []
+
+
+def _override_hint(settings: Rule) -> str:
+    if settings.severity == "block" and settings.override:
+        return f", or add --override {settings.override[0]}:NAME if the policy's {'/'.join(settings.override)} approves"
+    return ""
+
+
+def apply_overrides(entry: EntryBase, policy: Policy, problems: list[Problem]) -> list[Problem]:
+    """Turn blocks into recorded exceptions where the entry carries an allowed override."""
+    given = {a.role: a for a in entry.overrides}
+    out = []
+    for p in problems:
+        settings = policy.rules.by_code(p.code)
+        if p.severity == "block" and settings is not None:
+            allowed = [given[r] for r in settings.override if r in given]
+            if allowed:
+                p = Problem(p.code, p.message + f" [overridden by {allowed[0]}]", p.file, p.line, p.entry_id, "warn",
+                            {**p.data, "overridden_by": str(allowed[0])})
+        out.append(p)
+    return out
+
+
+def check_entry(entry: EntryBase, policy: Policy, state: BookState, today: dt.date) -> list[Problem]:
+    """Every rule against one entry, given the state of the book just before it."""
+    problems: list[Problem] = []
+    for fn in RULES:
+        problems += fn(entry, policy, state, today)
+    return apply_overrides(entry, policy, problems)
+
+
+def travel_advance(fare: Decimal, lodging: Decimal, allowance: Decimal, days: int) -> Decimal:
+    """往返车费 + (住宿费 + 生活补助) × 预计出差天数 (DOMAIN 5)."""
+    return fare + (lodging + allowance) * days
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def receipt_gaps(numbers: list[str]) -> list[tuple[str, str, str]]:
+    """Missing numbers in each sequence (same prefix and width): (prefix, first missing, last missing)."""
+    series: dict[tuple[str, int], list[int]] = {}
+    for n in numbers:
+        m = _NUMBERED.match(n)
+        if m:
+            series.setdefault((m[1], len(m[2])), []).append(int(m[2]))
+    gaps = []
+    for (prefix, width), values in sorted(series.items()):
+        values = sorted(set(values))
+        for a, b in zip(values, values[1:]):
+            if b - a > 1:
+                gaps.append((prefix, f"{prefix}{a + 1:0{width}d}", f"{prefix}{b - 1:0{width}d}"))
+    return gaps

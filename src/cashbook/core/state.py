@@ -1,0 +1,158 @@
+"""The state of the book after a run of entries: what the checks and reports need.
+
+`BookState.apply(entry)` folds one entry in; replaying the book's entries in order
+(day by day, file order within a day) gives the state at any point. It holds only
+plain values, so it can be snapshotted by a cache and resumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .entries import (
+    Advance,
+    CashCount,
+    DayClose,
+    DepositHold,
+    DepositRefund,
+    EntryBase,
+    Payment,
+    Receipt,
+    Settlement,
+    Void,
+    Withdrawal,
+)
+from .money import ZERO
+
+
+@dataclass
+class DayFigures:
+    """Cash movements of one day on one account, for the close and sitting payment."""
+
+    opening: Decimal = ZERO
+    receipts: Decimal = ZERO  # all money in (receipts, deposits held, withdrawals ...)
+    payments: Decimal = ZERO  # all money out
+    takings: Decimal = ZERO  # cash received from customers/merchants (not withdrawals)
+    withdrawals: Decimal = ZERO  # cash drawn from the bank that day
+    cash_paid: Decimal = ZERO  # cash paid out for payments, advances, refunds
+    banked: Decimal = ZERO  # cash deposited into the bank that day
+
+
+@dataclass
+class OpenItem:
+    """An advance or a held deposit, and what of it is still open."""
+
+    id: str
+    date: dt.date
+    party: str
+    type: str  # advance purpose or deposit type
+    amount: Decimal
+    outstanding: Decimal
+    due: dt.date | None = None
+    doc: str = ""
+    account: str = "cash"
+
+
+@dataclass
+class BookState:
+    balances: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    entries: dict[str, EntryBase] = field(default_factory=dict)
+    voided: dict[str, str] = field(default_factory=dict)  # target id -> void id
+    advances: dict[str, OpenItem] = field(default_factory=dict)
+    deposits: dict[str, OpenItem] = field(default_factory=dict)
+    cheques: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, number) -> entry id
+    receipt_numbers: dict[str, str] = field(default_factory=dict)  # receipt doc number -> entry id
+    days: dict[tuple[dt.date, str], DayFigures] = field(default_factory=dict)
+    counts: dict[tuple[dt.date, str], CashCount] = field(default_factory=dict)
+    seals: dict[dt.date, DayClose] = field(default_factory=dict)
+    last_seal: str = ""
+    last_date: dt.date | None = None
+
+    # -- queries -------------------------------------------------------------------
+    def balance(self, account: str) -> Decimal:
+        return self.balances.get(account, ZERO)
+
+    def day(self, date: dt.date, account: str) -> DayFigures:
+        key = (date, account)
+        if key not in self.days:
+            self.days[key] = DayFigures(opening=self.balance(account))
+        return self.days[key]
+
+    def is_sealed(self, date: dt.date) -> bool:
+        return date in self.seals
+
+    # -- folding entries in --------------------------------------------------------
+    def apply(self, entry: EntryBase, cash_accounts: frozenset[str] = frozenset({"cash"})) -> None:
+        date = entry.date
+        if self.last_date is None or date > self.last_date:
+            self.last_date = date
+        for posting in entry.postings():
+            if posting.account in cash_accounts:
+                self._count_cash(entry, posting.account, posting.amount)
+            self.balances[posting.account] = self.balance(posting.account) + posting.amount
+        self.entries[entry.id] = entry
+        self._track(entry)
+
+    def _count_cash(self, entry: EntryBase, account: str, amount: Decimal) -> None:
+        """Add a cash posting to the day's figures, by what kind of movement it is.
+
+        A void counts as a negative movement of its target's kind (红字冲销), so
+        opening + receipts − payments is always the book balance.
+        """
+        fig = self.day(entry.date, account)
+        kind = entry.kind
+        if kind == "opening":
+            fig.opening += amount
+            return
+        if kind == "void":
+            target = self.entries.get(entry.target)  # type: ignore[attr-defined]
+            kind = target.kind if target is not None else "void"
+        if amount < 0 and entry.kind == "void" or amount > 0 and entry.kind != "void":
+            fig.receipts += amount
+            if kind in ("withdrawal", "transfer"):
+                fig.withdrawals += amount
+            elif kind not in ("adjustment", "void"):
+                fig.takings += amount
+        else:
+            fig.payments -= amount
+            if kind in ("bank-deposit", "transfer"):
+                fig.banked -= amount
+            elif kind not in ("adjustment", "void"):
+                fig.cash_paid -= amount
+
+    def _track(self, entry: EntryBase) -> None:
+        if isinstance(entry, Advance):
+            self.advances[entry.id] = OpenItem(entry.id, entry.date, entry.person, entry.purpose, entry.amount, entry.amount, due=entry.due, account=entry.account)
+        elif isinstance(entry, Settlement):
+            item = self.advances.get(entry.advance)
+            if item:
+                item.outstanding -= entry.amount
+        elif isinstance(entry, DepositHold):
+            self.deposits[entry.id] = OpenItem(entry.id, entry.date, entry.party, entry.type, entry.amount, entry.amount, doc=entry.doc, account=entry.account)
+        elif isinstance(entry, DepositRefund):
+            item = self.deposits.get(entry.deposit)
+            if item:
+                item.outstanding -= entry.amount
+        elif isinstance(entry, (Payment, Withdrawal)) and entry.cheque:
+            self.cheques[(entry.account, entry.cheque)] = entry.id
+        elif isinstance(entry, CashCount):
+            self.counts[(entry.date, entry.account)] = entry
+        elif isinstance(entry, DayClose):
+            self.seals[entry.date] = entry
+            self.last_seal = entry.seal
+        elif isinstance(entry, Void):
+            self.voided[entry.target] = entry.id
+            target = self.entries.get(entry.target)
+            if isinstance(target, Advance) and target.id in self.advances:
+                self.advances[target.id].outstanding -= target.amount
+            elif isinstance(target, Settlement) and target.advance in self.advances:
+                self.advances[target.advance].outstanding += target.amount
+            elif isinstance(target, DepositHold) and target.id in self.deposits:
+                self.deposits[target.id].outstanding -= target.amount
+            elif isinstance(target, DepositRefund) and target.deposit in self.deposits:
+                self.deposits[target.deposit].outstanding += target.amount
+        if isinstance(entry, (Receipt, DepositHold)) and entry.doc:
+            self.receipt_numbers[entry.doc] = entry.id

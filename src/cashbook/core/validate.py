@@ -1,0 +1,137 @@
+"""Does an entry make sense against the policy and the book? (references, not rules)
+
+Unknown accounts, categories of the wrong type, a void of a missing entry, a settlement
+larger than the advance: these are input errors (code, message, what is accepted),
+checked the same way when recording and when `cashbook check` replays the book.
+"""
+
+from __future__ import annotations
+
+from .entries import (
+    VOIDABLE,
+    Adjustment,
+    Advance,
+    BankDeposit,
+    CashCount,
+    Collection,
+    DepositHold,
+    DepositRefund,
+    EntryBase,
+    Opening,
+    Payment,
+    Receipt,
+    Settlement,
+    Transfer,
+    Void,
+    Withdrawal,
+    reversal,
+)
+from .policy import Policy
+from .problems import Problem
+from .state import BookState
+
+
+def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list[Problem]:
+    out: list[Problem] = []
+
+    def bad(code: str, message: str) -> None:
+        out.append(Problem(code, message, entry_id=entry.id))
+
+    def account(key: str, want: str | None = None, what: str = "account") -> None:
+        acct = policy.accounts.get(key)
+        if acct is None:
+            bad("unknown-account", f"{what} {key!r} is not in policies.toml; accounts: {', '.join(policy.accounts)}")
+        elif want and acct.type != want:
+            names = [k for k, a in policy.accounts.items() if a.type == want]
+            bad("wrong-account", f"{what} {key!r} is a {acct.type} account; a {want} account is needed: {', '.join(names) or '(none defined)'}")
+
+    def category(key: str | None, types: tuple[str, ...]) -> None:
+        cat = policy.categories.get(key or "")
+        fitting = [k for k, c in policy.categories.items() if c.type in types]
+        if cat is None:
+            bad("unknown-category", f"category {key!r} is not in policies.toml; {'/'.join(types)} categories: {', '.join(fitting)}")
+        elif cat.type not in types:
+            bad("wrong-category", f"category {key!r} is {cat.type}; this needs a {'/'.join(types)} category: {', '.join(fitting)}")
+
+    def method_fits(acct_key: str, method: str) -> None:
+        acct = policy.accounts.get(acct_key)
+        if acct is None:
+            return
+        if (method == "cash") != (acct.type == "cash"):
+            want = "a cash account" if method == "cash" else f"a bank account ({', '.join(policy.bank_accounts()) or 'none defined'})"
+            bad("wrong-account", f"method {method!r} goes through {want}, not {acct_key!r} ({acct.type})")
+
+    roles = set(policy.roles)
+    for approval in getattr(entry, "approvals", ()) + entry.overrides:
+        if approval.role not in roles:
+            bad("needs-approval", f"unknown approval role {approval.role!r}; roles in policies.toml: {', '.join(sorted(roles))}")
+
+    if isinstance(entry, Opening):
+        account(entry.account)
+        earlier = [e.id for e in state.entries.values() if isinstance(e, Opening) and e.account == entry.account and e.id not in state.voided]
+        if earlier:
+            bad("opening-exists", f"{entry.account} already has an opening balance ({earlier[0]}); void it first to set another")
+    elif isinstance(entry, (Receipt, Collection)):
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+        category(entry.category, ("income", "liability"))
+    elif isinstance(entry, Payment):
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+        category(entry.category, ("expense", "liability"))
+        if entry.method == "cheque" and not entry.cheque:
+            bad("missing-field", "a payment by cheque needs --cheque NUMBER")
+        if entry.cheque and entry.method != "cheque":
+            bad("bad-field", f"--cheque given but the method is {entry.method!r}; add --method cheque")
+    elif isinstance(entry, (BankDeposit, Withdrawal)):
+        account(entry.account, "bank", "bank account")
+        account(entry.cash_account, "cash", "cash account")
+    elif isinstance(entry, Transfer):
+        account(entry.from_account, what="--from-account")
+        account(entry.to_account, what="--to-account")
+        if entry.from_account == entry.to_account:
+            bad("bad-field", "a transfer needs two different accounts")
+    elif isinstance(entry, Advance):
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+        if entry.due < entry.date:
+            bad("bad-field", f"due date {entry.due} is before the advance ({entry.date})")
+    elif isinstance(entry, Settlement):
+        account(entry.account, "cash", "cash account")
+        adv = state.advances.get(entry.advance)
+        if adv is None or entry.advance in state.voided:
+            bad("unknown-advance", f"no open advance with id {entry.advance!r}; see `cashbook report advances`")
+        else:
+            if entry.person != adv.party:
+                bad("bad-field", f"advance {adv.id} was made to {adv.party}, not {entry.person}")
+            if entry.amount <= 0:
+                bad("bad-amount", "a settlement needs --returned and/or --spent above zero")
+            elif entry.amount > adv.outstanding:
+                bad("bad-amount", f"settles {entry.amount} but only {adv.outstanding} of advance {adv.id} is outstanding")
+        if entry.spent:
+            category(entry.category, ("expense",))
+        elif entry.category:
+            bad("bad-field", "--category is only for --spent")
+    elif isinstance(entry, DepositHold):
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+        if entry.type not in policy.deposit_types:
+            bad("unknown-deposit-type", f"deposit type {entry.type!r} is not in policies.toml; types: {', '.join(policy.deposit_types)}")
+    elif isinstance(entry, DepositRefund):
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+    elif isinstance(entry, CashCount):
+        account(entry.account, "cash", "cash account")
+    elif isinstance(entry, Adjustment):
+        account(entry.account, "cash", "cash account")
+    elif isinstance(entry, Void):
+        target = state.entries.get(entry.target)
+        if target is None:
+            bad("unknown-entry", f"no entry with id {entry.target!r} to void")
+        elif target.kind not in VOIDABLE:
+            bad("bad-field", f"{target.kind} entries cannot be voided")
+        elif entry.target in state.voided:
+            bad("already-voided", f"{entry.target} was already voided by {state.voided[entry.target]}")
+        elif tuple(entry.reverses) != reversal(target):
+            bad("bad-field", f"the reversal postings do not undo {entry.target}'s postings")
+    return out

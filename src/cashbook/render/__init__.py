@@ -1,0 +1,95 @@
+"""Renderers: a `Report` (or a recorded entry, or problems) as table, JSON or CSV.
+
+Data goes to stdout, messages and errors to stderr. Rich consoles have markup off so
+user text like ``[ACME]`` prints as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from decimal import Decimal
+
+from ..core.money import fmt, fmt_grouped
+from ..reports.model import Report, Table
+
+
+def to_jsonable(value):
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def dumps(value) -> str:
+    return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+
+
+def _cell(value, kind: str, grouped: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return fmt_grouped(value) if grouped else fmt(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    import os
+
+    stream = sys.stderr if stderr else sys.stdout
+    # piped output (a script, a file) gets a wide page instead of rich's 80 columns
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=False, width=width)
+
+
+def print_table(table: Table, lang: str, out=None) -> None:
+    from rich import box
+    from rich.table import Table as RichTable
+
+    out = out or console()
+    title = table.title(lang)
+    rt = RichTable(title=title or None, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
+    for col in table.columns:
+        footer = _cell(table.totals.get(col.key), col.kind, True) if table.totals else ""
+        fixed = col.kind != "text" or col.key in ("id", "doc", "account", "cheque")
+        rt.add_column(col.heading(lang), justify="right" if col.kind in ("money", "int") else "left", footer=footer,
+                      overflow="fold", no_wrap=fixed, min_width=18 if col.key in ("summary", "message") else None)
+    for row in table.rows:
+        rt.add_row(*(_cell(row.get(c.key), c.kind, True) for c in table.columns))
+    out.print(rt)
+
+
+def render_report(report: Report, fmt_: str, lang: str = "en") -> None:
+    """Write ``report`` to stdout in the chosen format."""
+    if fmt_ == "json":
+        sys.stdout.write(dumps(report.data) + "\n")
+    elif fmt_ == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        for i, table in enumerate(report.tables):
+            if i:
+                buf.write("\n")
+            writer.writerow([c.key for c in table.columns])
+            for row in table.rows:
+                writer.writerow([_cell(row.get(c.key), c.kind, False) for c in table.columns])
+        sys.stdout.write(buf.getvalue())
+    else:
+        out = console()
+        for table in report.tables:
+            print_table(table, lang, out)
+        for line in report.chart:
+            out.print(line)
+        for note in report.notes:
+            out.print(note)

@@ -1,0 +1,133 @@
+"""The cash journal (现金日记账) and bank journals (银行存款日记账), and balances.
+
+Pure functions of (entries in book order, policy, options). A journal lists, per
+account, every movement with its document number, summary, receipt or payment and
+the running balance, opened by the balance brought forward and closed by totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..core.entries import EntryBase
+from ..core.money import ZERO
+from ..core.policy import Policy
+from .model import Column, Report, Table
+
+JOURNAL_COLUMNS = [
+    Column("date", "Date", "日期", "date"),
+    Column("id", "Entry", "凭证号"),
+    Column("doc", "Document", "票据号"),
+    Column("summary", "Summary", "摘要"),
+    Column("receipt", "Receipts", "收入(借方)", "money"),
+    Column("payment", "Payments", "支出(贷方)", "money"),
+    Column("balance", "Balance", "余额", "money"),
+]
+
+
+def summary(entry: EntryBase) -> str:
+    """The 摘要 line of an entry, in the cashier's words."""
+    k = entry.kind
+    e = entry
+    parts: list[str]
+    if k == "receipt":
+        parts = [f"receipt from {e.party}", e.category]
+    elif k == "collection":
+        parts = [f"collected from {e.party} for {e.on_behalf_of}"]
+    elif k == "payment":
+        parts = [f"paid to {e.party}", e.category]
+    elif k == "bank-deposit":
+        parts = [f"cash banked into {e.account}"]
+    elif k == "withdrawal":
+        parts = [f"cash withdrawn from {e.account}"]
+    elif k == "transfer":
+        parts = [f"transfer {e.from_account} -> {e.to_account}"]
+    elif k == "advance":
+        parts = [f"advance to {e.person}", e.purpose, f"due {e.due}"]
+    elif k == "settlement":
+        parts = [f"settlement of {e.advance} by {e.person}"]
+    elif k == "deposit-hold":
+        parts = [f"{e.type} deposit from {e.party}"]
+    elif k == "deposit-refund":
+        parts = [f"{e.type} deposit refunded to {e.party}"]
+    elif k == "opening":
+        parts = ["opening balance"]
+    elif k == "void":
+        parts = [f"void of {e.target}", e.reason]
+    elif k == "adjustment":
+        parts = [f"cash {e.direction}"]
+    else:
+        parts = [k]
+    if entry.memo:
+        parts.append(entry.memo)
+    return "; ".join(p for p in parts if p)
+
+
+def document(entry: EntryBase) -> str:
+    for name in ("doc", "invoice", "cheque", "slip", "ref"):
+        value = getattr(entry, name, "")
+        if value:
+            return f"chq {value}" if name == "cheque" else value
+    return ""
+
+
+def journal_report(
+    entries: list[EntryBase],
+    policy: Policy,
+    accounts: list[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Report:
+    accounts = accounts or list(policy.accounts)
+    books = {a: {"opening": ZERO, "lines": [], "receipts": ZERO, "payments": ZERO} for a in accounts}
+    running: dict[str, Decimal] = {a: ZERO for a in accounts}
+    for entry in entries:
+        if end and entry.date > end:
+            break
+        for posting in entry.postings():
+            acct = posting.account
+            if acct not in books:
+                continue
+            running[acct] += posting.amount
+            if start and entry.date < start:
+                books[acct]["opening"] = running[acct]
+                continue
+            receipt = posting.amount if posting.amount > 0 else None
+            payment = -posting.amount if posting.amount < 0 else None
+            books[acct]["receipts"] += receipt or ZERO
+            books[acct]["payments"] += payment or ZERO
+            books[acct]["lines"].append({
+                "date": entry.date, "id": entry.id, "kind": entry.kind, "doc": document(entry),
+                "summary": summary(entry), "receipt": receipt, "payment": payment, "balance": running[acct],
+            })
+    data = {"from": start, "to": end, "accounts": []}
+    tables = []
+    for acct in accounts:
+        b = books[acct]
+        closing = b["opening"] + b["receipts"] - b["payments"]
+        info = policy.accounts[acct]
+        data["accounts"].append({
+            "account": acct, "name": info.name, "type": info.type, "opening": b["opening"],
+            "receipts": b["receipts"], "payments": b["payments"], "closing": closing, "lines": b["lines"],
+        })
+        title_zh = ("现金日记账" if info.type == "cash" else "银行存款日记账") + f" {acct} {info.name}"
+        title_en = ("Cash journal" if info.type == "cash" else "Bank journal") + f" {acct} ({info.name})"
+        rows = [{"summary": "b/f 上期结转", "balance": b["opening"]}] + b["lines"]
+        tables.append(Table(JOURNAL_COLUMNS, rows, title_en, title_zh,
+                            totals={"summary": "totals 本期合计", "receipt": b["receipts"], "payment": b["payments"], "balance": closing}))
+    return Report(data=data, tables=tables)
+
+
+def balances_report(balances: dict[str, Decimal], policy: Policy, as_of: dt.date) -> Report:
+    rows = []
+    for key, acct in policy.accounts.items():
+        rows.append({"account": key, "name": acct.name, "type": acct.type, "bank": acct.bank, "number": acct.number,
+                     "balance": balances.get(key, ZERO)})
+    total = sum((r["balance"] for r in rows), ZERO)
+    cols = [
+        Column("account", "Account", "账户"), Column("name", "Name", "名称"), Column("type", "Type", "类型"),
+        Column("number", "Number", "账号"), Column("balance", "Balance", "余额", "money"),
+    ]
+    table = Table(cols, rows, f"Balances at {as_of}", f"{as_of} 账户余额", totals={"account": "total / 合计", "balance": total})
+    return Report(data={"date": as_of, "accounts": rows, "total": total}, tables=[table])

@@ -1,0 +1,47 @@
+"""What every report returns: data for JSON, tables for the terminal and CSV.
+
+Reports are pure functions of (book state, options) that return a `Report`; the
+renderers in `cashbook.render` turn it into rich tables, JSON or CSV. A new format
+is a new renderer, never an edit in every report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["text", "money", "date", "int"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    en: str
+    zh: str
+    kind: ColumnKind = "text"
+
+    def heading(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[dict]
+    title_en: str = ""
+    title_zh: str = ""
+    totals: dict | None = None  # a footer row, keyed like the rows
+
+    def title(self, lang: str) -> str:
+        return (self.title_zh or self.title_en) if lang == "zh" else self.title_en
+
+
+@dataclass
+class Report:
+    """A report: ``data`` is its JSON form; ``tables`` its table and CSV form."""
+
+    data: dict
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines printed after the tables
+    exit_code: int = 0
+    chart: list[str] = field(default_factory=list)  # preformatted lines (small terminal charts)

@@ -1,0 +1,172 @@
+"""Day journal files: ``journals/YYYY/YYYY-MM-DD.toml``, entries as ``[[entry]]`` tables.
+
+`read_day` parses one file and reports every problem in it (``file:line: code:
+message``), not only the first. `entry_text` renders one entry in the canonical
+layout cashbook writes; `append_entry` adds it atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+from pydantic import TypeAdapter, ValidationError
+
+from ..core.entries import KINDS, EntryBase
+from ..core.problems import Problem
+from .files import atomic_write
+from .tomlmap import key_lines, line_of
+
+DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.toml$")
+HEADER = "# cashbook day journal {date}: entries are appended; correct by `cashbook void`, never by editing.\n"
+
+AMOUNT_FIELDS = {"amount", "returned", "spent", "total", "book_balance", "counted"}
+
+
+@dataclass
+class DayFile:
+    """What one day file holds: its entries (valid ones), their lines, and its problems."""
+
+    path: Path
+    day: dt.date | None
+    entries: list[EntryBase] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # entry id -> line of its [[entry]]
+    problems: list[Problem] = field(default_factory=list)
+    raw: bytes = b""
+
+
+def day_path(root: Path, day: dt.date) -> Path:
+    return root / "journals" / f"{day:%Y}" / f"{day:%Y-%m-%d}.toml"
+
+
+def day_of(path: Path) -> dt.date | None:
+    m = DAY_FILE.match(path.name)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def parse_day(path: Path, data: bytes, shown: str | None = None) -> DayFile:
+    """Parse the bytes of one day file; never raises for bad content."""
+    shown = shown or str(path)
+    day = day_of(path)
+    out = DayFile(path=path, day=day, raw=data)
+
+    def problem(code: str, message: str, line: int | None = None, entry_id: str | None = None) -> None:
+        out.problems.append(Problem(code, message, file=shown, line=line, entry_id=entry_id))
+
+    if day is None:
+        problem("bad-file-name", "a day journal is named YYYY-MM-DD.toml with a real date (e.g. 2026-09-01.toml)")
+        return out
+    if path.parent.name != f"{day:%Y}":
+        problem("bad-file-name", f"a day journal for {day} belongs in journals/{day:%Y}/")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it looks GBK/GB18030-encoded: convert it with `iconv -f GB18030 -t UTF-8`)"
+        except UnicodeDecodeError:
+            pass
+        problem("bad-encoding", f"journal files are UTF-8; byte {exc.start} is not valid UTF-8{hint}", line)
+        return out
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        problem("bad-encoding", "the file contains a NUL byte; journal files are plain UTF-8 text", text[: text.index("\x00")].count("\n") + 1)
+        return out
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        problem("toml-syntax", f"not valid TOML: {exc}; fix the line by hand or restore the file from git", int(m[1]) if m else None)
+        return out
+    except RecursionError:
+        problem("toml-syntax", "not valid TOML: nesting too deep")
+        return out
+    lines = key_lines(text)
+    for key in doc:
+        if key != "entry":
+            problem("bad-field", f"unexpected top-level key {key!r}; a day journal holds only [[entry]] tables", line_of(lines, (key,)))
+    raw_entries = doc.get("entry", [])
+    if not isinstance(raw_entries, list):
+        problem("bad-field", "`entry` must be an array of tables written [[entry]]", line_of(lines, ("entry",)))
+        return out
+    for i, raw in enumerate(raw_entries):
+        at = line_of(lines, ("entry", i))
+        if not isinstance(raw, dict):
+            problem("bad-field", "each entry must be a [[entry]] table", at)
+            continue
+        eid = raw.get("id") if isinstance(raw.get("id"), str) else None
+        kind = raw.get("kind")
+        if kind is None:
+            problem("missing-field", f"entry has no `kind`; one of: {', '.join(KINDS)}", at, eid)
+            continue
+        model = KINDS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            problem("unknown-kind", f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", line_of(lines, ("entry", i, "kind")) or at, eid)
+            continue
+        try:
+            entry = model.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = err["loc"]
+                name = str(loc[0]) if loc else ""
+                where = line_of(lines, ("entry", i, name)) or at
+                if err["type"] == "missing":
+                    problem("missing-field", f"{kind} entry needs `{name}`", at, eid)
+                elif name in AMOUNT_FIELDS:
+                    problem("bad-amount", f"`{name}`: {_clean(err['msg'])}", where, eid)
+                elif err["type"] == "extra_forbidden":
+                    problem("bad-field", f"unknown field `{name}` for a {kind} entry", where, eid)
+                else:
+                    problem("bad-field", f"`{'.'.join(str(x) for x in loc)}`: {_clean(err['msg'])}", where, eid)
+            continue
+        if entry.id in out.lines:
+            problem("duplicate-id", f"id {entry.id} is used twice in this file (first at line {out.lines[entry.id]})", at, entry.id)
+            continue
+        if entry.date != day:
+            problem("wrong-day", f"entry dated {entry.date} is in the file for {day}; it belongs in {day_path(Path('journals').parent, entry.date).as_posix()}", line_of(lines, ("entry", i, "time")) or at, entry.id)
+            continue
+        out.entries.append(entry)
+        out.lines[entry.id] = at or 0
+    return out
+
+
+def _clean(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
+
+
+def read_day(path: Path, shown: str | None = None) -> DayFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        out = DayFile(path=path, day=day_of(path))
+        out.problems.append(Problem("unreadable", f"cannot read the file: {exc.strerror}", file=shown or str(path)))
+        return out
+    return parse_day(path, data, shown)
+
+
+def entry_text(entry: EntryBase) -> str:
+    """One entry in the canonical layout: a ``[[entry]]`` header and ``key = value`` lines."""
+    text = tomli_w.dumps({"entry": [entry.to_record()]})
+    return text if text.endswith("\n") else text + "\n"
+
+
+def append_entry(path: Path, entry: EntryBase) -> None:
+    """Append ``entry`` to its day file atomically (the caller holds the book lock)."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = HEADER.format(date=entry.date).encode()
+    sep = b"" if not old or old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
+    atomic_write(path, old + sep + entry_text(entry).encode("utf-8"))

@@ -1,0 +1,74 @@
+"""Reading policies.toml into a `Policy`, with ``policies.toml:line: message`` errors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..core.policy import Policy
+from ..core.problems import CashbookError, Problem
+from .tomlmap import key_lines, line_of
+
+POLICY_FILE = "policies.toml"
+
+
+def default_policy_text() -> str:
+    return resources.files("cashbook.store").joinpath("default_policies.toml").read_text(encoding="utf-8")
+
+
+def _path_in(message: str) -> tuple:
+    """A whole-policy check names its key first: ``rules.needs-approval.bands[1]: ...``."""
+    m = re.match(r"([\w\-.\[\]]+):", message)
+    if not m:
+        return ()
+    parts = re.sub(r"\[(\d+)\]", r".\1", m[1]).split(".")
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
+    """Validate policies.toml text; raise `CashbookError` listing every problem with its line."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise CashbookError(Problem("bad-policy", f"not valid TOML: {exc}", file=shown, line=int(m[1]) if m else None)) from None
+    except RecursionError:
+        raise CashbookError(Problem("bad-policy", "not valid TOML: nesting too deep", file=shown)) from None
+    lines = key_lines(text)
+    try:
+        return Policy.model_validate(doc)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            line = line_of(lines, loc or _path_in(msg))
+            where = ".".join(str(p) for p in loc)
+            text_ = f"{where}: {msg}" if where else msg
+            if err["type"] == "missing":
+                text_ = f"{where}: required setting is missing"
+            elif err["type"] == "extra_forbidden":
+                text_ = f"{where}: unknown setting"
+            problems.append(Problem("bad-policy", text_, file=shown, line=line))
+        raise CashbookError(problems) from None
+
+
+def load_policy(root: Path) -> Policy:
+    path = root / POLICY_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CashbookError(Problem(
+            "no-book", f"{root} is not a cashbook book (no {POLICY_FILE}); run `cashbook init {root}` or pass --book DIR",
+        )) from None
+    except OSError as exc:
+        raise CashbookError(Problem("unreadable", f"cannot read {path}: {exc.strerror}")) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CashbookError(Problem("bad-policy", "policies.toml must be UTF-8 text", file=str(path), line=data[: exc.start].count(b"\n") + 1)) from None
+    return parse_policy(text, shown=str(path))
