@@ -17,8 +17,8 @@ ZERO = Decimal("0.00")
 # every report column are built for this range; anything larger is a typing accident.
 MAX_AMOUNT = Decimal("999999999999.99")
 
-_PLAIN = re.compile(r"\d+(\.\d{1,2})?|\.\d{1,2}")
-_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d{1,2})?")
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]{1,2})?|\.[0-9]{1,2}", re.ASCII)
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?", re.ASCII)
 _FULLWIDTH = re.compile(r"[０-９．，－＋]")
 
 
@@ -55,7 +55,7 @@ def parse_amount(text: str, *, allow_zero: bool = False, signed: bool = False) -
     if _GROUPED.fullmatch(s):
         s = s.replace(",", "")
     elif not _PLAIN.fullmatch(s):
-        if re.fullmatch(r"\d[\d,]*\.\d{3,}", s) or re.fullmatch(r"\d*\.\d{3,}", s):
+        if re.fullmatch(r"[0-9][0-9,]*\.[0-9]{3,}|[0-9]*\.[0-9]{3,}", s):
             raise AmountError(f"amount {raw!r} has more than two decimals; {ACCEPTED}")
         raise AmountError(f"{raw!r} is not an amount; {ACCEPTED}")
     try:
