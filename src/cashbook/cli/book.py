@@ -47,13 +47,13 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
     ):
         """Validate every file, entry and rule of the book; exit 1 with file:line: code: message lines."""
-        from ..core.rules import check_entry
+        from ..core.rules import book_checks, check_entry
         from ..render import dumps
 
         begin(fmt, book)
         b = open_book(book)
         loaded = b.load(checker=check_entry)
-        problems = loaded.problems + extra_checks(loaded)
+        problems = loaded.problems + book_checks(loaded.state, b.policy, loaded.where)
         errors = [p for p in problems if p.severity == "block"]
         warnings = [p for p in problems if p.severity != "block"]
         if fmt == Format.json:
@@ -86,17 +86,3 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(dumps({"amount": value, "words": text}) + "\n")
         else:
             print(text)
-
-
-def extra_checks(loaded) -> list:
-    """Book-wide checks beyond single entries: receipt-number gaps."""
-    from ..core.problems import Problem
-    from ..core.rules import receipt_gaps
-
-    out = []
-    severity = "warn"
-    for prefix, first, last in receipt_gaps(sorted(loaded.state.receipt_numbers)):
-        where = ""
-        out.append(Problem("receipt-number-gap", f"receipt numbers {first}..{last} are missing from the series {prefix or '(numeric)'}; "
-                           "account for the missing receipts (voided copies kept?)", file=where or None, severity=severity))
-    return out

@@ -153,11 +153,12 @@ def exceptions(
     lang: LangOpt = Lang.en,
 ):
     """Rule exceptions: warnings and overrides recorded, and any violations (exit 1 on a violation)."""
-    from ..core.rules import check_entry
+    from ..core.rules import book_checks, check_entry
     from ..reports.registers import exceptions_report
 
     begin(fmt, book)
     b = open_book(book)
     loaded = b.load(checker=check_entry)
-    rule_problems = [p for p in loaded.problems if "rule" in p.data or p.code == "day-sealed"]
+    found = loaded.problems + book_checks(loaded.state, b.policy, loaded.where)
+    rule_problems = [p for p in found if "rule" in p.data or p.code == "day-sealed"]
     _show(exceptions_report(rule_problems, loaded.state.entries), fmt, lang)

@@ -165,11 +165,18 @@ class Policy(_Model):
         for i, band in enumerate(self.rules.needs_approval.bands):
             for role in band.roles:
                 if role not in known:
-                    raise ValueError(f"rules.needs-approval.bands[{i}]: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+                    raise ValueError(f"rules.needs-approval.bands[{i}].roles: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
             if band.category is not None and band.category not in self.categories:
-                raise ValueError(f"rules.needs-approval.bands[{i}]: unknown category {band.category!r}")
+                raise ValueError(f"rules.needs-approval.bands[{i}].category: unknown category {band.category!r}")
             if band.from_ is not None and band.below is not None and band.from_ >= band.below:
-                raise ValueError(f"rules.needs-approval.bands[{i}]: from {band.from_} is not below {band.below}")
+                raise ValueError(f"rules.needs-approval.bands[{i}].below: from {band.from_} is not below {band.below}")
+        bands = self.rules.needs_approval.bands
+        for i, a in enumerate(bands):
+            for j in range(i):
+                b = bands[j]
+                if a.kind == b.kind and a.category == b.category and _overlap(a, b):
+                    raise ValueError(f"rules.needs-approval.bands[{i}]: overlaps band {j + 1} (same kind {a.kind!r} and category, "
+                                     "amount ranges meet); give them from/below ranges that do not overlap")
         for key, dtype in self.deposit_types.items():
             for role in dtype.refund_approvers:
                 if role not in known:
@@ -193,6 +200,12 @@ class Policy(_Model):
         sign = 1 if self.book.utc_offset[0] == "+" else -1
         hours, minutes = self.book.utc_offset[1:].split(":")
         return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def _overlap(a: Band, b: Band) -> bool:
+    lo = max(a.from_ or Decimal(0), b.from_ or Decimal(0))
+    hi = min(a.below if a.below is not None else Decimal("Infinity"), b.below if b.below is not None else Decimal("Infinity"))
+    return lo < hi
 
 
 def rule_key(field_name: str) -> str:

@@ -339,3 +339,20 @@ def receipt_gaps(numbers: list[str]) -> list[tuple[str, str, str]]:
             if b - a > 1:
                 gaps.append((prefix, f"{prefix}{a + 1:0{width}d}", f"{prefix}{b - 1:0{width}d}"))
     return gaps
+
+
+def book_checks(state: BookState, policy: Policy, where: dict[str, tuple[str, int]]) -> list[Problem]:
+    """Checks over the whole book rather than one entry: receipt-number gaps (收据缺号),
+    each shown at the receipt that follows the gap."""
+    out = []
+    severity = policy.rules.receipt_number_gap.severity
+    numbers = state.receipt_numbers
+    for prefix, first, last in receipt_gaps(sorted(numbers)):
+        width = len(last) - len(prefix)
+        after = f"{prefix}{int(last[len(prefix):]) + 1:0{width}d}"
+        file, line = where.get(numbers.get(after, ""), (None, None))
+        out.append(Problem("receipt-number-gap", f"receipt numbers {first}..{last} are missing before {after}; "
+                           "account for them (voided copies kept, receipt book returned?)",
+                           file=file, line=line, entry_id=numbers.get(after), severity=severity,
+                           data={"rule": "receipt-number-gap", "first_missing": first, "last_missing": last}))
+    return out
