@@ -52,8 +52,10 @@ def register(app: typer.Typer) -> None:
 
         begin(fmt, book)
         b = open_book(book)
+        from ..store.book import seal_problems
+
         loaded = b.load(checker=check_entry)
-        problems = loaded.problems + book_checks(loaded.state, b.policy, loaded.where)
+        problems = loaded.problems + book_checks(loaded.state, b.policy, loaded.where) + seal_problems(b, loaded)
         errors = [p for p in problems if p.severity == "block"]
         warnings = [p for p in problems if p.severity != "block"]
         if fmt == Format.json:

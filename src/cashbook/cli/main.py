@@ -8,6 +8,7 @@ import sys
 import typer
 
 from . import book as book_cmds
+from . import close as close_cmds
 from . import record as record_cmds
 from .common import BookOpt, Session
 from .report import report_app
@@ -31,6 +32,7 @@ def _main(book: BookOpt = None) -> None:
 
 record_cmds.register(app)
 book_cmds.register(app)
+close_cmds.register(app)
 app.add_typer(report_app, name="report")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Optional
 
 import typer
@@ -15,7 +16,7 @@ ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD
 AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
 
 
-def _show(report, fmt: Format, lang: Lang) -> None:
+def show(report, fmt: Format, lang: Lang) -> None:
     from ..render import render_report
 
     render_report(report, fmt.value, lang.value)
@@ -59,7 +60,7 @@ def journal(
         if a not in b.policy.accounts:
             fail("unknown-account", f"--account {a!r} is not in policies.toml; accounts: {', '.join(b.policy.accounts)}")
     loaded = b.load()
-    _show(journal_report(loaded.order, b.policy, account, first, last), fmt, lang)
+    show(journal_report(loaded.order, b.policy, account, first, last), fmt, lang)
 
 
 @report_app.command("balances")
@@ -76,7 +77,7 @@ def balances(
     b = open_book(book)
     day = parse_date(date)
     _, state = _state_as_of(b, day)
-    _show(balances_report(state.balances, b.policy, day), fmt, lang)
+    show(balances_report(state.balances, b.policy, day), fmt, lang)
 
 
 @report_app.command("advances")
@@ -94,7 +95,7 @@ def advances(
     b = open_book(book)
     day = parse_date(date)
     _, state = _state_as_of(b, day)
-    _show(advances_report(state, b.policy, day, all_), fmt, lang)
+    show(advances_report(state, b.policy, day, all_), fmt, lang)
 
 
 @report_app.command("deposits")
@@ -111,7 +112,7 @@ def deposits(
     b = open_book(book)
     day = parse_date(date)
     _, state = _state_as_of(b, day)
-    _show(deposits_report(state, b.policy, day), fmt, lang)
+    show(deposits_report(state, b.policy, day), fmt, lang)
 
 
 @report_app.command("cheques")
@@ -128,7 +129,7 @@ def cheques(
     begin(fmt, book)
     b = open_book(book)
     loaded = b.load()
-    _show(cheques_report(loaded.order, loaded.state, None, parse_date(start, "--from") if start else None,
+    show(cheques_report(loaded.order, loaded.state, None, parse_date(start, "--from") if start else None,
                          parse_date(end, "--to") if end else None), fmt, lang)
 
 
@@ -143,7 +144,7 @@ def receipts(
 
     begin(fmt, book)
     b = open_book(book)
-    _show(receipts_report(b.load().state), fmt, lang)
+    show(receipts_report(b.load().state), fmt, lang)
 
 
 @report_app.command("exceptions")
@@ -161,4 +162,64 @@ def exceptions(
     loaded = b.load(checker=check_entry)
     found = loaded.problems + book_checks(loaded.state, b.policy, loaded.where)
     rule_problems = [p for p in found if "rule" in p.data or p.code == "day-sealed"]
-    _show(exceptions_report(rule_problems, loaded.state.entries), fmt, lang)
+    show(exceptions_report(rule_problems, loaded.state.entries), fmt, lang)
+
+
+@report_app.command("day")
+def day(
+    date: Annotated[Optional[str], typer.Argument(help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """The daily close report without sealing (exit 1 while the day is open or something is wrong)."""
+    from ..core.rules import check_entry
+    from ..reports.close import day_report
+    from ..store.book import close_day_in_book
+
+    begin(fmt, book)
+    b = open_book(book)
+    result = close_day_in_book(b, parse_date(date, "DATE"), now(), check_entry, seal=False)
+    show(day_report(result), fmt, lang)
+
+
+@report_app.command("month")
+def month(
+    month_: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The month.")],
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+    require_sealed: Annotated[bool, typer.Option(hidden=True)] = False,
+):
+    """Month report: accounts, categories, registers, exceptions and a chart of daily cash (exit 1 on a control failure)."""
+    from ..core.close import month_bounds
+    from ..core.problems import CashbookError, Problem
+    from ..core.rules import book_checks, check_entry
+    from ..reports.close import month_report
+    from ..store.book import unsealed_days
+    from .common import fail
+
+    begin(fmt, book)
+    b = open_book(book)
+    try:
+        first, last = month_bounds(month_)
+    except ValueError as exc:
+        fail("bad-option", str(exc))
+    loaded = b.load(checker=check_entry)
+    unsealed = [d for d in unsealed_days(loaded, last + dt.timedelta(days=1)) if d >= first]
+    if require_sealed and unsealed:
+        raise CashbookError(Problem("days-open", f"{month_} has days not closed: {', '.join(str(d) for d in unsealed)}; "
+                                    "close them with `cashbook close day DATE` first", data={"days": unsealed}), exit_code=1)
+    gaps = book_checks(loaded.state, b.policy, loaded.where)
+    report = month_report(month_, first, last, loaded.order, loaded.state, b.policy, loaded.problems, unsealed, gaps,
+                          reconciliation_status(b, month_))
+    show(report, fmt, lang)
+
+
+def reconciliation_status(book, month_: str) -> list[dict]:
+    """Each bank account's reconciliation status for the month (filled in by the bank module when present)."""
+    try:
+        from ..bank.status import month_status
+    except ImportError:
+        return []
+    return month_status(book, month_)

@@ -76,9 +76,10 @@ def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tupl
 
 @rule
 def day_sealed(entry, policy, state, today):
-    if state.is_sealed(entry.date):
-        return [Problem("day-sealed", f"{entry.date} is closed and sealed ({state.seals[entry.date].id}); "
-                        "record the entry, or a correction referring to the original, on an open day", entry_id=entry.id)]
+    if entry.kind != "day-close" and state.is_sealed(entry.date):
+        return [Problem("day-sealed", f"{entry.date} is closed (days up to {state.last_sealed} are sealed); "
+                        "record the entry, or a correction referring to the original, on an open day",
+                        entry_id=entry.id, data={"sealed_through": state.last_sealed})]
     return []
 
 

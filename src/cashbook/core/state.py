@@ -69,6 +69,7 @@ class BookState:
     counts: dict[tuple[dt.date, str], CashCount] = field(default_factory=dict)
     seals: dict[dt.date, DayClose] = field(default_factory=dict)
     last_seal: str = ""
+    last_sealed: dt.date | None = None  # days up to and including this one are frozen
     last_date: dt.date | None = None
 
     # -- queries -------------------------------------------------------------------
@@ -82,7 +83,8 @@ class BookState:
         return self.days[key]
 
     def is_sealed(self, date: dt.date) -> bool:
-        return date in self.seals
+        """A sealed day, or any day before the last seal (its balance is carried into a sealed day)."""
+        return self.last_sealed is not None and date <= self.last_sealed
 
     # -- folding entries in --------------------------------------------------------
     def apply(self, entry: EntryBase, cash_accounts: frozenset[str] = frozenset({"cash"})) -> None:
@@ -143,6 +145,8 @@ class BookState:
         elif isinstance(entry, DayClose):
             self.seals[entry.date] = entry
             self.last_seal = entry.seal
+            if self.last_sealed is None or entry.date > self.last_sealed:
+                self.last_sealed = entry.date
         elif isinstance(entry, Void):
             self.voided[entry.target] = entry.id
             target = self.entries.get(entry.target)

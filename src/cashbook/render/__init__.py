@@ -60,7 +60,8 @@ def print_table(table: Table, lang: str, out=None) -> None:
 
     out = out or console()
     title = table.title(lang)
-    rt = RichTable(title=title or None, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None)
+    rt = RichTable(title=title or None, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None,
+                   min_width=min(len(title) + 4, 100))
     for col in table.columns:
         footer = _cell(table.totals.get(col.key), col.kind, True) if table.totals else ""
         fixed = col.kind != "text" or col.key in ("id", "doc", "account", "cheque")

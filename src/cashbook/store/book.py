@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..core.entries import KINDS, EntryBase
+from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, verify_seals
+from ..core.entries import KINDS, DayClose, EntryBase
 from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
-from .files import book_lock
-from .journal import DayFile, append_entry, day_of, day_path, read_day
+from .files import atomic_write, book_lock
+from .journal import DayFile, append_entry, day_of, day_path, read_day, seal_day
 from .policyfile import load_policy
 
 Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
@@ -59,6 +60,10 @@ class Book:
     @property
     def journals(self) -> Path:
         return self.root / "journals"
+
+    @property
+    def seal_log(self) -> Path:
+        return self.journals / SEAL_LOG
 
     def shown(self, path: Path) -> str:
         try:
@@ -157,3 +162,78 @@ class Book:
 # file problems that make the book unsafe to extend (an id could be reused, a
 # balance could be wrong): recording stops until they are fixed
 _UNREADABLE = {"toml-syntax", "bad-encoding", "unreadable", "duplicate-id", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
+
+
+SEAL_LOG = "seals.log"
+SEAL_LOG_HEADER = "# cashbook seal log: one line per closed day, `date seal`; `cashbook check` verifies it against the day files\n"
+
+
+def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
+    try:
+        text = book.seal_log.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem("seal-broken", f"cannot read the seal log: {exc}", file=book.shown(book.seal_log))]
+    return parse_seal_log(text, book.shown(book.seal_log))
+
+
+def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
+    """`cashbook check`'s tamper evidence: the seal chain of the day files and the seal log."""
+    files = [SealedFile(df.day, book.shown(df.path), df.raw, df.entries, df.lines) for df in loaded.files if df.day]
+    log, problems = read_seal_log(book)
+    return problems + verify_seals(files, log, book.shown(book.seal_log))
+
+
+def unsealed_days(loaded: Loaded, before: dt.date) -> list[dt.date]:
+    """Days with entries before ``before`` that are not closed."""
+    days = {e.date for e in loaded.order if e.date < before}
+    return sorted(d for d in days if d not in loaded.state.seals)
+
+
+def day_problems(loaded: Loaded, date: dt.date) -> list[Problem]:
+    """Problems (file and rule) found on ``date``'s entries and file."""
+    out = []
+    for p in loaded.problems:
+        entry = loaded.state.entries.get(p.entry_id or "")
+        if (entry is not None and entry.date == date) or (p.file or "").endswith(f"{date:%Y-%m-%d}.toml") and entry is None:
+            out.append(p)
+    return out
+
+
+def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Checker, seal: bool) -> DayCloseReport:
+    """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
+    with book_lock(book.root):
+        loaded = book.load(checker=checker, today=date)
+        problems = day_problems(loaded, date)
+        entries = sum(1 for e in loaded.order if e.date == date)
+        report = close_day(date, loaded.state, book.policy, problems, entries, unsealed_days(loaded, date))
+        if not seal or report.sealed or report.blocking:
+            return report
+        later = sorted(d for d in loaded.state.seals if d > date)
+        if later:
+            report.problems.append(Problem("day-sealed", f"a later day ({later[0]}) is already sealed", severity="block"))
+            return report
+        path = day_path(book.root, date)
+        df = next((f for f in loaded.files if f.path == path), None)
+        cash = report.cash[0]
+        previous = loaded.state.last_seal
+
+        def make(digest: str) -> DayClose:
+            when = now if now.date() == date else dt.datetime.combine(date, dt.time(23, 59), tzinfo=now.tzinfo)
+            return DayClose(id=book.next_id(date, df), time=when, book_balance=cash.book_balance,
+                            counted=cash.counted, digest=digest, previous=previous,
+                            seal=seal_value(date, digest, previous, cash.book_balance, cash.counted))
+
+        entry = seal_day(path, make)
+        log, _ = read_seal_log(book)
+        lines = [f"{d} {s}" for d, s in (log or [])]
+        logged = {d for d, _ in (log or [])}
+        for d, close in sorted(loaded.state.seals.items()):  # repair a tail lost to a crash
+            if d not in logged:
+                lines.append(f"{d} {close.seal}")
+        lines.append(f"{date} {entry.seal}")
+        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode())
+        report.sealed = True
+        report.seal_id = entry.id
+        return report

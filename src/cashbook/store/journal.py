@@ -170,3 +170,19 @@ def append_entry(path: Path, entry: EntryBase) -> None:
         old = HEADER.format(date=entry.date).encode()
     sep = b"" if not old or old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
     atomic_write(path, old + sep + entry_text(entry).encode("utf-8"))
+
+
+def seal_day(path: Path, make_close) -> EntryBase:
+    """Append the day-close record: ``make_close(digest)`` builds it from the digest of
+    the file's bytes as they stand before the record (what `verify_seals` recomputes)."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(path) from None
+    sep = b"" if old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
+    prefix = old + sep
+    from ..core.close import file_digest
+
+    entry = make_close(file_digest(prefix))
+    atomic_write(path, prefix + entry_text(entry).encode("utf-8"))
+    return entry

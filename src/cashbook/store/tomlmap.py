@@ -40,7 +40,7 @@ def key_lines(text: str) -> dict[tuple, int]:
     counts: dict[tuple, int] = {}
     table: tuple = ()
     depth = 0  # inside a multi-line array or string, keys are not keys
-    for no, line in enumerate(text.splitlines(), start=1):
+    for no, line in enumerate(text.split("\n"), start=1):  # \n only, like byte offsets
         if depth == 0:
             m = _HEADER.match(line)
             if m and not _KEY.match(line):

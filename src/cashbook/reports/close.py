@@ -1,0 +1,131 @@
+"""The daily close (日结) and month-end (月结) reports: data for JSON, tables and a small chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..core.close import DayCloseReport, category_totals
+from ..core.entries import EntryBase
+from ..core.money import ZERO, fmt_grouped
+from ..core.policy import Policy
+from ..core.problems import Problem
+from ..core.state import BookState
+from .model import Column, Report, Table
+from .registers import advances_report, cheques_report, deposits_report
+
+
+def day_report(r: DayCloseReport) -> Report:
+    main = r.cash[0]
+    problems = [{"code": p.code, "message": p.message, "severity": p.severity, **({"entry": p.entry_id} if p.entry_id else {})}
+                for p in r.problems]
+    data = {
+        "date": r.date, "account": main.account, "opening": main.opening, "receipts": main.receipts,
+        "payments": main.payments, "book_balance": main.book_balance, "counted": main.counted,
+        "difference": main.difference, "over_limit": main.over_limit, "takings": main.takings, "banked": main.banked,
+        "undeposited": main.undeposited, "sealed": r.sealed, "seal_entry": r.seal_id,
+        "count": list(main.count.counts) if main.count else None, "entries": r.entries, "problems": problems,
+    }
+    if len(r.cash) > 1:
+        data["accounts"] = [{"account": c.account, "opening": c.opening, "receipts": c.receipts, "payments": c.payments,
+                             "book_balance": c.book_balance, "counted": c.counted, "difference": c.difference,
+                             "over_limit": c.over_limit, "undeposited": c.undeposited} for c in r.cash]
+    rows = []
+    for c in r.cash:
+        diff = c.difference
+        label = "" if not diff else (" 长款 overage" if diff > 0 else " 短款 shortage")
+        rows += [
+            {"item": f"{c.account}: opening 期初", "amount": c.opening},
+            {"item": "receipts 收入", "amount": c.receipts},
+            {"item": "payments 支出", "amount": c.payments},
+            {"item": "book balance 账面余额", "amount": c.book_balance},
+            {"item": "counted 实点", "amount": c.counted},
+            {"item": "difference 差额" + label, "amount": diff},
+            {"item": "over the limit 超限额", "amount": c.over_limit},
+            {"item": "takings not banked 未送存", "amount": c.undeposited},
+        ]
+    cols = [Column("item", "Daily close", "日结"), Column("amount", "Amount", "金额", "money")]
+    status = "sealed 已封账" if r.sealed else "open 未封账"
+    notes = [f"{p.severity}: {p.code}: {p.message}" for p in r.problems]
+    table = Table(cols, rows, f"Daily cash close {r.date} ({status})", f"{r.date} 现金日结 ({status})")
+    return Report(data, [table], notes, exit_code=0 if r.sealed and not r.blocking else 1)
+
+
+def month_report(month: str, first: dt.date, last: dt.date, entries: list[EntryBase], state: BookState, policy: Policy,
+                 problems: list[Problem], unsealed: list[dt.date], gaps: list[Problem], reconciliation: list[dict]) -> Report:
+    """Per-account movements, totals by category, registers and exceptions for one month."""
+    accounts = []
+    balances = {a: ZERO for a in policy.accounts}
+    moves = {a: [ZERO, ZERO] for a in policy.accounts}
+    opening = dict(balances)
+    daily_cash: dict[dt.date, Decimal] = {}
+    cash = policy.cash_accounts()[0]
+    for e in entries:
+        if e.date > last:
+            break
+        for p in e.postings():
+            if p.account in balances:
+                balances[p.account] += p.amount
+                if e.date < first:
+                    opening[p.account] = balances[p.account]
+                else:
+                    moves[p.account][0 if p.amount > 0 else 1] += abs(p.amount)
+        if e.date >= first:
+            daily_cash[e.date] = balances[cash]
+    for key, acct in policy.accounts.items():
+        accounts.append({"account": key, "name": acct.name, "type": acct.type, "opening": opening[key],
+                         "receipts": moves[key][0], "payments": moves[key][1], "closing": balances[key]})
+    categories = category_totals(entries, policy, first, last)
+    adv = advances_report(state, policy, last).data
+    dep = deposits_report(state, policy, last).data
+    chq = cheques_report(entries, state, None, first, last).data
+    month_problems = [p for p in problems if (e := state.entries.get(p.entry_id or "")) is not None and first <= e.date <= last]
+    exceptions = [p.as_json() for p in month_problems]
+    control_failures = [p for p in month_problems if p.severity == "block"] + [g for g in gaps if g.severity == "block"]
+    control_failures += [Problem("not-reconciled", f"{r['account']}: {r['status']}") for r in reconciliation if not r.get("balanced", True)]
+    data = {
+        "month": month, "from": first, "to": last, "unsealed_days": unsealed, "accounts": accounts,
+        "categories": categories, "advances": {"open": len(adv["advances"]), "outstanding": adv["outstanding"],
+                                               "overdue": [a for a in adv["advances"] if a["status"] == "receivable"],
+                                               "receivable": adv["receivable"]},
+        "deposits": {"by_type": dep["by_type"], "total": dep["total"]},
+        "cheques": {k: v for k, v in chq.items()},
+        "receipt_gaps": [{"first_missing": g.data.get("first_missing"), "last_missing": g.data.get("last_missing")} for g in gaps],
+        "exceptions": exceptions, "reconciliation": reconciliation,
+        "daily_cash": [{"date": d, "balance": b} for d, b in sorted(daily_cash.items())],
+        "control_failures": [p.as_json() for p in control_failures], "ok": not control_failures and not unsealed,
+    }
+    acols = [Column("account", "Account", "账户"), Column("name", "Name", "名称"), Column("opening", "Opening", "期初", "money"),
+             Column("receipts", "Receipts", "本期收入", "money"), Column("payments", "Payments", "本期支出", "money"),
+             Column("closing", "Closing", "期末", "money")]
+    ccols = [Column("category", "Category", "科目"), Column("name", "Name", "名称"), Column("type", "Type", "类型"),
+             Column("amount", "Amount", "金额", "money")]
+    tables = [Table(acols, accounts, f"Month {month}: accounts", f"{month} 月结: 账户"),
+              Table(ccols, categories, "Totals by category", "按科目汇总")]
+    notes = [f"advances open {len(adv['advances'])}, outstanding {fmt_grouped(adv['outstanding'])}, "
+             f"overdue (receivable) {fmt_grouped(adv['receivable'])}",
+             f"deposits held {fmt_grouped(dep['total'])} in {sum(t['count'] for t in dep['by_type'])} deposit(s)",
+             f"cheques issued {chq['issued']}: outstanding {fmt_grouped(chq['outstanding_total'])}, voided {fmt_grouped(chq['voided_total'])}"]
+    notes += [f"receipt gap: {g.message}" for g in gaps]
+    notes += [f"bank {r['account']}: {r['status']}" for r in reconciliation]
+    notes += [f"{p.severity}: {p.code}: {p.message}" for p in month_problems]
+    if unsealed:
+        notes.append("unsealed days: " + ", ".join(str(d) for d in unsealed))
+    report = Report(data, tables, notes, exit_code=1 if control_failures or unsealed else 0)
+    report.chart = cash_chart(daily_cash, policy.rules.cash_over_limit.limit)
+    return report
+
+
+def cash_chart(daily: dict[dt.date, Decimal], limit: Decimal, width: int = 40) -> list[str]:
+    """One bar per day: the closing cash balance, with the limit marked by '|'."""
+    if not daily:
+        return []
+    top = max(max(daily.values()), limit) or Decimal(1)
+    mark = int(limit / top * width)
+    lines = [f"cash on hand by day (| = limit {fmt_grouped(limit)})"]
+    for d, b in sorted(daily.items()):
+        n = max(int(b / top * width), 0)
+        bar = "".join("█" if i < n else ("|" if i == mark else " ") for i in range(width + 1))
+        flag = " over" if b > limit else ""
+        lines.append(f"{d:%m-%d} {bar} {fmt_grouped(b):>12}{flag}")
+    return lines
