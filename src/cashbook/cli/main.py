@@ -11,6 +11,7 @@ from . import book as book_cmds
 from . import close as close_cmds
 from . import record as record_cmds
 from .common import BookOpt, Session
+from .bank import bank_app
 from .report import report_app
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ record_cmds.register(app)
 book_cmds.register(app)
 close_cmds.register(app)
 app.add_typer(report_app, name="report")
+app.add_typer(bank_app, name="bank")
 
 
 def _print_problems(problems, exit_code: int) -> None:

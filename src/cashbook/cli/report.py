@@ -217,9 +217,7 @@ def month(
 
 
 def reconciliation_status(book, month_: str) -> list[dict]:
-    """Each bank account's reconciliation status for the month (filled in by the bank module when present)."""
-    try:
-        from ..bank.status import month_status
-    except ImportError:
-        return []
+    """Each bank account's reconciliation status for the month."""
+    from .bank import month_status
+
     return month_status(book, month_)

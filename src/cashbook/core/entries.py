@@ -325,6 +325,23 @@ class DepositRefund(_Moves):
         return _pair(f"deposits:{self.type}", self.account, self.amount)
 
 
+class BankEntry(_Moves):
+    """A bank-only item the accountant accepts into the books: a fee, interest, a direct debit."""
+
+    kind: Literal["bank-entry"] = "bank-entry"
+    direction: Literal["credit", "debit"]
+    """credit: money the bank put in (interest); debit: money it took (fees)."""
+    category: Key
+    line: Text = ""
+    """The statement line this books (its id in the imported statement)."""
+    method: Method = "transfer"
+
+    def postings(self) -> list[Posting]:
+        if self.direction == "credit":
+            return _pair(self.account, f"category:{self.category}", self.amount)
+        return _pair(f"category:{self.category}", self.account, self.amount)
+
+
 class CashCount(EntryBase):
     """盘点: the drawer counted by denomination (``"100x12"`` = twelve 100-yuan notes)."""
 
@@ -386,7 +403,7 @@ class Void(EntryBase):
 Entry = Annotated[
     Union[
         Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
-        Settlement, DepositHold, DepositRefund, CashCount, Adjustment, DayClose, Void,
+        Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
     ],
     Field(discriminator="kind"),
 ]
@@ -394,7 +411,7 @@ Entry = Annotated[
 KINDS: dict[str, type[EntryBase]] = {
     m.model_fields["kind"].default: m
     for m in (Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
-              Settlement, DepositHold, DepositRefund, CashCount, Adjustment, DayClose, Void)
+              Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void)
 }
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).

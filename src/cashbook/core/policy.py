@@ -151,6 +151,9 @@ class Policy(_Model):
         Decimal(d) for d in ("100.00", "50.00", "20.00", "10.00", "5.00", "1.00", "0.50", "0.10")
     )
     rules: Rules = Rules()
+    bank_formats: dict[Key, dict[str, str | list[str]]] = {}
+    """Generic CSV statement mappings by name: column names for date, amount (or debit and
+    credit, or amount and direction), ref, memo, counterparty, balance; date_format, encoding."""
 
     @model_validator(mode="after")
     def _consistent(self) -> "Policy":

@@ -15,6 +15,7 @@ from decimal import Decimal
 from .entries import (
     Advance,
     CashCount,
+    Collection,
     DayClose,
     DepositHold,
     DepositRefund,
@@ -158,5 +159,5 @@ class BookState:
                 self.deposits[target.id].outstanding -= target.amount
             elif isinstance(target, DepositRefund) and target.deposit in self.deposits:
                 self.deposits[target.deposit].outstanding += target.amount
-        if isinstance(entry, (Receipt, DepositHold)) and entry.doc:
+        if isinstance(entry, (Receipt, Collection, DepositHold)) and entry.doc:
             self.receipt_numbers[entry.doc] = entry.id

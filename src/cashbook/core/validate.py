@@ -12,6 +12,7 @@ from .entries import (
     Adjustment,
     Advance,
     BankDeposit,
+    BankEntry,
     CashCount,
     Collection,
     DepositHold,
@@ -120,6 +121,9 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
     elif isinstance(entry, DepositRefund):
         account(entry.account)
         method_fits(entry.account, entry.method)
+    elif isinstance(entry, BankEntry):
+        account(entry.account, "bank", "bank account")
+        category(entry.category, ("income", "liability") if entry.direction == "credit" else ("expense", "liability"))
     elif isinstance(entry, CashCount):
         account(entry.account, "cash", "cash account")
     elif isinstance(entry, Adjustment):

@@ -82,7 +82,7 @@ def month_report(month: str, first: dt.date, last: dt.date, entries: list[EntryB
     month_problems = [p for p in problems if (e := state.entries.get(p.entry_id or "")) is not None and first <= e.date <= last]
     exceptions = [p.as_json() for p in month_problems]
     control_failures = [p for p in month_problems if p.severity == "block"] + [g for g in gaps if g.severity == "block"]
-    control_failures += [Problem("not-reconciled", f"{r['account']}: {r['status']}") for r in reconciliation if not r.get("balanced", True)]
+    control_failures += [Problem("not-reconciled", f"{r['account']}: {r['status']}") for r in reconciliation if r.get("balanced") is False]
     data = {
         "month": month, "from": first, "to": last, "unsealed_days": unsealed, "accounts": accounts,
         "categories": categories, "advances": {"open": len(adv["advances"]), "outstanding": adv["outstanding"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ..core.describe import document, summary
 from ..core.entries import EntryBase
 from ..core.money import ZERO
 from ..core.policy import Policy
@@ -24,52 +25,6 @@ JOURNAL_COLUMNS = [
     Column("payment", "Payments", "支出(贷方)", "money"),
     Column("balance", "Balance", "余额", "money"),
 ]
-
-
-def summary(entry: EntryBase) -> str:
-    """The 摘要 line of an entry, in the cashier's words."""
-    k = entry.kind
-    e = entry
-    parts: list[str]
-    if k == "receipt":
-        parts = [f"receipt from {e.party}", e.category]
-    elif k == "collection":
-        parts = [f"collected from {e.party} for {e.on_behalf_of}"]
-    elif k == "payment":
-        parts = [f"paid to {e.party}", e.category]
-    elif k == "bank-deposit":
-        parts = [f"cash banked into {e.account}"]
-    elif k == "withdrawal":
-        parts = [f"cash withdrawn from {e.account}"]
-    elif k == "transfer":
-        parts = [f"transfer {e.from_account} -> {e.to_account}"]
-    elif k == "advance":
-        parts = [f"advance to {e.person}", e.purpose, f"due {e.due}"]
-    elif k == "settlement":
-        parts = [f"settlement of {e.advance} by {e.person}"]
-    elif k == "deposit-hold":
-        parts = [f"{e.type} deposit from {e.party}"]
-    elif k == "deposit-refund":
-        parts = [f"{e.type} deposit refunded to {e.party}"]
-    elif k == "opening":
-        parts = ["opening balance"]
-    elif k == "void":
-        parts = [f"void of {e.target}", e.reason]
-    elif k == "adjustment":
-        parts = [f"cash {e.direction}"]
-    else:
-        parts = [k]
-    if entry.memo:
-        parts.append(entry.memo)
-    return "; ".join(p for p in parts if p)
-
-
-def document(entry: EntryBase) -> str:
-    for name in ("doc", "invoice", "cheque", "slip", "ref"):
-        value = getattr(entry, name, "")
-        if value:
-            return f"chq {value}" if name == "cheque" else value
-    return ""
 
 
 def journal_report(

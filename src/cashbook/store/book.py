@@ -75,7 +75,8 @@ class Book:
         """Every *.toml under journals/, day files in date order, odd names last."""
         if not self.journals.is_dir():
             return []
-        files = [p for p in self.journals.rglob("*.toml") if not p.name.startswith(".")]
+        files = [p for p in self.journals.rglob("*.toml")
+                 if not p.name.startswith(".") and p.relative_to(self.journals).parts[0] != "bank"]
         return sorted(files, key=lambda p: (day_of(p) or dt.date.max, str(p)))
 
     def load(self, checker: Checker | None = None, today: dt.date | None = None) -> Loaded:

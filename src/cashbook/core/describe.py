@@ -1,0 +1,53 @@
+"""How an entry reads in a journal: its summary (摘要) and its document number."""
+
+from __future__ import annotations
+
+from .entries import EntryBase
+
+
+def summary(entry: EntryBase) -> str:
+    """The 摘要 line of an entry, in the cashier's words."""
+    k = entry.kind
+    e = entry
+    parts: list[str]
+    if k == "receipt":
+        parts = [f"receipt from {e.party}", e.category]
+    elif k == "collection":
+        parts = [f"collected from {e.party} for {e.on_behalf_of}"]
+    elif k == "payment":
+        parts = [f"paid to {e.party}", e.category]
+    elif k == "bank-deposit":
+        parts = [f"cash banked into {e.account}"]
+    elif k == "withdrawal":
+        parts = [f"cash withdrawn from {e.account}"]
+    elif k == "transfer":
+        parts = [f"transfer {e.from_account} -> {e.to_account}"]
+    elif k == "advance":
+        parts = [f"advance to {e.person}", e.purpose, f"due {e.due}"]
+    elif k == "settlement":
+        parts = [f"settlement of {e.advance} by {e.person}"]
+    elif k == "deposit-hold":
+        parts = [f"{e.type} deposit from {e.party}"]
+    elif k == "deposit-refund":
+        parts = [f"{e.type} deposit refunded to {e.party}"]
+    elif k == "bank-entry":
+        parts = [f"bank {e.direction}", e.category]
+    elif k == "opening":
+        parts = ["opening balance"]
+    elif k == "void":
+        parts = [f"void of {e.target}", e.reason]
+    elif k == "adjustment":
+        parts = [f"cash {e.direction}"]
+    else:
+        parts = [k]
+    if entry.memo:
+        parts.append(entry.memo)
+    return "; ".join(p for p in parts if p)
+
+
+def document(entry: EntryBase) -> str:
+    for name in ("doc", "invoice", "cheque", "slip", "ref", "line"):
+        value = getattr(entry, name, "")
+        if value:
+            return f"chq {value}" if name == "cheque" else value
+    return ""

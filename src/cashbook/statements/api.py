@@ -1,0 +1,100 @@
+"""parse_statement: bytes of a bank statement file -> neutral Statement objects."""
+
+from __future__ import annotations
+
+import re
+
+from .camt053 import parse_camt053
+from .chinese_csv import parse_chinese_csv
+from .detect import FORMAT_CHOICES, detect_format
+from .generic_csv import check_mapping, parse_generic_csv
+from .model import Statement, StatementError
+from .mt940 import parse_mt940
+from .ofx import parse_ofx
+from .xls import is_xls, parse_xls
+
+INTERNAL_ERROR = "internal error while reading the statement"
+
+
+def parse_statement(
+    data: bytes,
+    filename: str = "",
+    fmt: str = "auto",
+    profile: str | None = None,
+    mapping: dict | None = None,
+) -> list[Statement]:
+    """Read a bank statement file's bytes into statements (one per account/currency/period block).
+
+    fmt: auto|csv|xls|ofx|camt053|mt940; profile forces a Chinese layout (icbc, ccb, cmb,
+    boc, abc, bocom, alipay, wechat or a *_corp variant); mapping reads any CSV or .xls by
+    named columns. Any unreadable input raises StatementError, nothing else.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    try:
+        return _parse(data, filename or "", fmt, profile, mapping)
+    except StatementError:
+        raise
+    except RecursionError:
+        raise StatementError("the file is nested too deeply to read") from None
+    except MemoryError:
+        raise StatementError("the file is too large to read") from None
+    except Exception as exc:  # a bug here must still reach the user as a readable error
+        raise StatementError(f"{INTERNAL_ERROR} ({type(exc).__name__}: {exc}); please report it") from exc
+
+
+def _parse(data: bytes, filename: str, fmt: str, profile, mapping) -> list[Statement]:
+    if not isinstance(fmt, str) or fmt.lower() not in FORMAT_CHOICES:
+        raise StatementError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_CHOICES)}")
+    fmt = fmt.lower()
+    if profile is not None and not isinstance(profile, str):
+        raise StatementError("profile must be a name like 'icbc'")
+    if mapping is not None:
+        check_mapping(mapping)
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise StatementError("the file is empty")
+    kind = detect_format(data, filename) if fmt == "auto" else fmt
+    if kind == "xml":
+        raise StatementError(
+            "the XML file is neither camt.053 (BkToCstmrStmt, urn:iso:std:iso:20022:tech:xsd:camt.053.001.nn) "
+            "nor OFX" + _camt_hint(data)
+        )
+    if kind == "html":
+        raise StatementError(
+            "this is an HTML page (some banks save it with an .xls name); open it in Excel or WPS and save it "
+            "as .xls or CSV"
+        )
+    if (profile or mapping is not None) and kind not in ("csv", "xls"):
+        raise StatementError(f"a profile or column mapping applies to CSV and .xls files, not to {kind}")
+    if kind == "xls":
+        if not is_xls(data) and fmt == "xls" and not data.startswith(b"PK"):
+            # many bank ".xls" downloads are really tab-delimited text
+            try:
+                return _csv(data, profile, mapping)
+            except StatementError as exc:
+                raise StatementError(
+                    "not a binary .xls workbook (no OLE/BIFF signature), and as delimited text: " + exc.message,
+                    exc.line,
+                ) from None
+        return parse_xls(data, profile=profile, mapping=mapping)
+    if kind == "ofx":
+        return parse_ofx(data)
+    if kind == "camt053":
+        return parse_camt053(data)
+    if kind == "mt940":
+        return parse_mt940(data)
+    return _csv(data, profile, mapping)
+
+
+def _csv(data: bytes, profile, mapping) -> list[Statement]:
+    if mapping is not None:
+        return parse_generic_csv(data, mapping)
+    return parse_chinese_csv(data, profile=profile)
+
+
+def _camt_hint(data: bytes) -> str:
+    m = re.search(rb"camt\.(\d{3})\.001\.\d+", data[:8192])
+    if m and m.group(1) != b"053":
+        return f" (found camt.{m.group(1).decode()}: only camt.053 end-of-day statements are read)"
+    return ""
