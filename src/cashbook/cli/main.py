@@ -9,6 +9,7 @@ import typer
 
 from . import book as book_cmds
 from . import close as close_cmds
+from . import export as export_cmds
 from . import record as record_cmds
 from .common import BookOpt, Session
 from .bank import bank_app
@@ -34,6 +35,7 @@ def _main(book: BookOpt = None) -> None:
 record_cmds.register(app)
 book_cmds.register(app)
 close_cmds.register(app)
+export_cmds.register(app)
 app.add_typer(report_app, name="report")
 app.add_typer(bank_app, name="bank")
 
