@@ -75,5 +75,7 @@ def book(tmp_path, cli):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file of a book (for 'nothing was written' assertions)."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".cashbook.lock"}
+    """Every file of a book (for 'nothing was written' assertions); the lock and the
+    disposable cache under .cashbook/ are not the book."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".cashbook.lock" and ".cashbook" not in p.relative_to(root).parts}

@@ -1,7 +1,5 @@
 """`cashbook bank ...`: import statements, match, reconcile, book bank-only charges."""
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 import sys

@@ -1,7 +1,5 @@
 """Book-level commands: init, check, words."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -45,13 +43,14 @@ def register(app: typer.Typer) -> None:
     def check(
         book: BookOpt = None,
         fmt: FormatOpt = Format.table,
+        no_cache: Annotated[bool, typer.Option("--no-cache", help="Read and parse every file afresh, ignoring (and not touching) the cache: proves the cache agrees with the files.")] = False,
     ):
-        """Validate every file, entry and rule of the book; exit 1 with file:line: code: message lines."""
+        """Validate every file, entry and rule of the book and the seal chain; exit 1 with file:line: code: message lines."""
         from ..core.rules import book_checks, check_entry
         from ..render import dumps
 
         begin(fmt, book)
-        b = open_book(book)
+        b = open_book(book, use_cache=not no_cache)
         from ..store.book import seal_problems
 
         loaded = b.load(checker=check_entry)

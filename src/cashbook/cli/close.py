@@ -1,7 +1,5 @@
 """The cash count, overage/shortage adjustments, and the daily and month-end close."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Optional
 

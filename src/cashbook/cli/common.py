@@ -4,8 +4,6 @@ Heavy modules (pydantic models, the store) are imported inside functions so that
 `cashbook --help` stays fast.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
@@ -72,10 +70,36 @@ def fail(code: str, message: str) -> None:
     raise CashbookError(Problem(code, message))
 
 
-def open_book(book: str | None):
+def open_book(book: str | None, use_cache: bool = True):
     from ..store.book import Book, find_root
 
-    return Book(find_root(book or Session.book))
+    return Book(find_root(book or Session.book), use_cache=use_cache, progress=progress_bar())
+
+
+def progress_bar():
+    """A progress bar for long reads, on a terminal only (scripts and pipes stay quiet)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def start(total: int):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from ..render import console
+
+        bar = Progress(TextColumn("reading journals"), BarColumn(), MofNCompleteColumn(), console=console(stderr=True), transient=True)
+        bar.start()
+        task = bar.add_task("read", total=total)
+
+        def tick(n: int) -> None:
+            bar.advance(task, n)
+            if bar.tasks[0].completed >= total:
+                bar.stop()
+
+        return tick
+
+    return start
 
 
 def parse_date(text: str | None, option: str = "--date") -> dt.date:

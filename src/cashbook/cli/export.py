@@ -1,7 +1,5 @@
 """`cashbook export --to beancount|ledger|csv`: the book for other accounting tools."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """The `cashbook` command: wiring of the command modules and the one error boundary."""
 
-from __future__ import annotations
-
 import os
 import sys
 

@@ -1,7 +1,5 @@
 """Recording commands: one entry each, checked against the rules before it is written."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer
@@ -61,7 +59,7 @@ def record(book: str | None, fmt: Format, draft, date: str | None, time: str | N
     b = open_book(book)
     policy = b.policy
     when = entry_time(date, time, policy)
-    extra = {"time": when}
+    extra = {}
     if overrides:
         extra["overrides"] = approvals_arg(overrides, "--override")
 
@@ -70,7 +68,7 @@ def record(book: str | None, fmt: Format, draft, date: str | None, time: str | N
         return {**base, **extra}
 
     try:
-        entry, state, warnings = b.record(full, today=now().date(), checker=check_entry)
+        entry, state, warnings = b.record(full, today=now().date(), checker=check_entry, time=when)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

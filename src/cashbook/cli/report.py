@@ -1,7 +1,5 @@
 """`cashbook report ...`: journal, balances and the registers, as table, JSON or CSV."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Optional
 
@@ -25,18 +23,8 @@ def show(report, fmt: Format, lang: Lang) -> None:
 
 
 def _state_as_of(book, day):
-    """Load the book and replay entries up to and including ``day``."""
-    from ..core.state import BookState
-
-    loaded = book.load()
-    if day is None:
-        return loaded, loaded.state
-    state = BookState()
-    cash = frozenset(book.policy.cash_accounts())
-    for e in loaded.order:
-        if e.date <= day:
-            state.apply(e, cash)
-    return loaded, state
+    """The book state at the end of ``day`` (from the cache's snapshots: no full replay)."""
+    return None, book.state_before(day + dt.timedelta(days=1))
 
 
 @report_app.command("journal")
@@ -196,7 +184,6 @@ def month(
     from ..core.problems import CashbookError, Problem
     from ..core.rules import book_checks, check_entry
     from ..reports.close import month_report
-    from ..store.book import unsealed_days
     from .common import fail
 
     begin(fmt, book)
@@ -205,14 +192,14 @@ def month(
         first, last = month_bounds(month_)
     except ValueError as exc:
         fail("bad-option", str(exc))
-    loaded = b.load(checker=check_entry)
-    unsealed = [d for d in unsealed_days(loaded, last + dt.timedelta(days=1)) if d >= first]
+    view = b.period(first, last, checker=check_entry)
+    unsealed = [d for d in view.unsealed if d >= first]
     if require_sealed and unsealed:
         raise CashbookError(Problem("days-open", f"{month_} has days not closed: {', '.join(str(d) for d in unsealed)}; "
                                     "close them with `cashbook close day DATE` first", data={"days": unsealed}), exit_code=1)
-    gaps = book_checks(loaded.state, b.policy, loaded.where)
-    report = month_report(month_, first, last, loaded.order, loaded.state, b.policy, loaded.problems, unsealed, gaps,
-                          reconciliation_status(b, month_))
+    gaps = book_checks(view.state, b.policy, view.where)
+    report = month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
+                          gaps, reconciliation_status(b, month_))
     show(report, fmt, lang)
 
 

@@ -8,7 +8,6 @@ plain values, so it can be snapshotted by a cache and resumed.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -57,10 +56,14 @@ class OpenItem:
     account: str = "cash"
 
 
+#: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots
+BIG_INDEXES = ("entries", "cheques", "receipt_numbers")
+
+
 @dataclass
 class BookState:
-    balances: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
-    entries: dict[str, EntryBase] = field(default_factory=dict)
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    entries: dict[str, EntryBase] = field(default_factory=dict)  # id -> entry (MutableMapping)
     voided: dict[str, str] = field(default_factory=dict)  # target id -> void id
     advances: dict[str, OpenItem] = field(default_factory=dict)
     deposits: dict[str, OpenItem] = field(default_factory=dict)
@@ -72,6 +75,14 @@ class BookState:
     last_seal: str = ""
     last_sealed: dt.date | None = None  # days up to and including this one are frozen
     last_date: dt.date | None = None
+    openings: dict[str, list[str]] = field(default_factory=dict)  # account -> opening entry ids
+
+    def __getstate__(self):
+        """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
+        state = dict(self.__dict__)
+        for name in BIG_INDEXES:
+            state[name] = None
+        return state
 
     # -- queries -------------------------------------------------------------------
     def balance(self, account: str) -> Decimal:
@@ -127,6 +138,8 @@ class BookState:
                 fig.cash_paid -= amount
 
     def _track(self, entry: EntryBase) -> None:
+        if entry.kind == "opening":
+            self.openings.setdefault(entry.account, []).append(entry.id)
         if isinstance(entry, Advance):
             self.advances[entry.id] = OpenItem(entry.id, entry.date, entry.person, entry.purpose, entry.amount, entry.amount, due=entry.due, account=entry.account)
         elif isinstance(entry, Settlement):

@@ -69,7 +69,7 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
 
     if isinstance(entry, Opening):
         account(entry.account)
-        earlier = [e.id for e in state.entries.values() if isinstance(e, Opening) and e.account == entry.account and e.id not in state.voided]
+        earlier = [i for i in state.openings.get(entry.account, ()) if i not in state.voided]
         if earlier:
             bad("opening-exists", f"{entry.account} already has an opening balance ({earlier[0]}); void it first to set another")
     elif isinstance(entry, (Receipt, Collection)):

@@ -51,35 +51,32 @@ def day_report(r: DayCloseReport) -> Report:
     return Report(data, [table], notes, exit_code=0 if r.sealed and not r.blocking else 1)
 
 
-def month_report(month: str, first: dt.date, last: dt.date, entries: list[EntryBase], state: BookState, policy: Policy,
-                 problems: list[Problem], unsealed: list[dt.date], gaps: list[Problem], reconciliation: list[dict]) -> Report:
-    """Per-account movements, totals by category, registers and exceptions for one month."""
+def month_report(month: str, first: dt.date, last: dt.date, opening: dict, entries: list[EntryBase], state: BookState,
+                 policy: Policy, problems: list[Problem], unsealed: list[dt.date], gaps: list[Problem],
+                 reconciliation: list[dict]) -> Report:
+    """Per-account movements, totals by category, registers and exceptions for one month.
+
+    ``opening`` is every account's balance before ``first``; ``entries`` are the month's;
+    ``state`` is the book after the month."""
     accounts = []
-    balances = {a: ZERO for a in policy.accounts}
+    balances = {a: opening.get(a, ZERO) for a in policy.accounts}
     moves = {a: [ZERO, ZERO] for a in policy.accounts}
-    opening = dict(balances)
     daily_cash: dict[dt.date, Decimal] = {}
     cash = policy.cash_accounts()[0]
     for e in entries:
-        if e.date > last:
-            break
         for p in e.postings():
             if p.account in balances:
                 balances[p.account] += p.amount
-                if e.date < first:
-                    opening[p.account] = balances[p.account]
-                else:
-                    moves[p.account][0 if p.amount > 0 else 1] += abs(p.amount)
-        if e.date >= first:
-            daily_cash[e.date] = balances[cash]
+                moves[p.account][0 if p.amount > 0 else 1] += abs(p.amount)
+        daily_cash[e.date] = balances[cash]
     for key, acct in policy.accounts.items():
-        accounts.append({"account": key, "name": acct.name, "type": acct.type, "opening": opening[key],
+        accounts.append({"account": key, "name": acct.name, "type": acct.type, "opening": opening.get(key, ZERO),
                          "receipts": moves[key][0], "payments": moves[key][1], "closing": balances[key]})
     categories = category_totals(entries, policy, first, last)
     adv = advances_report(state, policy, last).data
     dep = deposits_report(state, policy, last).data
     chq = cheques_report(entries, state, None, first, last).data
-    month_problems = [p for p in problems if (e := state.entries.get(p.entry_id or "")) is not None and first <= e.date <= last]
+    month_problems = [p for p in problems if p.entry_id]
     exceptions = [p.as_json() for p in month_problems]
     control_failures = [p for p in month_problems if p.severity == "block"] + [g for g in gaps if g.severity == "block"]
     control_failures += [Problem("not-reconciled", f"{r['account']}: {r['status']}") for r in reconciliation if r.get("balanced") is False]

@@ -20,8 +20,9 @@ from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
+from .cache import Cache, Scanned, file_key, signatures
 from .files import atomic_write, book_lock
-from .journal import DayFile, append_entry, day_of, day_path, read_day, seal_day
+from .journal import DayFile, append_entry, day_of, day_path, parse_day, read_day, seal_day
 from .policyfile import load_policy
 
 Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
@@ -46,10 +47,29 @@ class Loaded:
     where: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (file, line)
 
 
+@dataclass
+class Period:
+    """Entries of a span of days replayed on the state before it (see `Book.period`)."""
+
+    first: dt.date
+    last: dt.date
+    opening: dict  # account balances before ``first``
+    state: BookState  # after ``last``
+    files: list[DayFile] = field(default_factory=list)
+    entries: list[EntryBase] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    where: dict[str, tuple[str, int]] = field(default_factory=dict)
+    unsealed: list[dt.date] = field(default_factory=list)  # days up to ``last`` with entries, not closed
+    later_seal: dt.date | None = None
+
+
 class Book:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, use_cache: bool = True, progress=None):
         self.root = Path(root)
         self._policy: Policy | None = None
+        self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == ""
+        self._cache: Cache | None = None
+        self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
 
     @property
     def policy(self) -> Policy:
@@ -71,27 +91,81 @@ class Book:
         except ValueError:
             return str(path)
 
+    @property
+    def cache(self) -> Cache | None:
+        if self.use_cache and self._cache is None:
+            self._cache = Cache(self.root)
+        return self._cache if self._cache is not None and self._cache.on else None
+
+    def scan(self) -> list[Scanned]:
+        """Every *.toml under journals/ (not journals/bank/), one stat each: day files in date order, odd names last."""
+        found: list[Scanned] = []
+
+        def walk(folder: Path, top: bool) -> None:
+            try:
+                items = list(os.scandir(folder))
+            except OSError:
+                return
+            for item in items:
+                if item.name.startswith("."):
+                    continue
+                if item.is_dir(follow_symlinks=True):
+                    if not (top and item.name == "bank"):
+                        walk(Path(item.path), False)
+                elif item.name.endswith(".toml"):
+                    path = Path(item.path)
+                    try:
+                        key = file_key(item.stat(follow_symlinks=True))
+                    except OSError:
+                        key = "unreadable"
+                    found.append(Scanned(path, self.shown(path), day_of(path), key))
+
+        if self.journals.is_dir():
+            walk(self.journals, True)
+        return sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
+
     def day_files(self) -> list[Path]:
-        """Every *.toml under journals/, day files in date order, odd names last."""
-        if not self.journals.is_dir():
-            return []
-        files = [p for p in self.journals.rglob("*.toml")
-                 if not p.name.startswith(".") and p.relative_to(self.journals).parts[0] != "bank"]
-        return sorted(files, key=lambda p: (day_of(p) or dt.date.max, str(p)))
+        return [s.path for s in self.scan()]
+
+    def parsed(self, scanned: list[Scanned]) -> dict[str, DayFile]:
+        """Parse what the cache does not hold (in parallel when there is much), update it,
+        and return the files parsed now; the rest come from the cache on demand."""
+        cache = self.cache
+        known = cache.keys() if cache else {}
+        dirty = [s for s in scanned if known.get(s.shown) != s.key]
+        fresh = _parse_many(dirty, self.progress)
+        if cache:
+            cache.put_files([(s, fresh[s.shown]) for s in dirty])
+            present = {s.shown for s in scanned}
+            gone = [k for k in known if k not in present]
+            if gone:
+                cache.forget(gone)
+        return fresh
+
+    def day_file(self, s: Scanned, fresh: dict[str, DayFile]) -> DayFile:
+        df = fresh.get(s.shown)
+        if df is None and self.cache:
+            df = self.cache.get_file(s.shown)
+        if df is None:  # the cache went away mid-command: read the file itself
+            df = read_day(s.path, s.shown)
+        return df
 
     def load(self, checker: Checker | None = None, today: dt.date | None = None) -> Loaded:
         """Read and replay the whole book; problems are collected, never raised.
 
         With a ``checker`` (the rules), every entry is also checked against the state
-        just before it, as `cashbook check` does.
+        just before it, as `cashbook check` does. Files unchanged since the last run
+        come parsed from the cache.
         """
         policy = self.policy
         cash = frozenset(policy.cash_accounts())
         state = BookState()
         loaded = Loaded(state=state, files=[])
-        for path in self.day_files():
-            shown = self.shown(path)
-            df = read_day(path, shown)
+        scanned = self.scan()
+        fresh = self.parsed(scanned)
+        for s in scanned:
+            df = self.day_file(s, fresh)
+            shown = s.shown
             loaded.files.append(df)
             loaded.problems.extend(df.problems)
             for entry in df.entries:
@@ -110,6 +184,69 @@ class Book:
                 loaded.where[entry.id] = (shown, line or 0)
         return loaded
 
+    def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None) -> BookState:
+        """The book state after every entry dated before ``day``: from the latest valid
+        snapshot in the cache plus the days after it (the whole book only without a cache)."""
+        scanned = self.scan() if scanned is None else scanned
+        fresh = self.parsed(scanned) if fresh is None else fresh
+        cash = frozenset(self.policy.cash_accounts())
+        before = [s for s in scanned if s.day is not None and s.day < day]
+        sigs = signatures(before)
+        cache = self.cache
+        state, start, upto = BookState(), 0, None
+        if cache:
+            sig_at = {}
+            for i, s in enumerate(before):
+                sig_at[s.day] = (i, sigs[i])
+            for snap_day, signature in cache.snapshots():
+                if snap_day < day and snap_day in sig_at and sig_at[snap_day][1] == signature:
+                    loaded = cache.load_snapshot(snap_day)
+                    if isinstance(loaded, BookState):
+                        state, start, upto = loaded, sig_at[snap_day][0] + 1, snap_day
+                        break
+            for name, index in cache.indexes(upto).items():
+                setattr(state, name, index)
+        for s in before[start:]:
+            for entry in self.day_file(s, fresh).entries:
+                if entry.id not in state.entries:
+                    state.apply(entry, cash)
+        if cache and before and start < len(before):
+            cache.save_snapshot(before[-1].day, sigs[-1], state)
+        return state
+
+    def period(self, first: dt.date, last: dt.date, checker: Checker | None = None) -> "Period":
+        """The entries of ``first``..``last`` replayed (and checked) on top of the state
+        before ``first``: what day and month reports need, without the whole book."""
+        policy = self.policy
+        cash = frozenset(policy.cash_accounts())
+        scanned = self.scan()
+        fresh = self.parsed(scanned)
+        state = self.state_before(first, scanned, fresh)
+        view = Period(first, last, dict(state.balances), state)
+        for s in scanned:
+            if s.day is None or not first <= s.day <= last:
+                continue
+            df = self.day_file(s, fresh)
+            view.files.append(df)
+            view.problems.extend(df.problems)
+            for entry in df.entries:
+                line = df.lines.get(entry.id)
+                if entry.id in state.entries:
+                    view.problems.append(Problem("duplicate-id", f"id {entry.id} is used twice", s.shown, line, entry.id))
+                    continue
+                found = check_references(entry, policy, state)
+                if checker is not None:
+                    found += checker(entry, policy, state, entry.date)
+                view.problems += [Problem(p.code, p.message, s.shown, line, entry.id, p.severity, p.data) for p in found]
+                state.apply(entry, cash)
+                view.entries.append(entry)
+                view.where[entry.id] = (s.shown, line or 0)
+        seal_days = {d for d, _ in (read_seal_log(self)[0] or [])}
+        view.later_seal = max((d for d in seal_days if d > last), default=None)
+        view.unsealed = sorted({s.day for s in scanned if s.day is not None and s.day <= last and s.day not in state.seals
+                                and s.day not in seal_days and self.day_file(s, fresh).entries})
+        return view
+
     def next_id(self, day: dt.date, df: DayFile | None) -> str:
         seq = 0
         prefix = f"{day:%Y%m%d}-"
@@ -126,38 +263,91 @@ class Book:
         draft: dict | Callable[[BookState], dict],
         today: dt.date,
         checker: Checker | None = None,
+        time: dt.datetime | None = None,
     ) -> tuple[EntryBase, BookState, list[Problem]]:
         """Check and append one entry built from ``draft`` (a record without ``id``).
 
         ``draft`` may be a function of the current state, for entries that refer to
         earlier ones (a void copies its target's postings, a settlement its advance's
-        person), so the look-up happens under the lock.
+        person), so the look-up happens under the lock; its ``time`` is then given apart.
+        Only the days since the cache's last snapshot are replayed, never the whole book.
 
         Returns the entry, the state after it, and the warnings recorded with it.
         Raises `CashbookError` (nothing written) for bad input or a blocking rule.
         """
         policy = self.policy
+        cash = frozenset(policy.cash_accounts())
         with book_lock(self.root):
-            loaded = self.load()
-            broken = [p for p in loaded.problems if p.severity == "block" and p.code in _UNREADABLE]
-            if broken:
-                raise CashbookError([*broken, Problem("book-damaged", "the book has damaged files (above); fix them before recording, `cashbook check` lists everything")])
-            if callable(draft):
-                draft = draft(loaded.state)
-            model = KINDS[draft["kind"]]
-            day = draft["time"].date()
+            scanned = self.scan()
+            fresh = self.parsed(scanned)
+            self._refuse_if_damaged(scanned, fresh)
+            when = time or draft["time"]
+            day = when.date()
+            state = self.state_before(day, scanned, fresh)
             path = day_path(self.root, day)
-            df = next((f for f in loaded.files if f.path == path), None)
+            today_file = next((s for s in scanned if s.path == path), None)
+            df = self.day_file(today_file, fresh) if today_file else None
+            for e in df.entries if df else ():
+                if e.id not in state.entries:
+                    state.apply(e, cash)
+            if callable(draft):
+                draft = draft(state)
+            draft = {**draft, "time": when}
+            model = KINDS[draft["kind"]]
             entry = model.model_validate({**draft, "id": self.next_id(day, df)})
-            problems = check_references(entry, policy, loaded.state)
+            problems = check_references(entry, policy, state)
             if checker is not None:
-                problems += checker(entry, policy, loaded.state, today)
+                problems += checker(entry, policy, state, today)
             blocking = [p for p in problems if p.severity == "block"]
             if blocking:
                 raise CashbookError(problems)
             append_entry(path, entry)
-            loaded.state.apply(entry, frozenset(policy.cash_accounts()))
-            return entry, loaded.state, problems
+            state.apply(entry, cash)
+            return entry, state, problems
+
+    def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile]) -> None:
+        """A damaged file could hide an id or a movement: recording waits until it is fixed."""
+        cache = self.cache
+        if cache:
+            bad_names = set(cache.unsafe_files())
+            suspects = [s for s in scanned if s.shown in bad_names]
+        else:
+            suspects = scanned
+        broken = [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
+        if broken:
+            raise CashbookError([*broken, Problem("book-damaged", "the book has damaged files (above); fix them before recording, `cashbook check` lists everything")])
+
+
+def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
+    """Parse day files, on every core when there are many (files are independent)."""
+    out: dict[str, DayFile] = {}
+    if not items:
+        return out
+    workers = min(os.cpu_count() or 1, 8)
+    tick = progress(len(items)) if progress and len(items) > 50 else None
+    if workers > 1 and len(items) > 64:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, len(items) // (workers * 8))
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for s, df in zip(items, pool.map(_parse_one, [(s.path, s.shown) for s in items], chunksize=chunk)):
+                    out[s.shown] = df
+                    if tick:
+                        tick(1)
+            return out
+        except (OSError, RuntimeError):  # no processes to be had: read them here
+            out.clear()
+    for s in items:
+        out[s.shown] = read_day(s.path, s.shown)
+        if tick:
+            tick(1)
+    return out
+
+
+def _parse_one(args) -> DayFile:
+    path, shown = args
+    return read_day(path, shown)
 
 
 # file problems that make the book unsafe to extend (an id could be reused, a
@@ -181,44 +371,36 @@ def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
 
 def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
     """`cashbook check`'s tamper evidence: the seal chain of the day files and the seal log."""
-    files = [SealedFile(df.day, book.shown(df.path), df.raw, df.entries, df.lines) for df in loaded.files if df.day]
+    files = [SealedFile(df.day, book.shown(df.path), df.raw or _raw(df.path), df.entries, df.lines)
+             for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)]
     log, problems = read_seal_log(book)
     return problems + verify_seals(files, log, book.shown(book.seal_log))
 
 
-def unsealed_days(loaded: Loaded, before: dt.date) -> list[dt.date]:
-    """Days with entries before ``before`` that are not closed."""
-    days = {e.date for e in loaded.order if e.date < before}
-    return sorted(d for d in days if d not in loaded.state.seals)
+def _raw(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
-def day_problems(loaded: Loaded, date: dt.date) -> list[Problem]:
-    """Problems (file and rule) found on ``date``'s entries and file."""
-    out = []
-    for p in loaded.problems:
-        entry = loaded.state.entries.get(p.entry_id or "")
-        if (entry is not None and entry.date == date) or (p.file or "").endswith(f"{date:%Y-%m-%d}.toml") and entry is None:
-            out.append(p)
-    return out
 
 
 def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Checker, seal: bool) -> DayCloseReport:
     """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
     with book_lock(book.root):
-        loaded = book.load(checker=checker, today=date)
-        problems = day_problems(loaded, date)
-        entries = sum(1 for e in loaded.order if e.date == date)
-        report = close_day(date, loaded.state, book.policy, problems, entries, unsealed_days(loaded, date))
+        view = book.period(date, date, checker)
+        unsealed = [d for d in view.unsealed if d < date]
+        report = close_day(date, view.state, book.policy, view.problems, len(view.entries), unsealed)
         if not seal or report.sealed or report.blocking:
             return report
-        later = sorted(d for d in loaded.state.seals if d > date)
-        if later:
-            report.problems.append(Problem("day-sealed", f"a later day ({later[0]}) is already sealed", severity="block"))
+        if view.later_seal:
+            report.problems.append(Problem("day-sealed", f"a later day ({view.later_seal}) is already sealed", severity="block"))
             return report
         path = day_path(book.root, date)
-        df = next((f for f in loaded.files if f.path == path), None)
+        df = view.files[0] if view.files else None
         cash = report.cash[0]
-        previous = loaded.state.last_seal
+        previous = view.state.last_seal
 
         def make(digest: str) -> DayClose:
             when = now if now.date() == date else dt.datetime.combine(date, dt.time(23, 59), tzinfo=now.tzinfo)
@@ -230,7 +412,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
         log, _ = read_seal_log(book)
         lines = [f"{d} {s}" for d, s in (log or [])]
         logged = {d for d, _ in (log or [])}
-        for d, close in sorted(loaded.state.seals.items()):  # repair a tail lost to a crash
+        for d, close in sorted(view.state.seals.items()):  # repair a tail lost to a crash
             if d not in logged:
                 lines.append(f"{d} {close.seal}")
         lines.append(f"{date} {entry.seal}")

@@ -1,0 +1,256 @@
+"""A derived, disposable cache under the book: ``.cashbook/cache.sqlite``.
+
+Never the source of truth: every row is derived from a day file and keyed on that
+file's (size, mtime, ctime, inode), so an edit, a replacement (even with the same
+size and mtime: the ctime and inode still change), a deletion or a new file is seen
+on the next command. Deleting the folder only costs one slower run. It holds:
+
+- ``files``: each day file parsed (entries, line numbers, problems), so a warm run
+  parses nothing;
+- ``entries``: an index of every entry by id, cheque number and receipt number, so
+  the rules look those up without holding the whole book in memory;
+- ``snapshots``: the book state at the end of a day, with the signature of every file
+  up to that day, so recording an entry replays only the days since the last snapshot.
+
+Any SQLite trouble (a corrupt file, a read-only book, a locked database) turns the
+cache off for that command; results are the same, only slower.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .journal import DayFile
+
+CACHE_DIR = ".cashbook"
+CACHE_FILE = "cache.sqlite"
+VERSION = "3"  # bump when a cached structure changes shape
+UNSAFE_CODES = {"toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, day TEXT, fkey TEXT, unsafe INTEGER, data BLOB);
+CREATE TABLE IF NOT EXISTS entries (id TEXT, day TEXT, file TEXT, cheque TEXT, doc TEXT, data BLOB);
+CREATE INDEX IF NOT EXISTS entries_id ON entries(id);
+CREATE INDEX IF NOT EXISTS entries_file ON entries(file);
+CREATE INDEX IF NOT EXISTS entries_cheque ON entries(cheque) WHERE cheque IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc) WHERE doc IS NOT NULL;
+CREATE TABLE IF NOT EXISTS snapshots (upto TEXT PRIMARY KEY, signature TEXT, data BLOB);
+"""
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A day file as seen by one stat: where it is, its day, and its cache key."""
+
+    path: Path
+    shown: str
+    day: dt.date | None
+    key: str
+
+
+def file_key(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def signatures(scanned: list[Scanned]) -> list[str]:
+    """Rolling signature: element i stands for files 0..i (path and key)."""
+    out, h = [], hashlib.sha1(VERSION.encode())
+    for s in scanned:
+        h.update(f"{s.shown}\0{s.key}\n".encode())
+        out.append(h.hexdigest())
+    return out
+
+
+class Cache:
+    def __init__(self, root: Path):
+        self.path = root / CACHE_DIR / CACHE_FILE
+        self.db: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except (sqlite3.Error, OSError):
+            try:  # a corrupt cache is thrown away and built again
+                self.path.unlink(missing_ok=True)
+                self._open()
+            except (sqlite3.Error, OSError):
+                self.db = None
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA synchronous=OFF")  # disposable: a torn cache is rebuilt, never trusted blindly
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        if row is None or row[0] != VERSION:
+            db.executescript("DELETE FROM files; DELETE FROM entries; DELETE FROM snapshots;")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
+        self.db = db
+
+    @property
+    def on(self) -> bool:
+        return self.db is not None
+
+    def _run(self, fn, default=None):
+        """Run a cache operation; on any SQLite error turn the cache off for this command."""
+        if self.db is None:
+            return default
+        try:
+            return fn(self.db)
+        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+            self.db = None
+            return default
+
+    # -- parsed files ----------------------------------------------------------------
+    def keys(self) -> dict[str, str]:
+        return self._run(lambda db: dict(db.execute("SELECT path, fkey FROM files")), {})
+
+    def get_file(self, shown: str) -> DayFile | None:
+        row = self._run(lambda db: db.execute("SELECT data FROM files WHERE path=?", (shown,)).fetchone())
+        if not row:
+            return None
+        return self._run(lambda db: pickle.loads(row[0]))
+
+    def put_files(self, items: list[tuple[Scanned, DayFile]]) -> None:
+        def write(db):
+            db.execute("BEGIN")
+            for s, df in items:
+                raw, df.raw = df.raw, b""
+                blob = pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)
+                df.raw = raw
+                unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
+                db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                           (s.shown, s.day.isoformat() if s.day else None, s.key, unsafe, blob))
+                db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
+                db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?)", [
+                    (e.id, e.date.isoformat(), s.shown, _cheque_key(e), _doc_key(e), pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL))
+                    for e in df.entries])
+            db.execute("COMMIT")
+        self._run(write)
+
+    def forget(self, gone: list[str]) -> None:
+        def write(db):
+            db.execute("BEGIN")
+            for shown in gone:
+                db.execute("DELETE FROM files WHERE path=?", (shown,))
+                db.execute("DELETE FROM entries WHERE file=?", (shown,))
+            db.execute("COMMIT")
+        self._run(write)
+
+    def unsafe_files(self) -> list[str]:
+        return self._run(lambda db: [r[0] for r in db.execute("SELECT path FROM files WHERE unsafe=1")], [])
+
+    # -- snapshots --------------------------------------------------------------------
+    def snapshots(self) -> list[tuple[dt.date, str]]:
+        rows = self._run(lambda db: db.execute("SELECT upto, signature FROM snapshots ORDER BY upto DESC").fetchall(), [])
+        return [(dt.date.fromisoformat(u), s) for u, s in rows]
+
+    def load_snapshot(self, upto: dt.date):
+        row = self._run(lambda db: db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone())
+        return self._run(lambda db: pickle.loads(row[0])) if row else None
+
+    def save_snapshot(self, upto: dt.date, signature: str, state) -> None:
+        blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def write(db):
+            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, blob))
+            # keep month ends and the latest few
+            rows = [dt.date.fromisoformat(r[0]) for r in db.execute("SELECT upto FROM snapshots ORDER BY upto DESC")]
+            keep = set(rows[:4]) | {d for d in rows if (d + dt.timedelta(days=1)).day == 1}
+            for d in rows:
+                if d not in keep:
+                    db.execute("DELETE FROM snapshots WHERE upto=?", (d.isoformat(),))
+        self._run(write)
+
+    # -- look-ups the rules need, limited to days up to a snapshot -----------------------
+    def indexes(self, upto: dt.date | None) -> dict[str, "Layered"]:
+        limit = upto.isoformat() if upto else "0000-00-00"
+
+        def one(sql, key_fn=lambda k: (k,)):
+            def fetch(key):
+                row = self._run(lambda db: db.execute(sql, (*key_fn(key), limit)).fetchone())
+                return row[0] if row else None
+            return fetch
+
+        def entry(key):
+            row = self._run(lambda db: db.execute("SELECT data FROM entries WHERE id=? AND day<=? ORDER BY day LIMIT 1", (key, limit)).fetchone())
+            return self._run(lambda db: pickle.loads(row[0])) if row else None
+
+        def doc_keys():
+            return [r[0] for r in self._run(lambda db: db.execute("SELECT DISTINCT doc FROM entries WHERE doc IS NOT NULL AND day<=?", (limit,)).fetchall(), [])]
+
+        def cheque_keys():
+            rows = self._run(lambda db: db.execute("SELECT DISTINCT cheque FROM entries WHERE cheque IS NOT NULL AND day<=?", (limit,)).fetchall(), [])
+            return [tuple(r[0].split("\0", 1)) for r in rows]
+
+        def entry_keys():
+            return [r[0] for r in self._run(lambda db: db.execute("SELECT id FROM entries WHERE day<=?", (limit,)).fetchall(), [])]
+
+        return {
+            "entries": Layered(entry, entry_keys),
+            "cheques": Layered(one("SELECT id FROM entries WHERE cheque=? AND day<=? ORDER BY day LIMIT 1", lambda k: ("\0".join(k),)), cheque_keys),
+            "receipt_numbers": Layered(one("SELECT id FROM entries WHERE doc=? AND day<=? ORDER BY day LIMIT 1"), doc_keys),
+        }
+
+
+def _cheque_key(entry) -> str | None:
+    if entry.kind in ("payment", "withdrawal") and getattr(entry, "cheque", ""):
+        return f"{entry.account}\0{entry.cheque}"
+    return None
+
+
+def _doc_key(entry) -> str | None:
+    if entry.kind in ("receipt", "collection", "deposit-hold") and getattr(entry, "doc", ""):
+        return entry.doc
+    return None
+
+
+class Layered(MutableMapping):
+    """A mapping of what was applied in memory over what the cache holds on disk."""
+
+    def __init__(self, fetch, all_keys):
+        self.local: dict = {}
+        self._fetch = fetch
+        self._all_keys = all_keys
+
+    def __getitem__(self, key):
+        if key in self.local:
+            return self.local[key]
+        value = self._fetch(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key) -> bool:
+        return key in self.local or self._fetch(key) is not None
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __setitem__(self, key, value) -> None:
+        self.local[key] = value
+
+    def __delitem__(self, key) -> None:
+        del self.local[key]
+
+    def __iter__(self):
+        seen = set()
+        for key in self._all_keys():
+            seen.add(key)
+            yield key
+        for key in self.local:
+            if key not in seen:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

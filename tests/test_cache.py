@@ -1,0 +1,128 @@
+"""The cache under .cashbook/: derived, disposable, invalidated by any change to a day file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from conftest import ROOT
+
+GM = ("--approved-by", "gm:王总")
+
+
+def balances(cli, book, *extra):
+    r = cli("report", "balances", "--format", "json", *extra, book=book)
+    assert r.code == 0, r.err
+    return {a["account"]: a["balance"] for a in r.json["accounts"]}
+
+
+@pytest.fixture
+def warm(cli, book):
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
+        assert cli("receive", "100", "--from", "A", "--category", "rent", "--account", "bank", "--date", day, book=book).code == 0
+    assert balances(cli, book) == {"cash": "1500.00", "bank": "50300.00"}
+    assert (book / ".cashbook" / "cache.sqlite").exists()
+    return book
+
+
+def test_an_edited_file_is_seen(cli, warm):
+    path = warm / "journals/2026/2026-11-03.toml"
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "250.00"'))
+    assert balances(cli, warm)["bank"] == "50450.00"
+
+
+def test_a_deleted_file_is_seen(cli, warm):
+    (warm / "journals/2026/2026-11-03.toml").unlink()
+    assert balances(cli, warm)["bank"] == "50200.00"
+
+
+def test_a_new_file_is_seen(cli, warm):
+    src = (warm / "journals/2026/2026-11-04.toml").read_text()
+    (warm / "journals/2026/2026-11-05.toml").write_text(src.replace("20261104", "20261105").replace("2026-11-04T", "2026-11-05T"))
+    assert balances(cli, warm)["bank"] == "50400.00"
+
+
+def test_same_size_and_mtime_but_other_content_in_a_sealed_day_is_seen(cli, warm):
+    assert cli("count", "2026-11-01", "100x15", book=warm).code == 0
+    assert cli("close", "day", "2026-11-01", book=warm).code == 0
+    for day in ("2026-11-02", "2026-11-03"):
+        assert cli("count", day, "100x15", book=warm).code == 0
+        assert cli("close", "day", day, book=warm).code == 0
+    assert balances(cli, warm)["bank"] == "50300.00"
+    path = warm / "journals/2026/2026-11-02.toml"
+    st = path.stat()
+    text = path.read_text()
+    forged = text.replace('amount = "100.00"', 'amount = "900.00"')
+    assert len(forged) == len(text)
+    tmp = path.with_name("forged.tmp")
+    tmp.write_text(forged)
+    os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(tmp, path)
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    assert balances(cli, warm)["bank"] == "51100.00"  # the cache saw the new content ...
+    r = cli("check", book=warm)
+    assert r.code == 1 and "seal-broken" in r.out  # ... and check names the tampering
+
+
+def test_clock_skew_does_not_hide_a_change(cli, warm):
+    path = warm / "journals/2026/2026-11-03.toml"
+    st = path.stat()
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "300.00"'))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 10**12))  # the clock went back a quarter of an hour
+    assert balances(cli, warm)["bank"] == "50500.00"
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**15))  # ... or far into the future
+    path.write_text(path.read_text().replace('amount = "300.00"', 'amount = "400.00"'))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**15))
+    assert balances(cli, warm)["bank"] == "50600.00"
+
+
+def test_a_corrupt_or_deleted_cache_is_rebuilt(cli, warm):
+    (warm / ".cashbook" / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    for extra in ("-wal", "-shm"):
+        (warm / ".cashbook" / f"cache.sqlite{extra}").unlink(missing_ok=True)
+    assert balances(cli, warm)["bank"] == "50300.00"
+    shutil.rmtree(warm / ".cashbook")
+    assert balances(cli, warm)["bank"] == "50300.00"
+    assert cli("receive", "1", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-05", book=warm).code == 0
+    assert balances(cli, warm)["bank"] == "50301.00"
+
+
+def test_recording_reads_only_the_day_it_writes(cli, warm, monkeypatch):
+    from cashbook.store import book as book_module
+
+    read = []
+    real = book_module.read_day
+
+    def spy(path, shown=None):
+        read.append(path.name)
+        return real(path, shown)
+
+    monkeypatch.setattr(book_module, "read_day", spy)
+    assert cli("receive", "5", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-04", book=warm).code == 0
+    assert read == []  # everything it needs is in the cache: no file parsed
+    read.clear()
+    assert cli("receive", "5", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-04", book=warm).code == 0
+    assert read == ["2026-11-04.toml"]  # only the file the last append changed; nothing older
+
+
+@pytest.mark.skipif(not (ROOT / "journals").is_dir(), reason="no demo book")
+def test_cache_and_no_cache_agree_on_the_demo_book(cli, tmp_path):
+    book = tmp_path / "demo"
+    shutil.copytree(ROOT / "journals", book / "journals")
+    shutil.copy(ROOT / "policies.toml", book / "policies.toml")
+    cold = cli("check", "--format", "json", "--no-cache", book=book)
+    assert not (book / ".cashbook").exists()  # --no-cache neither reads nor writes the cache
+    first = cli("check", "--format", "json", book=book)
+    warm = cli("check", "--format", "json", book=book)
+    assert cold.json == first.json == warm.json and cold.code == warm.code
+    for cmd in (("report", "balances", "--date", "2026-10-31"), ("report", "month", "2026-10"), ("report", "day", "2026-10-15"),
+                ("report", "journal", "--account", "cash", "--from", "2026-10-01", "--to", "2026-10-31")):
+        with_cache = cli(*cmd, "--format", "json", book=book)
+        os.environ["CASHBOOK_NO_CACHE"] = "1"
+        try:
+            without = cli(*cmd, "--format", "json", book=book)
+        finally:
+            del os.environ["CASHBOOK_NO_CACHE"]
+        assert with_cache.json == without.json, cmd
