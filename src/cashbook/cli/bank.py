@@ -77,15 +77,15 @@ def import_(
             print(f"warning: {w}", file=sys.stderr)
 
 
-def reconciliation(b, account: str, month: str):
+def reconciliation(b, account: str, month: str, loaded=None, stored=None):
     """Build the reconciliation of ``account`` for ``month`` from the book and stored statement."""
     from ..core.money import ZERO
     from ..core.reconcile import reconcile, statement_balance_at
     from ..store.bankfiles import book_items, load_decisions, load_statement
 
     first, last = _month(month)
-    loaded = b.load()
-    stored = load_statement(b.root, account)
+    loaded = loaded or b.load()
+    stored = stored or load_statement(b.root, account)
     items = book_items(loaded.order, account, loaded.state.voided)
     book_balance = sum((p.amount for e in loaded.order if e.date <= last for p in e.postings() if p.account == account), ZERO)
     opening = sum((e.amount for e in loaded.order if e.kind == "opening" and e.account == account and e.date <= last), ZERO)
@@ -225,12 +225,16 @@ def month_status(book, month: str) -> list[dict]:
     """Each bank account with a statement: is its reconciliation for ``month`` balanced?"""
     from ..core.money import fmt_grouped
 
-    out = []
+    from ..store.bankfiles import load_statement
+
+    out, loaded = [], None
     for account in book.policy.bank_accounts():
-        result, stored = reconciliation(book, account, month)
+        stored = load_statement(book.root, account)
         if not stored.lines:
             out.append({"account": account, "balanced": None, "status": "no statement imported yet"})
             continue
+        loaded = loaded or book.load()
+        result, stored = reconciliation(book, account, month, loaded, stored)
         status = "reconciled, balanced" if result.balanced else f"not reconciled: difference {fmt_grouped(result.difference)}"
         out.append({"account": account, "balanced": result.balanced, "status": status, "difference": result.difference})
     return out

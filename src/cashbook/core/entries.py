@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, NamedTuple, Union
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -85,28 +85,30 @@ Approvals = Annotated[
 ]
 
 
-class Posting(BaseModel):
+class Posting(NamedTuple):
     """One leg of an entry: an account and a signed amount (debit +, credit −)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     account: str
     amount: Decimal
 
 
 def _postings(value):
-    if isinstance(value, (list, tuple)):
-        out = []
-        for item in value:
-            if isinstance(item, (list, tuple)) and len(item) == 2:
-                out.append({"account": item[0], "amount": _amount(True, signed=True)(item[1])})
-            else:
-                out.append(item)
-        return out
-    return value
+    """Stored as ``[["cash", "-100.00"], ["category:rent", "100.00"]]``."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError('postings are written [["account", "amount"], ...]')
+    out = []
+    for item in value:
+        if isinstance(item, Posting):
+            out.append(item)
+        elif isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str):
+            out.append(Posting(item[0], _amount(True, signed=True)(item[1])))
+        else:
+            raise ValueError(f'a posting is written ["account", "amount"], not {item!r}')
+    return tuple(out)
 
 
 StoredPostings = Annotated[
-    tuple[Posting, ...],
+    tuple,
     BeforeValidator(_postings),
     PlainSerializer(lambda v: [[p.account, fmt(p.amount)] for p in v], return_type=list),
 ]
@@ -132,6 +134,10 @@ class EntryBase(BaseModel):
     def postings(self) -> list[Posting]:
         return []
 
+    def __reduce__(self):
+        """Entries are immutable and already valid: the cache rebuilds them without re-validation."""
+        return (_rebuild, (type(self), self.__dict__))
+
     def to_record(self) -> dict:
         """The entry as written to a journal file (amounts as strings, no defaults)."""
         data = self.model_dump(mode="json", exclude_defaults=True)
@@ -140,8 +146,17 @@ class EntryBase(BaseModel):
         return {k: data[k] for k in order} | {k: v for k, v in data.items() if k not in order}
 
 
+def _rebuild(cls, fields: dict):
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 def _pair(debit: str, credit: str, amount: Decimal) -> list[Posting]:
-    return [Posting(account=debit, amount=amount), Posting(account=credit, amount=-amount)]
+    return [Posting(debit, amount), Posting(credit, -amount)]
 
 
 class Opening(EntryBase):
@@ -285,10 +300,10 @@ class Settlement(EntryBase):
     def postings(self) -> list[Posting]:
         out = []
         if self.returned:
-            out.append(Posting(account=self.account, amount=self.returned))
+            out.append(Posting(self.account, self.returned))
         if self.spent:
-            out.append(Posting(account=f"category:{self.category}", amount=self.spent))
-        out.append(Posting(account=f"advances:{self.person}", amount=-self.amount))
+            out.append(Posting(f"category:{self.category}", self.spent))
+        out.append(Posting(f"advances:{self.person}", -self.amount))
         return out
 
 
@@ -420,4 +435,4 @@ VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void"}
 
 def reversal(entry: EntryBase) -> tuple[Posting, ...]:
     """The postings that undo ``entry``."""
-    return tuple(Posting(account=p.account, amount=-p.amount) for p in entry.postings())
+    return tuple(Posting(p.account, -p.amount) for p in entry.postings())

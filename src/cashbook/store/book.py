@@ -206,12 +206,16 @@ class Book:
                         break
             for name, index in cache.indexes(upto).items():
                 setattr(state, name, index)
-        for s in before[start:]:
+        seen: set[str] = set()  # a duplicate id (an error `check` reports) is applied once
+        for i in range(start, len(before)):
+            s = before[i]
             for entry in self.day_file(s, fresh).entries:
-                if entry.id not in state.entries:
+                if entry.id not in seen:
+                    seen.add(entry.id)
                     state.apply(entry, cash)
-        if cache and before and start < len(before):
-            cache.save_snapshot(before[-1].day, sigs[-1], state)
+            month_ends = i + 1 < len(before) and before[i + 1].day.month != s.day.month
+            if cache and (month_ends or i == len(before) - 1) and i - start >= 1:
+                cache.save_snapshot(s.day, sigs[i], state)  # month ends too, for later month reports
         return state
 
     def period(self, first: dt.date, last: dt.date, checker: Checker | None = None) -> "Period":
