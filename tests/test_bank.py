@@ -154,3 +154,9 @@ def test_every_real_sample_imports_and_reimport_is_idempotent(cli, book, name):
     assert first.json["added"] == first.json["lines"] > 0
     again = cli("bank", "import", str(path), "--account", "bank", "-f", "json", book=book)
     assert again.json["added"] == 0 and again.json["already_imported"] == first.json["lines"]
+
+
+def test_cheque_register_shows_cleared_and_outstanding(cli, book, month):
+    cli("bank", "import", str(month), "--account", "bank", book=book)
+    rows = {r["cheque"]: r["status"] for r in cli("report", "cheques", "--format", "json", book=book).json["cheques"]}
+    assert rows == {"10203001": "cleared", "10203002": "outstanding"}

@@ -117,8 +117,23 @@ def cheques(
     begin(fmt, book)
     b = open_book(book)
     loaded = b.load()
-    show(cheques_report(loaded.order, loaded.state, None, parse_date(start, "--from") if start else None,
+    show(cheques_report(loaded.order, loaded.state, cleared_entries(b, loaded), parse_date(start, "--from") if start else None,
                          parse_date(end, "--to") if end else None), fmt, lang)
+
+
+def cleared_entries(book, loaded) -> set[str]:
+    """Entries matched to a bank statement line (a cheque that has cleared)."""
+    from ..store.bankfiles import load_statement
+    from .bank import reconciliation
+
+    month = f"{now():%Y-%m}"
+    cleared: set[str] = set()
+    for account in book.policy.bank_accounts():
+        stored = load_statement(book.root, account)
+        if stored.lines:
+            result, _ = reconciliation(book, account, month, loaded, stored)
+            cleared.update(i for m in result.matches for i in m.book)
+    return cleared
 
 
 @report_app.command("receipts")
