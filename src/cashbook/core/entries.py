@@ -134,6 +134,10 @@ class EntryBase(BaseModel):
     def postings(self) -> list[Posting]:
         return []
 
+    def field(self, name: str, default=None):
+        """A field this kind may not have (cheaper than getattr on a pydantic model)."""
+        return self.__dict__.get(name, default)
+
     def __reduce__(self):
         """Entries are immutable and already valid: the cache rebuilds them without re-validation."""
         return (_rebuild, (type(self), self.__dict__))

@@ -57,11 +57,19 @@ def cash_out(entry: EntryBase, policy: Policy) -> Decimal:
     return ZERO
 
 
+def _amount_of(entry: EntryBase) -> Decimal:
+    """The entry's amount: a field for most kinds, a sum for settlements and voids, none for counts."""
+    amount = entry.__dict__.get("amount")
+    if amount is None and entry.kind in ("settlement", "void"):
+        amount = entry.amount
+    return amount if amount is not None else ZERO
+
+
 def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tuple[str, ...]:
     """Roles that must sign this entry: every matching band, plus a deposit type's chain."""
     roles: list[str] = []
-    category = getattr(entry, "category", None)
-    amount = getattr(entry, "amount", ZERO)
+    category = entry.field("category")
+    amount = _amount_of(entry)
     for band in policy.rules.needs_approval.bands:
         if band.matches(entry.kind, category, amount):
             roles += [r for r in band.roles if r not in roles]
@@ -86,12 +94,12 @@ def day_sealed(entry, policy, state, today):
 @rule
 def needs_approval(entry, policy, state, today):
     needed = approvals_needed(entry, policy, state)
-    given = {a.role for a in getattr(entry, "approvals", ())}
+    given = {a.role for a in entry.field("approvals", ())}
     missing = [r for r in needed if r not in given]
     if not missing:
         return []
     names = ", ".join(f"{r} ({policy.roles.get(r, r)})" for r in missing)
-    amount = getattr(entry, "amount", ZERO)
+    amount = _amount_of(entry)
     return [_problem(policy, "needs-approval",
                      f"a {entry.kind} of {_m(amount)} needs the approval of {names}; add --approved-by "
                      + " --approved-by ".join(f"{r}:NAME" for r in missing),
@@ -205,7 +213,7 @@ def cheques(entry, policy, state, today):
 
 @rule
 def words_mismatch(entry, policy, state, today):
-    words = getattr(entry, "words", "")
+    words = entry.field("words", "")
     if not words:
         return []
     from .words import to_words, words_agree
@@ -227,9 +235,8 @@ def advance_overdue(entry, policy, state, today):
     if not isinstance(entry, Advance):
         return []
     days = policy.rules.advance_overdue.days
-    late = [a for a in state.advances.values()
-            if a.party == entry.person and a.outstanding > 0 and a.id not in state.voided and a.due
-            and (entry.date - a.due).days > days]
+    late = [a for a in (state.advances[i] for i in state.advances_of.get(entry.person, ()))
+            if a.outstanding > 0 and a.id not in state.voided and a.due and (entry.date - a.due).days > days]
     if not late:
         return []
     a = late[0]
@@ -282,7 +289,7 @@ def deposits(entry, policy, state, today):
 
 @rule
 def receipt_numbers(entry, policy, state, today):
-    doc = getattr(entry, "doc", "") if isinstance(entry, (Receipt, Collection, DepositHold)) else ""
+    doc = entry.field("doc", "") if isinstance(entry, (Receipt, Collection, DepositHold)) else ""
     if doc and doc in state.receipt_numbers:
         return [_problem(policy, "receipt-number-used", f"receipt number {doc} was already used by {state.receipt_numbers[doc]}; "
                          "use the next receipt of the book", entry, doc=doc)]

@@ -76,6 +76,7 @@ class BookState:
     last_sealed: dt.date | None = None  # days up to and including this one are frozen
     last_date: dt.date | None = None
     openings: dict[str, list[str]] = field(default_factory=dict)  # account -> opening entry ids
+    advances_of: dict[str, list[str]] = field(default_factory=dict)  # person -> advance ids
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
@@ -141,6 +142,7 @@ class BookState:
         if entry.kind == "opening":
             self.openings.setdefault(entry.account, []).append(entry.id)
         if isinstance(entry, Advance):
+            self.advances_of.setdefault(entry.person, []).append(entry.id)
             self.advances[entry.id] = OpenItem(entry.id, entry.date, entry.person, entry.purpose, entry.amount, entry.amount, due=entry.due, account=entry.account)
         elif isinstance(entry, Settlement):
             item = self.advances.get(entry.advance)

@@ -48,6 +48,8 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
 
     def category(key: str | None, types: tuple[str, ...]) -> None:
         cat = policy.categories.get(key or "")
+        if cat is not None and cat.type in types:
+            return
         fitting = [k for k, c in policy.categories.items() if c.type in types]
         if cat is None:
             bad("unknown-category", f"category {key!r} is not in policies.toml; {'/'.join(types)} categories: {', '.join(fitting)}")
@@ -63,7 +65,7 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
             bad("wrong-account", f"method {method!r} goes through {want}, not {acct_key!r} ({acct.type})")
 
     roles = set(policy.roles)
-    for approval in getattr(entry, "approvals", ()) + entry.overrides:
+    for approval in entry.field("approvals", ()) + entry.overrides:
         if approval.role not in roles:
             bad("needs-approval", f"unknown approval role {approval.role!r}; roles in policies.toml: {', '.join(sorted(roles))}")
 
