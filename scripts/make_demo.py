@@ -3,20 +3,42 @@
 
     python scripts/make_demo.py [--out DIR] [--force]
 
-Writes ``policies.toml`` and ``journals/`` into DIR (default: the repository root) for
-2026-09-01 .. 2026-11-29 (2026-11-30, the quarter's last day, is left empty for the
-closing work). Every entry goes through the library, ``Book.record(draft, today=<its
-date>, checker=check_entry)``, so the demo obeys the same rules as the CLI: the
-generator plans each day so that nothing is refused and nothing is warned about
-(cash stays within the 2,000.00 limit after every entry, takings are banked the same
-day, cash payments come only from the float and the day's withdrawals).
+Writes ``policies.toml``, ``journals/`` and ``demo/statements/`` into DIR (default: the
+repository root) for 2026-09-01 .. 2026-11-29 (2026-11-30, the quarter's last day, is
+left empty for the closing work). Every entry is checked and written by the library's
+own parts (entry models, ids, ``check_entry`` rules, atomic append: see `MemoryBook`),
+so the demo obeys the same rules as the CLI: the generator plans each day so that
+nothing is refused and nothing is warned about (cash stays within the 2,000.00 limit
+after every entry, takings are banked the same day, cash payments come only from the
+float and the day's withdrawals). The finished book is re-read and checked by the
+library from scratch, as `cashbook check` does.
 
-Deterministic: one ``random.Random(20260901)`` drives everything and every entry has
-a fixed time (+08:00), so two runs write the same bytes.
+Every day ends like the cashier's day does (`end_of_day()`): the takings are banked;
+the bank's own charges of the day (fees, interest) are booked from its advice slips
+(Sep and Oct only, as ``bank-entry`` entries naming their statement line; November's
+are left for `cashbook bank book-charges`); the drawer
+is counted by denomination (``cash-count``, as `cashbook count` records it) and the
+day is closed and sealed with ``close_day_in_book(..., seal=True)`` at 18:30, as
+`cashbook close day` does. On 2026-10-15 the count is 10.00 short: the close is
+refused, a shortage (短款) ``adjustment`` is booked with the finance manager's and the
+GM's approval, and the day then closes. The last three days (2026-11-27 .. 29) are
+left uncounted and open, for a newcomer to count and close.
 
-Layout for later work: `run_day()` is called once per calendar day; it runs the day's
-business (`business_day()` or `quiet_day()`) and then `end_of_day()`, which banks the
-day's takings. A cash count and day close (sealing) belong at the end of `end_of_day()`.
+The banks' side is generated from the book's bank movements with realistic timing
+(`Bank`): cash banked the same or the next day (2026-09-30's afternoon deposit is
+credited on 10-01), transfers the same day, cheques clearing 2-10 days after issue
+(the last November cheque has not cleared by the 29th), card takings settled the next
+morning in one or two POS batch lines, and fees and quarterly interest that only the
+bank knows about. It writes the monthly statements a bank would send
+(``demo/statements/icbc-2026-MM.txt``: ICBC corporate [HISTORYDETAIL] layout;
+``cmb-2026-MM.csv``: CMB corporate 交易明细 layout; both GBK) and imports them with
+the library (`import_lines` + `parse_statement`, under the book lock), as
+`cashbook bank import` does; then checks that every month's reconciliation balances
+and lists exactly the items in transit the generator meant.
+
+Deterministic: ``random.Random(20260901)`` drives the business, two more seeded
+generators the bank and the drawer's denominations, and every entry and statement
+line has a fixed time (+08:00), so two runs write the same bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +46,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import random
 import shutil
@@ -35,12 +58,18 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Callable
 
-from cashbook.core.entries import EntryBase, reversal
+from cashbook.core.close import parse_count
+from cashbook.core.entries import KINDS, EntryBase, reversal
 from cashbook.core.problems import CashbookError
-from cashbook.core.rules import check_entry, travel_advance
+from cashbook.core.rules import book_checks, check_entry, travel_advance
+from cashbook.core.state import BookState
+from cashbook.core.validate import check_references
 from cashbook.core.words import to_words
-from cashbook.store.book import Book
-from cashbook.store.journal import DayFile, day_path
+from cashbook.statements import parse_statement
+from cashbook.store.bankfiles import import_lines, line_uid, load_statement
+from cashbook.store.book import Book, Loaded, close_day_in_book, seal_problems
+from cashbook.store.files import book_lock
+from cashbook.store.journal import DayFile, append_entry, day_path, read_day
 from cashbook.store.policyfile import default_policy_text
 
 SEED = 20260901
@@ -54,6 +83,23 @@ CASH_LIMIT = Decimal("2000.00")
 FLOAT = Decimal("1500.00")  # the float (备用金) the cashier draws up to for the day's payments
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+OPENING = {"cash": Decimal("1800.00"), "icbc": Decimal("352468.35"), "cmb": Decimal("118906.20")}
+
+# -- the close and the bank ---------------------------------------------------------------
+SEALED_THROUGH = dt.date(2026, 11, 26)  # 11-27 .. 11-29 are left uncounted and open
+CLOSE_AT = dt.time(18, 30)  # the day close (日结), after the count
+SHORTAGE_DAY = dt.date(2026, 10, 15)  # the drawer is 10.00 short (短款)
+SHORTAGE = Decimal("10.00")
+CHARGES_BOOKED_THROUGH = dt.date(2026, 10, 31)  # bank fees/interest booked day by day in Sep and Oct only
+STATEMENT_END = LAST  # the November statement is the one downloaded on the 29th
+STATEMENT_MONTHS = ("2026-09", "2026-10", "2026-11")
+STATEMENTS = Path("demo") / "statements"
+COMPANY = "北京红星家具广场有限公司"
+BANK_ACCOUNTS = {  # full numbers as the banks print them (policies.toml shows them masked)
+    "icbc": "0200004909201875617",
+    "cmb": "1109327741501801",
+}
+POS_MERCHANT_NO = "898110159120417"
 
 # 2026 public holidays (中秋节 9-25..27, 国庆节 10-01..07): the desk is staffed but quiet.
 HOLIDAYS = {dt.date(2026, 9, 25), dt.date(2026, 9, 26), dt.date(2026, 9, 27)} | {
@@ -159,42 +205,91 @@ class DemoError(Exception):
     pass
 
 
-class CachedBook(Book):
-    """`Book` whose ``load()`` (without checker) is read once and then kept in step.
+def plain_book(root: Path, cls=Book) -> Book:
+    """A `Book` without the library's on-disk cache (no ``.cashbook/`` written by the generator)."""
+    try:
+        return cls(root, use_cache=False)
+    except TypeError:  # a library without the cache
+        return cls(root)
 
-    Workaround: `Book.record` re-reads and replays the whole book on every call, which
-    makes generating ~1,400 entries quadratic (about 6 minutes instead of 4 seconds). `Book.record` mutates the
-    state it loaded (``loaded.state.apply(entry)``), so keeping that object and adding
-    each new entry to its day file's list (for the next id) gives the same result as a
-    fresh load. The generator re-reads the finished book from scratch at the end and
-    checks every entry, so any drift would be caught.
+
+class MemoryBook(Book):
+    """`Book` whose `record` works on the book kept in memory instead of re-reading it.
+
+    Workaround for speed, not correctness. `Book.record` re-reads the book for every
+    entry (every file without the library's SQLite cache; with it, a re-parse, a cache
+    write and a snapshot look-up per entry): ~1,500 entries take 20 s to minutes instead
+    of a few seconds. This `record` takes the same steps with the library's own parts,
+    under the book lock: the entry model (`KINDS`), the id (`Book.next_id` over the day
+    file's entries), `check_references` and the rules (`check_entry`, blocking problems
+    refuse), the atomic append (`append_entry`) and `BookState.apply`, on one state kept
+    in step. The cash counts go this way too, as `cashbook count` records them.
+
+    The day closes do not: they go through `close_day_in_book` on a plain library `Book`
+    (see `Desk.close_day`), exactly as `cashbook close day` runs. And the finished book
+    is re-read from scratch by the library and checked with every rule and the seal
+    chain (`verify`), so any drift between this and `Book.record` would be caught.
     """
 
     def __init__(self, root: Path):
-        super().__init__(root)
-        self._loaded = None
+        try:
+            super().__init__(root, use_cache=False)
+        except TypeError:
+            super().__init__(root)
+        self.mem = Loaded(state=BookState(), files=[])  # the book written so far (it starts empty)
+        self.by_path: dict[Path, DayFile] = {}
+
+    def record(self, draft, today, checker=None, time=None):
+        policy = self.policy
+        state = self.mem.state
+        with book_lock(self.root):
+            when = time or draft["time"]
+            if callable(draft):
+                draft = draft(state)
+            draft = {**draft, "time": when}
+            day = when.date()
+            path = day_path(self.root, day)
+            entry = KINDS[draft["kind"]].model_validate({**draft, "id": self.next_id(day, self.by_path.get(path))})
+            problems = check_references(entry, policy, state)
+            if checker is not None:
+                problems += checker(entry, policy, state, today)
+            if any(p.severity == "block" for p in problems):
+                raise CashbookError(problems)
+            append_entry(path, entry)
+            state.apply(entry, frozenset(policy.cash_accounts()))
+        self.remember(entry)
+        return entry, state, problems
+
+    def remember(self, entry: EntryBase) -> None:
+        path = day_path(self.root, entry.date)
+        df = self.by_path.get(path)
+        if df is None:
+            df = self.by_path[path] = DayFile(path=path, day=entry.date)
+            self.mem.files.append(df)
+        df.entries.append(entry)
+        self.mem.order.append(entry)
+        self.mem.where[entry.id] = (self.shown(path), 0)
+
+    def take_in(self, day: dt.date) -> None:
+        """Add what the library appended to ``day``'s file (the day close) to the memory."""
+        path = day_path(self.root, day)
+        for entry in read_day(path, self.shown(path)).entries:
+            if entry.id not in self.mem.state.entries:
+                self.mem.state.apply(entry, frozenset(self.policy.cash_accounts()))
+                self.remember(entry)
+
+
+class ReadOnce(Book):
+    """A library `Book` read once: for several reports over a book that no longer changes."""
+
+    _once = None
 
     def load(self, checker=None, today=None):
         if checker is not None:
             return super().load(checker, today)
-        if self._loaded is None:
-            self._loaded = super().load()
-        return self._loaded
-
-    def record(self, draft, today, checker=None):
-        entry, state, problems = super().record(draft, today=today, checker=checker)
-        loaded = self._loaded
-        if loaded is None or loaded.state is not state:  # record() no longer goes through load(): nothing to keep
-            self._loaded = None
-            return entry, state, problems
-        path = day_path(self.root, entry.date)
-        df = next((f for f in loaded.files if f.path == path), None)
-        if df is None:
-            df = DayFile(path=path, day=entry.date)
-            loaded.files.append(df)
-        df.entries.append(entry)
-        loaded.order.append(entry)
-        return entry, state, problems
+        if self._once is None:
+            self._once = super().load()
+        return self._once
 
 
 @dataclass
@@ -211,7 +306,8 @@ class Desk:
     """The cashier's desk: records entries through the library and keeps the cash legal."""
 
     def __init__(self, root: Path, rng: random.Random):
-        self.book = CachedBook(root)
+        self.book = MemoryBook(root)
+        self.closer = Book(root)  # the library as `cashbook close day` uses it (with its cache)
         self.rng = rng
         self.state = None
         self.day: dt.date | None = None
@@ -227,10 +323,15 @@ class Desk:
         self.deposits: dict[str, list[Open]] = {}
         self.advances: dict[str, Open] = {}
         self.collections: list[Open] = []
+        self.day_entries: list[EntryBase] = []
+        self.bank = Bank()
+        self.counter = random.Random(SEED + 2)  # the drawer's notes and coins
+        self.closes: list[dt.date] = []
 
     # -- the clock and the one way an entry gets written --------------------------------
     def begin_day(self, day: dt.date, expected: int) -> None:
         self.day = day
+        self.day_entries = []
         self.midday_trip = False
         self.slip_no = 0
         start = dt.datetime.combine(day, dt.time(8, 30), TZ) + dt.timedelta(minutes=self.rng.randint(0, 15))
@@ -250,7 +351,15 @@ class Desk:
         if problems:  # warnings: the demo is meant to be clean
             raise DemoError(f"{entry.id} recorded with warnings: " + "; ".join(str(p) for p in problems))
         self.kinds[entry.kind] += 1
+        self.day_entries.append(entry)
         return entry
+
+    def close_day(self, day: dt.date, now: dt.datetime):
+        """`cashbook close day DAY`: the library's close (seals when the count agrees)."""
+        report = close_day_in_book(self.closer, day, now, check_entry, seal=True)
+        if report.sealed:
+            self.book.take_in(day)
+        return report
 
     # -- numbering --------------------------------------------------------------------
     def next_receipt(self) -> str:
@@ -391,6 +500,343 @@ class Desk:
         return self.rec({**draft, "account": "icbc", "method": "transfer"})
 
 
+# -- the banks' side --------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    """One line of a bank statement: what the bank did with the account, and when."""
+
+    account: str
+    date: dt.date
+    time: dt.time
+    amount: Decimal  # + money in (贷), - money out (借)
+    summary: str  # 摘要
+    purpose: str = ""  # 用途
+    party: str = ""  # 对方单位名称 / 收(付)方名称
+    party_account: str = ""
+    party_bank: str = ""  # 对方行号 (CNAPS code)
+    ref: str = ""  # 凭证号 (cheques, the bank's own charges) / 流水号 (CMB: every line)
+    book: tuple[str, ...] = ()  # the book entries it settles; () for the bank's own charges
+    balance: Decimal = ZERO
+
+    @property
+    def uid(self) -> str:
+        """The id `cashbook bank import` gives the line (what a bank-entry's ``line`` names)."""
+        if not self.ref:
+            raise DemoError("a line is named by its reference only when it has one")
+        return line_uid(self.account, self.date, self.amount, self.ref, "", "") + "-0"
+
+
+@dataclass
+class Movement:
+    """A book entry's movement on a bank account, and the day the bank shows it (None: not yet)."""
+
+    account: str
+    entry: str
+    date: dt.date
+    amount: Decimal
+    bank_date: dt.date | None
+
+
+BANKS = [  # (CNAPS code, bank) for counterparties' accounts
+    ("102100000030", "中国工商银行北京分行营业部"), ("103100000026", "中国农业银行北京市分行"),
+    ("104100000004", "中国银行北京市分行"), ("105100000017", "中国建设银行北京市分行"),
+    ("308100005019", "招商银行北京分行"), ("301100000015", "交通银行北京市分行"),
+    ("302100011000", "中信银行北京分行"), ("305100000013", "中国民生银行北京分行"),
+]
+OWN_BANK_CODES = {"icbc": "102100004909", "cmb": "308100005019"}  # our accounts' branches
+CMB_COLUMNS = ["交易日", "交易时间", "起息日", "交易类型", "借方金额", "贷方金额", "余额", "摘要", "流水号", "业务名称",
+               "用途", "收(付)方名称", "收(付)方帐号", "收(付)方开户行名"]
+ICBC_COLUMNS = ["凭证号", "本方账号", "对方账号", "交易时间", "借/贷", "借方发生额", "贷方发生额", "对方行号", "摘要", "用途",
+                "对方单位名称", "余额"]
+
+
+def outgoing_transfer(entry: EntryBase, account: str) -> bool:
+    """A transfer out of ``account`` that the bank charges a fee for (汇划手续费)."""
+    if entry.kind == "transfer":
+        return entry.from_account == account
+    return (entry.kind in ("payment", "advance", "deposit-refund") and entry.account == account
+            and entry.method == "transfer")
+
+
+def transfer_fee(amount: Decimal) -> Decimal:
+    for ceiling, fee in ((10000, "5.00"), (100000, "10.00"), (500000, "15.00"), (1000000, "20.00")):
+        if amount <= ceiling:
+            return Decimal(fee)
+    return Decimal("25.00")
+
+
+def last_business_day(day: dt.date) -> bool:
+    nxt = day + dt.timedelta(days=1)
+    while not is_business_day(nxt):
+        nxt += dt.timedelta(days=1)
+    return is_business_day(day) and nxt.month != day.month
+
+
+class Bank:
+    """ICBC (基本户) and CMB (一般户) as the banks see the quarter.
+
+    The banks' own charges come day by day (`charges`): transfer fees (one line a day
+    for the day's transfers, one for the payroll batch), the monthly account fee on the
+    last business day, and the quarterly interest (结息) on 09-21. Everything else is
+    derived from the book at the end (`statement`): each movement shows on the bank's
+    side with the bank's timing, and lines after 2026-11-29 are not on any statement yet.
+    """
+
+    def __init__(self) -> None:
+        self.rng = random.Random(SEED + 1)
+        self.charged: list[Line] = []
+        self.moves: list[Movement] = []
+
+    # -- the bank's own lines, as the days pass ---------------------------------------
+    def charge(self, account: str, day: dt.date, clock: dt.time, amount: Decimal, summary: str, purpose: str) -> Line:
+        ref = f"{day:%y%m%d}{clock:%H%M%S}" if account == "icbc" else f"S{day:%y%m%d}{clock:%H%M%S}0"
+        bank = "中国工商银行" if account == "icbc" else "招商银行"
+        line = Line(account, day, clock, amount, summary, purpose, bank, ref=ref)
+        self.charged.append(line)
+        return line
+
+    def charges(self, day: dt.date, entries: list[EntryBase]) -> list[Line]:
+        """The fees and interest the banks book on ``day`` (given the day's entries)."""
+        out: list[Line] = []
+        if day == dt.date(2026, 9, 21):  # quarterly interest, settled on the 20th, paid on the 21st
+            for account, amount in (("icbc", "286.42"), ("cmb", "97.15")):
+                clock = dt.time(0, 5 + self.rng.randint(0, 20), self.rng.randint(0, 59))
+                out.append(self.charge(account, day, clock, Decimal(amount), "结息", "2026年三季度活期存款利息"))
+        for account in BANK_ACCOUNTS:
+            sent = [e for e in entries if outgoing_transfer(e, account)]
+            payroll = [e for e in sent if e.kind == "payment" and e.category == "wages"]
+            others = [e for e in sent if e not in payroll]
+            if others:
+                fee = sum((transfer_fee(e.amount) for e in others), ZERO)
+                clock = dt.time(17, 30, self.rng.randint(0, 59))
+                out.append(self.charge(account, day, clock, -fee, "手续费", f"网银汇款手续费 {len(others)}笔"))
+            for e in payroll:
+                clock = dt.time(17, 31, self.rng.randint(0, 59))
+                out.append(self.charge(account, day, clock, Decimal("-38.00"), "手续费", "代发工资手续费 38笔"))
+            if last_business_day(day):
+                fee = Decimal("-30.00") if account == "icbc" else Decimal("-20.00")
+                clock = dt.time(17, 35, self.rng.randint(0, 59))
+                out.append(self.charge(account, day, clock, fee, "收费", f"{day.month}月账户管理费"))
+        return out
+
+    # -- the rest, from the book ------------------------------------------------------
+    def statement(self, entries: list[EntryBase], voided: dict[str, str]) -> dict[str, list[Line]]:
+        """Every account's statement lines up to STATEMENT_END, in the bank's order, with balances."""
+        voids = set(voided.values())
+        lines: dict[str, list[Line]] = {a: [] for a in BANK_ACCOUNTS}
+        pos: dict[dt.date, list[EntryBase]] = {}
+        cheques = [e for e in entries if e.kind == "payment" and e.method == "cheque" and e.id not in voided]
+        self.last_cheque = max(cheques, key=lambda e: (e.date, e.id)).id if cheques else ""
+        for e in entries:
+            if e.kind in ("opening", "bank-entry") or e.id in voided or e.id in voids:
+                continue  # an entry and its void cancel out: the bank never saw either
+            for account in BANK_ACCOUNTS:
+                amount = sum((p.amount for p in e.postings() if p.account == account), ZERO)
+                if not amount:
+                    continue
+                if getattr(e, "method", "") == "pos":
+                    pos.setdefault(e.date, []).append(e)
+                    continue
+                line = self.line_for(e, account, amount)
+                lines[account].append(line)
+                self.moves.append(Movement(account, e.id, e.date, amount, line.date))
+        for day in sorted(pos):
+            for line in self.pos_batches(day, pos[day]):
+                lines["icbc"].append(line)
+                for e in pos[day]:
+                    if e.id in line.book:
+                        self.moves.append(Movement("icbc", e.id, e.date, e.amount, line.date))
+        for line in self.charged:
+            lines[line.account].append(line)
+        for m in self.moves:
+            if m.bank_date is not None and m.bank_date > STATEMENT_END:
+                m.bank_date = None
+        for account, found in lines.items():
+            kept = sorted((l for l in found if l.date <= STATEMENT_END), key=lambda l: (l.date, l.time, l.book))
+            balance = OPENING[account]
+            for line in kept:
+                balance += line.amount
+                line.balance = balance
+            lines[account] = kept
+        self.number_cmb(lines["cmb"])
+        return lines
+
+    def line_for(self, e: EntryBase, account: str, amount: Decimal) -> Line:
+        rng = self.rng
+        t = e.time.replace(tzinfo=None)
+        memo = e.memo.split(";")[0].strip()
+        party = getattr(e, "party", "") or getattr(e, "person", "")
+        code, _bank = party_bank(party)
+        person = e.kind == "advance"
+        own = BANK_ACCOUNTS[account]
+
+        def same_day(minutes: int) -> dt.datetime:
+            moved = t + dt.timedelta(minutes=minutes, seconds=rng.randint(0, 59))
+            return moved if moved.date() == t.date() else t
+
+        if e.kind in ("receipt", "deposit-hold", "collection"):  # money sent to us: on the statement first
+            when = same_day(-rng.randint(3, 40))
+            summary = "转账" if code.startswith("102") else "跨行汇款"
+            return Line(account, when.date(), when.time(), amount, summary, memo, party, party_account(party), code,
+                        book=(e.id,))
+        if e.kind == "bank-deposit":  # 现金缴款: credited the same day, or the next if it came late
+            late = t.hour >= 16 and (rng.random() < 0.4 or t.date() == dt.date(2026, 9, 30))
+            if late:
+                when = dt.datetime.combine(t.date() + dt.timedelta(days=1), dt.time(9, rng.randint(0, 50), rng.randint(0, 59)))
+            else:
+                when = same_day(rng.randint(20, 50))
+            return Line(account, when.date(), when.time(), amount, "现金存款", "缴存营业款", COMPANY, own, "",
+                        book=(e.id,))
+        if e.kind == "withdrawal":  # 现金支票, cashed at the counter
+            when = same_day(rng.randint(3, 20))
+            return Line(account, when.date(), when.time(), amount, "现金支票", "备用金", COMPANY, own, "", ref=e.cheque,
+                        book=(e.id,))
+        if e.kind == "payment" and e.method == "cheque":  # 转账支票: presented by the payee's bank
+            lag = rng.randint(2, 10)
+            if e.id == self.last_cheque:
+                lag = max(lag, (STATEMENT_END - e.date).days + 1)  # issued late in November: not yet cleared
+                if lag > 10:
+                    raise DemoError(f"the last cheque {e.id} is not late enough in November to be outstanding")
+            day = e.date + dt.timedelta(days=lag)
+            while not is_business_day(day):
+                day += dt.timedelta(days=1)
+            clock = dt.time(rng.randint(9, 15), rng.randint(0, 59), rng.randint(0, 59))
+            return Line(account, day, clock, amount, "转账支票", memo, party, party_account(party), code, ref=e.cheque,
+                        book=(e.id,))
+        if e.kind == "transfer":  # between our own accounts: the credit a few seconds after the debit
+            when = t + dt.timedelta(minutes=5, seconds=3 if amount > 0 else 0)
+            other = e.to_account if amount < 0 else e.from_account
+            return Line(account, when.date(), when.time(), amount, "网银汇款", memo, COMPANY, BANK_ACCOUNTS[other],
+                        OWN_BANK_CODES[other], book=(e.id,))
+        if e.kind in ("payment", "advance", "deposit-refund") and e.method == "transfer":
+            when = same_day(rng.randint(1, 15))
+            if e.kind == "payment" and e.category == "wages":
+                return Line(account, when.date(), when.time(), amount, "代发工资", memo, COMPANY, own, "", book=(e.id,))
+            purpose = "差旅借款" if person else memo
+            return Line(account, when.date(), when.time(), amount, "网银汇款", purpose, party,
+                        party_account(party, person), code, book=(e.id,))
+        raise DemoError(f"no bank line for {e.id} ({e.kind}, {getattr(e, 'method', '')})")
+
+    def pos_batches(self, day: dt.date, items: list[EntryBase]) -> list[Line]:
+        """Card takings of ``day`` settled by the acquirer the next morning, one line per
+        terminal (many book entries to one statement line)."""
+        rng = self.rng
+        terminals: list[list[EntryBase]] = [list(items)]
+        if len(items) >= 4:  # both terminals were used
+            terminals = [[], []]
+            for i, e in enumerate(items):
+                terminals[i % 2 if i < 2 else rng.randint(0, 1)].append(e)
+        settle = day + dt.timedelta(days=1)
+        out = []
+        for k, group in enumerate(terminals, 1):
+            amount = sum((e.amount for e in group), ZERO)
+            clock = dt.time(5, 10 + 7 * k, rng.randint(0, 59))
+            out.append(Line("icbc", settle, clock, amount, "POS清算",
+                            f"商户{POS_MERCHANT_NO} 终端{k:02d} {day:%m%d}交易{len(group)}笔", "银联商务股份有限公司",
+                            "110060149018170009931", "301100000015", book=tuple(e.id for e in group)))
+        return out
+
+    def number_cmb(self, lines: list[Line]) -> None:
+        """CMB gives every line a 流水号; the bank's own charges already have theirs."""
+        used = {l.ref for l in lines if l.ref}
+        for line in lines:
+            if not line.ref:
+                ref = f"G{line.date:%y%m%d}{line.time:%H%M%S}0"
+                while ref in used:
+                    ref = ref[:-1] + str(int(ref[-1]) + 1)
+                used.add(ref)
+                line.ref = ref
+
+    # -- what the reconciliation should show ------------------------------------------
+    def in_transit(self, account: str, month_end: dt.date) -> dict[str, list[tuple[dt.date, Decimal]]]:
+        moves = [m for m in self.moves if m.account == account and m.date <= month_end
+                 and (m.bank_date is None or m.bank_date > month_end)]
+        unbooked = [l for l in self.charged if l.account == account and l.date <= month_end
+                    and l.date > CHARGES_BOOKED_THROUGH and l.date <= STATEMENT_END]
+        return {
+            "deposits_in_transit": sorted((m.date, m.amount) for m in moves if m.amount > 0),
+            "outstanding_payments": sorted((m.date, -m.amount) for m in moves if m.amount < 0),
+            "bank_credits_not_booked": sorted((l.date, l.amount) for l in unbooked if l.amount > 0),
+            "bank_debits_not_booked": sorted((l.date, -l.amount) for l in unbooked if l.amount < 0),
+        }
+
+
+def _digits(text: str, n: int) -> str:
+    return str(int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16))[-n:].rjust(n, "0")
+
+
+def party_bank(party: str) -> tuple[str, str]:
+    """A counterparty's bank (CNAPS code, name), fixed per party."""
+    return BANKS[int(_digits("bank|" + party, 6)) % len(BANKS)]
+
+
+def party_account(party: str, person: bool = False) -> str:
+    return ("6222" + _digits("card|" + party, 15)) if person else ("11" + _digits("acct|" + party, 17))
+
+
+def statement_files(lines: dict[str, list[Line]]) -> dict[str, bytes]:
+    """The monthly statement files the banks send, by file name (GBK, as they come)."""
+    out: dict[str, bytes] = {}
+    for month in STATEMENT_MONTHS:
+        icbc = [l for l in lines["icbc"] if f"{l.date:%Y-%m}" == month]
+        cmb = [l for l in lines["cmb"] if f"{l.date:%Y-%m}" == month]
+        out[f"icbc-{month}.txt"] = icbc_text(icbc)
+        out[f"cmb-{month}.csv"] = cmb_csv(cmb, month)
+    return out
+
+
+def month_end(day: dt.date) -> dt.date:
+    nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _money(amount: Decimal, grouped: bool = True) -> str:
+    return f"{amount:,.2f}" if grouped else f"{amount:.2f}"
+
+
+def icbc_text(lines: list[Line]) -> bytes:
+    """ICBC corporate online banking, 历史明细 download ([HISTORYDETAIL], tab-separated)."""
+    rows = ["[HISTORYDETAIL]", "\t".join(ICBC_COLUMNS)]
+    for l in lines:
+        rows.append("\t".join([
+            l.ref, BANK_ACCOUNTS["icbc"], l.party_account, f"{l.date:%Y-%m-%d} {l.time:%H:%M:%S}",
+            "借" if l.amount < 0 else "贷", _money(-l.amount) if l.amount < 0 else "",
+            _money(l.amount) if l.amount > 0 else "", l.party_bank, l.summary, l.purpose, l.party, _money(l.balance),
+        ]))
+    return ("\n".join(rows) + "\n").encode("gbk")
+
+
+def cmb_csv(lines: list[Line], month: str) -> bytes:
+    """CMB corporate banking 交易明细 export (CSV with a short preamble).
+
+    The importer recognises it by its columns (profile cmb_corp: 交易日, 借方金额,
+    贷方金额, 流水号, 收(付)方名称)."""
+    import csv
+    import io
+
+    first = dt.date.fromisoformat(month + "-01")
+    last = min(month_end(first), STATEMENT_END)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["招商银行交易明细"])
+    w.writerow(["账号:", BANK_ACCOUNTS["cmb"]])
+    w.writerow(["币种:", "人民币"])
+    w.writerow(["查询区间:", f"{first:%Y%m%d}-{last:%Y%m%d}"])
+    w.writerow([])
+    w.writerow(CMB_COLUMNS)
+    bank_of = dict(BANKS) | {OWN_BANK_CODES["icbc"]: "中国工商银行北京十里河支行"}
+    for l in lines:
+        kind = {"结息": "利息", "手续费": "收费"}.get(l.summary) or ("汇入汇款" if l.amount > 0 else "汇出汇款")
+        w.writerow([
+            f"{l.date:%Y%m%d}", f"{l.time:%H:%M:%S}", f"{l.date:%Y%m%d}", kind,
+            _money(-l.amount, False) if l.amount < 0 else "", _money(l.amount, False) if l.amount > 0 else "",
+            _money(l.balance, False), l.summary, l.ref, "企业银行" if l.book else "", l.purpose, l.party,
+            l.party_account, bank_of.get(l.party_bank, ""),
+        ])
+    return buf.getvalue().encode("gbk")
+
+
 # -- the quarter's plan: things that happen on given days ---------------------------------
 
 def lease_days(rng: random.Random) -> dict[str, tuple[int, Decimal, Decimal, bool]]:
@@ -444,21 +890,98 @@ def run_day(desk: Desk, plan: Plan, day: dt.date) -> None:
 
 
 def end_of_day(desk: Desk, day: dt.date) -> None:
-    """Bank the day's takings before the bank closes (每日收入当日存入银行).
-
-    The place for the cash count (盘点) and the day close (日结, sealing) when the
-    library has them: count the drawer here and close the day after the last entry.
-    """
+    """The cashier's day end: bank the day's takings before the bank closes (每日收入当日存入银行),
+    book the bank's own charges of the day from its advice slips (Sep and Oct), then count
+    the drawer (盘点) and close the day (日结, sealing) -- except the last three days."""
     desk.clock = max(desk.clock, dt.datetime.combine(day, dt.time(16, 20), TZ))
     desk.bank_takings()
     if desk.cash() > CASH_LIMIT:  # cannot happen: every entry keeps cash within the limit
         raise DemoError(f"{day}: cash {desk.cash()} above the limit at day end")
+    charges = desk.bank.charges(day, [e for e in desk.day_entries if e.id not in desk.state.voided])
+    if day <= CHARGES_BOOKED_THROUGH:
+        for i, line in enumerate(charges):
+            book_charge(desk, line, at(day, 17, 40 + 3 * i))
+    if day <= SEALED_THROUGH:
+        count_and_close(desk, day)
+
+
+def at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), TZ) + dt.timedelta(hours=hour, minutes=minute)
+
+
+def later(desk: Desk, when: dt.datetime) -> dt.datetime:
+    """``when``, or a minute after the desk's last entry if that is later (times never go back)."""
+    desk.clock = max(when, desk.clock + dt.timedelta(minutes=1))
+    return desk.clock
+
+
+def book_charge(desk: Desk, line: Line, when: dt.datetime) -> EntryBase:
+    """A fee or interest the bank booked today, entered from its advice slip (回单) as
+    `cashbook bank book-charges` enters it: a bank-entry naming its statement line."""
+    credit = line.amount > 0
+    return desk.rec(dict(kind="bank-entry", account=line.account, method="transfer", amount=abs(line.amount),
+                         direction="credit" if credit else "debit", category="interest" if credit else "bank-fees",
+                         line=line.uid, memo=f"{line.date} {line.summary} {line.purpose} (银行回单)"),
+                    time=later(desk, when))
+
+
+def drawer(rng: random.Random, total: Decimal, denominations) -> list[str]:
+    """The drawer at close as `cashbook count` takes it (``100x12 50x3 0.5x2``): mostly
+    100-yuan notes, some held back as change in 50s, 20s, 10s, 5s and 1s, and coins."""
+    cents = int(total * 100)
+    if cents < 0 or cents % 10:
+        raise DemoError(f"{total} cannot be counted in the policy's notes and coins")
+    yuan, jiao = divmod(cents // 10, 10)
+    halves, tenths = divmod(jiao, 5)
+    if yuan and rng.random() < 0.35:  # a yuan in small coins
+        yuan, halves, tenths = yuan - 1, halves + 1, tenths + 5
+    counts: dict[str, int] = {}
+    rest = yuan
+    for note, keep in (("100", (0, 0, 1, 1, 2)), ("50", (0, 1)), ("20", (0, 1, 1)), ("10", (0, 1)), ("5", (0, 1))):
+        n = rest // int(note)
+        n -= min(n, rng.choice(keep))
+        counts[note] = n
+        rest -= n * int(note)
+    counts["1"], counts["0.5"], counts["0.1"] = rest, halves, tenths
+    allowed = {Decimal(d) for d in denominations}
+    items = [f"{d}x{n}" for d, n in counts.items() if n]
+    if any(Decimal(i.split("x")[0]) not in allowed for i in items):
+        raise DemoError(f"the policy's denominations {sorted(allowed)} lack one of {items}")
+    return items or ["100x0"]
+
+
+def count_and_close(desk: Desk, day: dt.date) -> None:
+    """盘点 and 日结: count the drawer by denomination, then close and seal the day, as
+    `cashbook count DAY 100xN …` and `cashbook close day DAY` do. On the shortage day the
+    drawer is 10.00 short: the close refuses, the shortage is booked with the approvals
+    the policy names, and the day then closes."""
+    policy = desk.book.policy
+    short = SHORTAGE if day == SHORTAGE_DAY else ZERO
+    items = drawer(desk.counter, desk.cash() - short, policy.denominations)
+    counts, total = parse_count(items, policy)
+    if total != desk.cash() - short:
+        raise DemoError(f"{day}: the count {items} makes {total}, not {desk.cash() - short}")
+    desk.rec(dict(kind="cash-count", account="cash", counts=counts, total=total, memo="下班前盘点库存现金"),
+             time=later(desk, at(day, 18, 2 + desk.counter.randint(0, 10))))
+    if short:
+        refused = desk.close_day(day, at(day, 18, 15))
+        if refused.sealed or "count-difference" not in [p.code for p in refused.blocking]:
+            raise DemoError(f"{day}: the close should refuse a count {short} short: {refused.problems}")
+        desk.rec(dict(kind="adjustment", account="cash", direction="shortage", amount=short,
+                      approvals=[f"finance-manager:{SIGNERS['finance-manager']}", GM],
+                      memo=f"盘点短款{short}元, 复点无误、查无原因, 经财务经理、总经理批准作短款处理"),
+                 time=later(desk, at(day, 18, 22)))
+    report = desk.close_day(day, dt.datetime.combine(day, CLOSE_AT, TZ))
+    if not report.sealed or report.problems:
+        raise DemoError(f"{day}: the close did not seal cleanly: " + "; ".join(str(p) for p in report.problems))
+    desk.clock = dt.datetime.combine(day, CLOSE_AT, TZ)
+    desk.closes.append(day)
 
 
 def opening_balances(desk: Desk) -> None:
     midnight = dt.datetime.combine(FIRST, dt.time(0, 0), TZ)
-    for account, amount in (("cash", "1800.00"), ("icbc", "352468.35"), ("cmb", "118906.20")):
-        desk.rec(dict(kind="opening", account=account, amount=Decimal(amount), memo="期初余额 2026-09-01"), time=midnight)
+    for account, amount in OPENING.items():
+        desk.rec(dict(kind="opening", account=account, amount=amount, memo="期初余额 2026-09-01"), time=midnight)
 
 
 Event = tuple[int, Callable[[], object]]
@@ -513,10 +1036,7 @@ def business_day(desk: Desk, plan: Plan, day: dt.date) -> list[Event]:
         units = rng.randint(2, 6)
         ev.append((1, lambda n=name, u=units: desk.hold_deposit(Decimal("50.00") * u, n, "construction-permit",
                                                                f"施工证{u}张", prefer_cash=True, units=u)))
-    # bank charges
-    if rng.random() < 0.35:
-        amount = Decimal(rng.choice(["0.50", "2.00", "5.00", "10.00", "15.00", "25.00"]))
-        ev.append((2, lambda a=amount: desk.pay_bank(a, "中国工商银行", "bank-fees", "网银汇款手续费")))
+    # bank charges (fees, interest) are the bank's: see `Bank.charges`, booked in `end_of_day`
     if day.weekday() == 4:  # Friday: move money to the general account
         amount = money(rng, 20000, 50000, "1000")
         ev.append((2, lambda a=amount: desk.rec(dict(kind="transfer", from_account="icbc", to_account="cmb", amount=a,
@@ -841,7 +1361,7 @@ def _pay_collect_3(desk):
     pay_collections(desk)
 
 
-# monthly bills by bank transfer; interest at the quarter's settlement date
+# monthly bills by bank transfer (the banks' fees and interest: `Bank.charges`)
 def _power_bill(desk):
     amount = money(desk.rng, 86000, 128000, "0.01")
     short = amount + 20000 - desk.state.balance("cmb")
@@ -855,25 +1375,16 @@ for _d in (dt.date(2026, 9, 9), dt.date(2026, 10, 12), dt.date(2026, 11, 9)):
     on(_d.year, _d.month, _d.day)(_power_bill)
 
 
-def _account_fees(desk):
-    desk.pay_bank(Decimal("30.00"), "中国工商银行", "bank-fees", "账户管理费及网银年费(月)", account="icbc")
-    desk.pay_bank(Decimal("20.00"), "招商银行", "bank-fees", "账户管理费(月)", account="cmb")
-
-
-for _d in (dt.date(2026, 9, 30), dt.date(2026, 10, 30), dt.date(2026, 11, 27)):
-    on(_d.year, _d.month, _d.day, order=2)(_account_fees)
-
-
-@on(2026, 9, 21, order=2)
-def _interest(desk):
-    desk.receive(Decimal("286.42"), "中国工商银行", "interest", "三季度活期存款利息", prefer_cash=False)
-    desk.receive(Decimal("97.15"), "招商银行", "interest", "三季度活期存款利息", prefer_cash=False)
-
-
 @on(2026, 10, 23, order=1)
 def _cmb_supplier(desk):
     desk.pay_bank(Decimal("36800.00"), "星光传媒广告有限公司", "office",
                   "国庆促销活动物料及宣传服务费", invoice=desk.invoice(), account="cmb")
+
+
+@on(2026, 11, 26, order=0)
+def _cctv_cheque(desk):
+    # the quarter's last cheque: the supplier banks it after the 29th (outstanding on the statement)
+    desk.pay_cheque(Decimal("8650.00"), "安视达监控设备有限公司", "fixed-assets", "停车场出入口道闸摄像机")
 
 
 @on(2026, 9, 22, order=0)
@@ -948,6 +1459,10 @@ def prepare(out: Path, force: bool) -> None:
             raise DemoError(f"{out} already holds a book (policies.toml or journals/); pass --force to replace it")
         if journals.exists():
             shutil.rmtree(journals)
+    if (out / STATEMENTS).exists():  # generated with the book: replaced with it
+        if not force:
+            raise DemoError(f"{out / STATEMENTS} already exists; pass --force to replace it")
+        shutil.rmtree(out / STATEMENTS)
     out.mkdir(parents=True, exist_ok=True)
     journals.mkdir()
     policy.write_text(policy_text(), encoding="utf-8")
@@ -977,29 +1492,81 @@ def generate(out: Path) -> Desk:
     with no_fsync():
         for day in days(FIRST, LAST):
             run_day(desk, plan, day)
+        desk.reconciled = bank_side(desk, out)
     return desk
 
 
+def bank_side(desk: Desk, out: Path) -> list[dict]:
+    """Write the banks' monthly statements, import them as `cashbook bank import` does,
+    and check each month's reconciliation shows exactly the items in transit meant."""
+    from cashbook.cli.bank import reconciliation
+    from cashbook.core.close import month_bounds
+
+    mem = desk.book.mem
+    lines = desk.bank.statement(mem.order, mem.state.voided)
+    files = statement_files(lines)
+    folder = out / STATEMENTS
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    for account in BANK_ACCOUNTS:
+        for name in sorted(n for n in files if n.startswith(account + "-")):
+            statements = parse_statement(files[name], name)
+            with book_lock(out):
+                result = import_lines(out, account, statements, name)
+            month = name.split("-", 1)[1].rsplit(".", 1)[0]
+            expected = sum(1 for l in lines[account] if f"{l.date:%Y-%m}" == month)
+            if result.warnings or result.added != expected or result.lines != expected:
+                raise DemoError(f"importing {name}: {result}")
+        stored = {l.uid for l in load_statement(out, account).lines}
+        missing = [e.id for e in mem.order if e.kind == "bank-entry" and e.account == account and e.line not in stored]
+        if missing:
+            raise DemoError(f"bank entries name statement lines that were not imported: {missing}")
+    report = []
+    book = ReadOnce(out)
+    for account in BANK_ACCOUNTS:
+        for month in STATEMENT_MONTHS:
+            result, _ = reconciliation(book, account, month)
+            want = desk.bank.in_transit(account, month_bounds(month)[1])
+            for key, expected in want.items():
+                got = sorted((item["date"], item["amount"]) for item in getattr(result, key))
+                if got != expected:
+                    raise DemoError(f"{account} {month}: {key} is {got}, meant {expected}")
+            if not result.balanced:
+                raise DemoError(f"{account} {month}: the reconciliation does not balance ({result.difference})")
+            report.append({"account": account, "month": month, "book": result.book_balance,
+                           "statement": result.statement_balance, **{k: len(v) for k, v in want.items()}})
+    return report
+
+
 def verify(out: Path) -> None:
-    """Re-read the finished book from scratch and run every rule, as `cashbook check` does."""
+    """Re-read the finished book from scratch and run every rule and the seal check, as `cashbook check` does."""
     from cashbook.core.rules import receipt_gaps
 
-    loaded = Book(out).load(checker=check_entry)
-    if loaded.problems:
-        raise DemoError("the generated book has problems:\n" + "\n".join(str(p) for p in loaded.problems[:20]))
+    book = plain_book(out)
+    loaded = book.load(checker=check_entry)
+    problems = loaded.problems + book_checks(loaded.state, book.policy, loaded.where) + seal_problems(book, loaded)
+    if problems:
+        raise DemoError("the generated book has problems:\n" + "\n".join(str(p) for p in problems[:20]))
     gaps = receipt_gaps(sorted(loaded.state.receipt_numbers))
     if gaps:
         raise DemoError(f"receipt-number gaps: {gaps}")
+    open_days = sorted({e.date for e in loaded.order} - set(loaded.state.seals))
+    if open_days != list(days(SEALED_THROUGH + dt.timedelta(days=1), LAST)):
+        raise DemoError(f"open days are {open_days}, not the last three")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT, help="book folder to write (default: the repository root)")
-    parser.add_argument("--force", action="store_true", help="replace an existing demo book (deletes its journals/)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing demo book (deletes its journals/ and demo/statements/)")
     args = parser.parse_args(argv)
     out: Path = args.out
     lock = out / ".cashbook.lock"
     had_lock = lock.exists()
+    cache = out / ".cashbook"  # the library's disposable cache, made by the closes
+    had_cache = cache.exists()
     started = _time.perf_counter()
     try:
         prepare(out, args.force)
@@ -1011,11 +1578,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not had_lock and lock.exists():
             lock.unlink()
+        if not had_cache and cache.exists():
+            shutil.rmtree(cache)
     elapsed = _time.perf_counter() - started
     total = sum(desk.kinds.values())
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(desk.kinds.items()))
     balances = ", ".join(f"{a} {desk.state.balance(a)}" for a in ("cash", "icbc", "cmb"))
-    print(f"wrote {total} entries to {out} in {elapsed:.1f} s ({kinds}); balances: {balances}")
+    print(f"wrote {total} entries and {len(desk.closes)} day closes ({desk.closes[0]} .. {desk.closes[-1]} sealed) "
+          f"to {out} in {elapsed:.1f} s ({kinds}); balances: {balances}")
+    for r in desk.reconciled:
+        print(f"  {r['account']} {r['month']}: balanced, book {r['book']}, statement {r['statement']}; "
+              f"deposits in transit {r['deposits_in_transit']}, outstanding payments {r['outstanding_payments']}, "
+              f"bank credits not booked {r['bank_credits_not_booked']}, bank debits not booked {r['bank_debits_not_booked']}")
     return 0
 
 

@@ -31,7 +31,20 @@ from .journal import DayFile
 
 CACHE_DIR = ".cashbook"
 CACHE_FILE = "cache.sqlite"
-VERSION = "3"  # bump when a cached structure changes shape
+def _version() -> str:
+    """Changes whenever a cached structure changes shape (the state's fields, an entry kind's
+    fields), so an older cache is dropped instead of misread."""
+    from dataclasses import fields
+
+    from ..core.entries import KINDS
+    from ..core.state import BookState, DayFigures, OpenItem
+
+    shape = [f.name for cls in (BookState, DayFigures, OpenItem) for f in fields(cls)]
+    shape += [f"{k}:{','.join(m.model_fields)}" for k, m in sorted(KINDS.items())]
+    return "4-" + hashlib.sha1("|".join(shape).encode()).hexdigest()[:12]
+
+
+VERSION = _version()
 UNSAFE_CODES = {"toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
 
 SCHEMA = """
