@@ -100,8 +100,13 @@ class Book:
     def scan(self) -> list[Scanned]:
         """Every *.toml under journals/ (not journals/bank/), one stat each: day files in date order, odd names last."""
         found: list[Scanned] = []
+        visited: set[str] = set()
 
         def walk(folder: Path, top: bool) -> None:
+            real = os.path.realpath(folder)
+            if real in visited:  # a symlink loop is walked once
+                return
+            visited.add(real)
             try:
                 items = list(os.scandir(folder))
             except OSError:
@@ -109,7 +114,11 @@ class Book:
             for item in items:
                 if item.name.startswith("."):
                     continue
-                if item.is_dir(follow_symlinks=True):
+                try:
+                    is_dir = item.is_dir(follow_symlinks=True)
+                except OSError:
+                    is_dir = False
+                if is_dir:
                     if not (top and item.name == "bank"):
                         walk(Path(item.path), False)
                 elif item.name.endswith(".toml"):
