@@ -104,7 +104,7 @@ def test_recording_reads_only_the_day_it_writes(cli, warm, monkeypatch):
     assert read == []  # everything it needs is in the cache: no file parsed
     read.clear()
     assert cli("receive", "5", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-04", book=warm).code == 0
-    assert read == ["2026-11-04.toml"]  # only the file the last append changed; nothing older
+    assert read == []  # the cache learnt the appended entry: even the day's own file is not parsed again
 
 
 @pytest.mark.skipif(not (ROOT / "journals").is_dir(), reason="no demo book")
@@ -126,3 +126,12 @@ def test_cache_and_no_cache_agree_on_the_demo_book(cli, tmp_path):
         finally:
             del os.environ["CASHBOOK_NO_CACHE"]
         assert with_cache.json == without.json, cmd
+
+
+def test_cache_after_appends_agrees_with_a_fresh_read(cli, warm):
+    for i in range(3):
+        assert cli("receive", f"{i + 1}", "--from", "A", "--category", "rent", "--doc", f"SJ00{i}", "--date", "2026-11-05", book=warm).code == 0
+    cached = cli("check", "--format", "json", book=warm).json
+    fresh = cli("check", "--format", "json", "--no-cache", book=warm).json
+    assert cached == fresh and cached["entries"] == 8
+    assert cli("receive", "1", "--from", "A", "--category", "rent", "--doc", "SJ001", "--date", "2026-11-05", book=warm).code == 2

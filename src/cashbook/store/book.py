@@ -314,9 +314,23 @@ class Book:
             blocking = [p for p in problems if p.severity == "block"]
             if blocking:
                 raise CashbookError(problems)
-            append_entry(path, entry)
+            line = append_entry(path, entry)
             state.apply(entry, cash)
+            self._remember_append(path, day, df, entry, line)
             return entry, state, problems
+
+    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> None:
+        """Tell the cache what the file holds now, so the next entry need not parse it again."""
+        cache = self.cache
+        if cache is None or (df is not None and df.problems):
+            return
+        try:
+            key = file_key(path.stat())
+        except OSError:
+            return
+        new = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
+                      lines={**(df.lines if df else {}), entry.id: line})
+        cache.add_entry(Scanned(path, self.shown(path), day, key), new, entry)
 
     def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile]) -> None:
         """A damaged file could hide an id or a movement: recording waits until it is fixed."""

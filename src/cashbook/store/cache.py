@@ -148,6 +148,17 @@ class Cache:
             db.execute("COMMIT")
         self._run(write)
 
+    def add_entry(self, s: Scanned, df: DayFile, entry) -> None:
+        """The file ``s`` now holds ``df``: one entry was appended (no re-index of the others)."""
+        def write(db):
+            db.execute("BEGIN")
+            db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                       (s.shown, s.day.isoformat() if s.day else None, s.key, 0, pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)))
+            db.execute("INSERT INTO entries VALUES (?,?,?,?,?,?)", (entry.id, entry.date.isoformat(), s.shown, _cheque_key(entry),
+                                                                   _doc_key(entry), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)))
+            db.execute("COMMIT")
+        self._run(write)
+
     def forget(self, gone: list[str]) -> None:
         def write(db):
             db.execute("BEGIN")

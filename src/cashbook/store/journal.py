@@ -162,14 +162,17 @@ def entry_text(entry: EntryBase) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def append_entry(path: Path, entry: EntryBase) -> None:
-    """Append ``entry`` to its day file atomically (the caller holds the book lock)."""
+def append_entry(path: Path, entry: EntryBase) -> int:
+    """Append ``entry`` to its day file atomically (the caller holds the book lock);
+    returns the line of its ``[[entry]]`` header."""
     try:
         old = path.read_bytes()
     except FileNotFoundError:
         old = HEADER.format(date=entry.date).encode()
     sep = b"" if not old or old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
-    atomic_write(path, old + sep + entry_text(entry).encode("utf-8"))
+    prefix = old + sep
+    atomic_write(path, prefix + entry_text(entry).encode("utf-8"))
+    return prefix.count(b"\n") + 1
 
 
 def seal_day(path: Path, make_close) -> EntryBase:
