@@ -102,14 +102,19 @@ def progress_bar():
     return start
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # a book's dates; outside them is a typing accident
+
+
 def parse_date(text: str | None, option: str = "--date") -> dt.date:
     if text is None:
         return now().date()
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         fail("bad-option", f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-09-01")
-    raise AssertionError  # unreachable
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        fail("bad-option", f"{option} {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} a book can hold")
+    return day
 
 
 def entry_time(date: str | None, time: str | None, policy) -> dt.datetime:
@@ -123,13 +128,14 @@ def entry_time(date: str | None, time: str | None, policy) -> dt.datetime:
             clock = dt.time.fromisoformat(time.strip())
         except ValueError:
             fail("bad-option", f"--time {time!r} is not a time; write HH:MM, e.g. 09:30")
+        if clock.tzinfo is not None:
+            fail("bad-option", f"--time {time!r}: give the local time HH:MM; the offset comes from policies.toml [book] utc_offset")
     elif day == today.date():
         clock = today.time().replace(microsecond=0)
     else:
         clock = dt.time(12, 0)
-    tz = policy.tz()
-    naive = dt.datetime.combine(day, clock.replace(tzinfo=None))
-    return naive.replace(tzinfo=tz) if tz else naive.astimezone()
+    tz = policy.tz() or today.tzinfo  # the book's offset, else the clock's own
+    return dt.datetime.combine(day, clock.replace(tzinfo=None)).replace(tzinfo=tz)
 
 
 def amount_arg(text: str, name: str = "AMOUNT", allow_zero: bool = False):

@@ -237,8 +237,8 @@ def register(app: typer.Typer) -> None:
             from ..render.recorded import print_estimate
 
             fare, lodging, allowance = (amount_arg(v, n, allow_zero=True) for v, n in zip(estimate, ("FARE", "LODGING", "ALLOWANCE")))
-            if not estimate[3].isdigit() or int(estimate[3]) < 1:
-                fail("bad-option", f"--estimate DAYS {estimate[3]!r} must be a whole number of days, 1 or more")
+            if not estimate[3].isascii() or not estimate[3].isdigit() or not 1 <= int(estimate[3][:6]) <= 3650:
+                fail("bad-option", f"--estimate DAYS {estimate[3]!r} must be a whole number of days, 1 to 3650")
             days = int(estimate[3])
             print_estimate(fare, lodging, allowance, days, travel_advance(fare, lodging, allowance, days), fmt.value)
             return
@@ -286,7 +286,7 @@ def register(app: typer.Typer) -> None:
         amount: Annotated[Optional[str], typer.Argument(help="Amount held (default: the type's fixed amount × --units).", show_default=False)] = None,
         party: Annotated[str, typer.Option("--from", help="Merchant paying the deposit.")] = "",
         type_: Annotated[str, typer.Option("--type", help="Deposit type key (site, quality, fit-out, construction-permit, ...).")] = "",
-        units: Annotated[int, typer.Option("--units", min=1, help="Cards or lines, for types with a fixed amount per unit.")] = 1,
+        units: Annotated[int, typer.Option("--units", min=1, max=100000, help="Cards or lines, for types with a fixed amount per unit.")] = 1,
         doc: Annotated[str, typer.Option("--doc", help="Receipt number given to the merchant.")] = "",
         account: AccountOpt = "cash",
         method: MethodOpt = None,

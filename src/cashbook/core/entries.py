@@ -27,8 +27,8 @@ from .money import ZERO, AmountError, fmt, parse_amount
 
 def _amount(allow_zero: bool, signed: bool = False):
     def check(value):
-        if isinstance(value, Decimal):
-            return value
+        if isinstance(value, Decimal):  # made by the program: held to what the file reader will accept
+            value = fmt(value) if value.is_finite() else str(value)
         if not isinstance(value, str):
             raise ValueError(f'amounts are stored as quoted text like "1250.00", not {type(value).__name__}')
         try:
@@ -319,7 +319,7 @@ class DepositHold(_Moves):
     type: Key
     doc: Text = ""
     """Receipt number given to the merchant (the refund needs its customer copy)."""
-    units: Annotated[int, Field(ge=1)] = 1
+    units: Annotated[int, Field(ge=1, le=100000)] = 1
     """Cards or lines, for deposit types with a fixed amount per unit."""
 
     def postings(self) -> list[Posting]:

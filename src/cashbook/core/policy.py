@@ -25,7 +25,7 @@ class _Model(BaseModel):
 class Book(_Model):
     name: str = "cashbook"
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
-    utc_offset: Annotated[str, Field(pattern=r"^([+-]\d{2}:\d{2})?$")] = ""
+    utc_offset: Annotated[str, Field(pattern=r"^([+-](0\d|1[0-4]):[0-5]\d)?$")] = ""
     """Offset written on new entries (e.g. "+08:00"); empty = the machine's local time."""
 
 
@@ -50,7 +50,7 @@ class DepositType(_Model):
     """Fixed amount per unit (50 per construction-permit card); None = as agreed."""
     refund_approvers: tuple[Key, ...] = ()
     """Roles that must sign a refund (the type's sign-off chain)."""
-    refund_wait_days: int = Field(0, ge=0)
+    refund_wait_days: int = Field(0, ge=0, le=36500)
     """Days after the merchant leaves before a refund is allowed (quality: 365)."""
 
 
@@ -114,7 +114,7 @@ class NeedsApproval(Rule):
 
 
 class AdvanceOverdue(Rule):
-    days: int = Field(7, ge=0)
+    days: int = Field(7, ge=0, le=36500)
 
 
 class Rules(_Model):

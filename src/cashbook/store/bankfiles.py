@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import tomli_w
-
 from ..core.describe import summary
 from ..core.entries import EntryBase
 from ..core.money import ZERO, fmt
 from ..core.problems import CashbookError, Problem
 from ..core.reconcile import BankLine, BookItem, Decision
 from .files import atomic_write
+from .journal import table_text
 
 BANK_DIR = "bank"
 
@@ -103,6 +102,9 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
         result.warnings += list(st.warnings)
         by_day: dict[dt.date, Decimal] = {}
         for sl in st.lines:
+            if not 1900 <= sl.date.year <= 2999:
+                raise CashbookError(Problem("bad-statement", f"{source}:{sl.source_line}: date {sl.date} is outside the years "
+                                            "1900 to 2999; nothing was imported"))
             result.lines += 1
             base = line_uid(account, sl.date, sl.amount, sl.ref, sl.memo, sl.counterparty)
             occurrence = seen.get(base, 0)  # two genuine identical lines in one file both stay
@@ -140,12 +142,9 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
         path = folder / f"{month}.toml"
         old = path.read_text(encoding="utf-8") if path.exists() else (
             f"# cashbook: statement lines of {account} for {month}, as imported (do not edit; re-import is idempotent)\n")
-        doc = {}
-        if new_lines.get(month):
-            doc["line"] = new_lines[month]
-        if new_balances.get(month):
-            doc["balance"] = new_balances[month]
-        atomic_write(path, (old.rstrip("\n") + "\n\n" + tomli_w.dumps(doc)).encode("utf-8"))
+        tables = [table_text("line", r) for r in new_lines.get(month, [])]
+        tables += [table_text("balance", r) for r in new_balances.get(month, [])]
+        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"))
         result.months.append(month)
     return result
 
@@ -165,7 +164,7 @@ def add_decision(root: Path, account: str, decision: Decision, when: dt.datetime
     row = {"action": decision.action, "book": list(decision.book), "lines": list(decision.lines), "time": when.isoformat()}
     if decision.by:
         row["by"] = decision.by
-    atomic_write(path, (old.rstrip("\n") + "\n\n" + tomli_w.dumps({"decision": [row]})).encode("utf-8"))
+    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"))
 
 
 def book_items(entries: list[EntryBase], account: str, voided: dict[str, str]) -> list[BookItem]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,8 +22,8 @@ from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
 from .cache import Cache, Scanned, file_key, signatures
-from .files import atomic_write, book_lock
-from .journal import DayFile, append_entry, day_of, day_path, parse_day, read_day, seal_day
+from .files import atomic_write, book_lock, holding_lock
+from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
 from .policyfile import load_policy
 
 Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
@@ -118,7 +119,7 @@ class Book:
                     is_dir = item.is_dir(follow_symlinks=True)
                 except OSError:
                     is_dir = False
-                if is_dir:
+                if is_dir and not item.name.endswith(".toml"):
                     if not (top and item.name == "bank"):
                         walk(Path(item.path), False)
                 elif item.name.endswith(".toml"):
@@ -210,7 +211,7 @@ class Book:
             for snap_day, signature in cache.snapshots():
                 if snap_day < day and snap_day in sig_at and sig_at[snap_day][1] == signature:
                     loaded = cache.load_snapshot(snap_day)
-                    if isinstance(loaded, BookState):
+                    if isinstance(loaded, BookState) and set(BookState.__dataclass_fields__) <= set(vars(loaded)):
                         state, start, upto = loaded, sig_at[snap_day][0] + 1, snap_day
                         break
             for name, index in cache.indexes(upto).items():
@@ -290,6 +291,7 @@ class Book:
         """
         policy = self.policy
         cash = frozenset(policy.cash_accounts())
+        self.parsed(self.scan())  # a cold cache is filled on every core before taking the lock
         with book_lock(self.root):
             scanned = self.scan()
             fresh = self.parsed(scanned)
@@ -324,6 +326,13 @@ class Book:
         cache = self.cache
         if cache is None or (df is not None and df.problems):
             return
+        try:  # cache the entry as the file reader sees it, never only as the writer meant it
+            again = KINDS[entry.kind].model_validate(tomllib.loads(entry_text(entry))["entry"][0])
+        except Exception:  # noqa: BLE001 - any doubt: let the next command parse the file
+            again = None
+        if again != entry:
+            cache.forget([self.shown(path)])
+            return
         try:
             key = file_key(path.stat())
         except OSError:
@@ -341,6 +350,17 @@ class Book:
         else:
             suspects = scanned
         broken = [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
+        if cache:
+            dups = cache.duplicates()
+        else:
+            first: dict[str, str] = {}
+            dups = []
+            for s in scanned:
+                for e in self.day_file(s, fresh).entries:
+                    if e.id in first:
+                        dups.append((e.id, s.shown, first[e.id]))
+                    first.setdefault(e.id, s.shown)
+        broken += [Problem("duplicate-id", f"id {i} is used in {a} and in {b}", file=a, entry_id=i) for i, a, b in dups]
         if broken:
             raise CashbookError([*broken, Problem("book-damaged", "the book has damaged files (above); fix them before recording, `cashbook check` lists everything")])
 
@@ -352,12 +372,14 @@ def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
         return out
     workers = min(os.cpu_count() or 1, 8)
     tick = progress(len(items)) if progress and len(items) > 50 else None
-    if workers > 1 and len(items) > 64:
+    # never fork while holding the book lock: a worker would inherit it and, if this process
+    # were killed, keep the book locked for as long as it lived (writers parse before locking)
+    if workers > 1 and len(items) > 64 and not holding_lock():
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, len(items) // (workers * 8))
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
                 for s, df in zip(items, pool.map(_parse_one, [(s.path, s.shown) for s in items], chunksize=chunk)):
                     out[s.shown] = df
                     if tick:
@@ -370,6 +392,20 @@ def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
         if tick:
             tick(1)
     return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """A parsing worker ends when the process that started it is killed (Linux prctl),
+    including when that happened before the worker got this far."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _parse_one(args) -> DayFile:

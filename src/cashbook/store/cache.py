@@ -41,11 +41,11 @@ def _version() -> str:
 
     shape = [f.name for cls in (BookState, DayFigures, OpenItem) for f in fields(cls)]
     shape += [f"{k}:{','.join(m.model_fields)}" for k, m in sorted(KINDS.items())]
-    return "4-" + hashlib.sha1("|".join(shape).encode()).hexdigest()[:12]
+    return "5-" + hashlib.sha1("|".join(shape).encode()).hexdigest()[:12]
 
 
 VERSION = _version()
-UNSAFE_CODES = {"toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
+UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -56,6 +56,7 @@ CREATE INDEX IF NOT EXISTS entries_file ON entries(file);
 CREATE INDEX IF NOT EXISTS entries_cheque ON entries(cheque) WHERE cheque IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc) WHERE doc IS NOT NULL;
 CREATE TABLE IF NOT EXISTS snapshots (upto TEXT PRIMARY KEY, signature TEXT, data BLOB);
+CREATE TABLE IF NOT EXISTS dups (id TEXT, file TEXT, other TEXT);
 """
 
 
@@ -142,11 +143,18 @@ class Cache:
                 db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
                            (s.shown, s.day.isoformat() if s.day else None, s.key, unsafe, blob))
                 db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
+                db.execute("DELETE FROM dups WHERE file=? OR other=?", (s.shown, s.shown))
                 db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?)", [
                     (e.id, e.date.isoformat(), s.shown, _cheque_key(e), _doc_key(e), pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL))
                     for e in df.entries])
+                # an id used in another file too (a hand edit): recording must wait until it is fixed
+                db.execute("INSERT INTO dups SELECT DISTINCT d.id, d.file, e.file FROM entries d JOIN entries e ON e.id = d.id "
+                           "WHERE d.file = ? AND e.file != ?", (s.shown, s.shown))
             db.execute("COMMIT")
         self._run(write)
+
+    def duplicates(self) -> list[tuple[str, str, str]]:
+        return self._run(lambda db: db.execute("SELECT id, file, other FROM dups LIMIT 20").fetchall(), [])
 
     def add_entry(self, s: Scanned, df: DayFile, entry) -> None:
         """The file ``s`` now holds ``df``: one entry was appended (no re-index of the others)."""
@@ -165,6 +173,7 @@ class Cache:
             for shown in gone:
                 db.execute("DELETE FROM files WHERE path=?", (shown,))
                 db.execute("DELETE FROM entries WHERE file=?", (shown,))
+                db.execute("DELETE FROM dups WHERE file=? OR other=?", (shown, shown))
             db.execute("COMMIT")
         self._run(write)
 

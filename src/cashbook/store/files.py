@@ -19,13 +19,31 @@ from pathlib import Path
 from ..core.problems import CashbookError, Problem
 
 LOCK_NAME = ".cashbook.lock"
+_held = 0  # how many book locks this process holds (no worker processes are forked meanwhile)
+
+
+def holding_lock() -> bool:
+    return _held > 0
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a writer killed mid-write (we hold the lock)
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CashbookError(Problem("write-failed", f"could not write {path}: {exc.strerror or exc}; nothing was changed")) from None
+    try:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.fchmod(fd, mode)  # mkstemp makes 0600; keep the file's (or the usual) permissions
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -53,7 +71,13 @@ def _fsync_dir(folder: Path) -> None:
 def book_lock(root: Path, timeout: float | None = None):
     """Hold the book's exclusive writer lock; give up with a clear message after ``timeout`` s."""
     if timeout is None:
-        timeout = float(os.environ.get("CASHBOOK_LOCK_TIMEOUT", "30"))
+        raw = os.environ.get("CASHBOOK_LOCK_TIMEOUT", "30")
+        try:
+            timeout = float(raw)  # seconds, not money
+            if not 0 <= timeout < 1e6:
+                raise ValueError
+        except ValueError:
+            raise CashbookError(Problem("bad-option", f"$CASHBOOK_LOCK_TIMEOUT={raw!r} is not a number of seconds (e.g. 30)")) from None
     path = root / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -75,6 +99,11 @@ def book_lock(root: Path, timeout: float | None = None):
                         "wait for it to finish (or raise CASHBOOK_LOCK_TIMEOUT) and try again; nothing was written",
                     )) from None
                 time.sleep(0.01)
-        yield
+        global _held
+        _held += 1
+        try:
+            yield
+        finally:
+            _held -= 1
     finally:
         os.close(fd)  # closing releases the flock

@@ -93,6 +93,9 @@ def parse_day(path: Path, data: bytes, shown: str | None = None) -> DayFile:
     except RecursionError:
         problem("toml-syntax", "not valid TOML: nesting too deep")
         return out
+    except ValueError as exc:  # tomllib lets some value errors through (a 5000-digit integer, year 0)
+        problem("toml-syntax", f"not valid TOML: {exc}")
+        return out
     lines = key_lines(text)
     for key in doc:
         if key != "entry":
@@ -158,8 +161,15 @@ def read_day(path: Path, shown: str | None = None) -> DayFile:
 
 def entry_text(entry: EntryBase) -> str:
     """One entry in the canonical layout: a ``[[entry]]`` header and ``key = value`` lines."""
-    text = tomli_w.dumps({"entry": [entry.to_record()]})
-    return text if text.endswith("\n") else text + "\n"
+    return table_text("entry", entry.to_record())
+
+
+def table_text(name: str, row: dict) -> str:
+    """One ``[[name]]`` table. Written by hand around tomli_w's key = value lines: tomli_w
+    would render a short row as an inline ``name = [{...}]`` array, which appended after
+    other tables would silently become a key of the last one."""
+    body = tomli_w.dumps(row)
+    return f"[[{name}]]\n" + (body if body.endswith("\n") else body + "\n")
 
 
 def append_entry(path: Path, entry: EntryBase) -> int:
@@ -169,6 +179,10 @@ def append_entry(path: Path, entry: EntryBase) -> int:
         old = path.read_bytes()
     except FileNotFoundError:
         old = HEADER.format(date=entry.date).encode()
+    except OSError as exc:
+        from ..core.problems import CashbookError, Problem
+
+        raise CashbookError(Problem("write-failed", f"cannot read {path} to append to it: {exc.strerror}; nothing was written")) from None
     sep = b"" if not old or old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
     prefix = old + sep
     atomic_write(path, prefix + entry_text(entry).encode("utf-8"))

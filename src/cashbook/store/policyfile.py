@@ -38,6 +38,8 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
         raise CashbookError(Problem("bad-policy", f"not valid TOML: {exc}", file=shown, line=int(m[1]) if m else None)) from None
     except RecursionError:
         raise CashbookError(Problem("bad-policy", "not valid TOML: nesting too deep", file=shown)) from None
+    except ValueError as exc:  # e.g. a 5000-digit integer
+        raise CashbookError(Problem("bad-policy", f"not valid TOML: {exc}", file=shown)) from None
     lines = key_lines(text)
     try:
         return Policy.model_validate(doc)
