@@ -1,6 +1,5 @@
 """`cashbook bank ...`: import statements, match, reconcile, book bank-only charges."""
 
-import datetime as dt
 import re
 import sys
 from pathlib import Path

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, begin, fail, now, open_book
+from .common import BookOpt, Format, FormatOpt, begin, fail, open_book
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ def show(report, fmt: Format, lang: Lang) -> None:
 
 def _state_as_of(book, day):
     """The book state at the end of ``day`` (from the cache's snapshots: no full replay)."""
-    return None, book.state_before(day + dt.timedelta(days=1))
+    return book.state_before(day + dt.timedelta(days=1))
 
 
 @report_app.command("journal")
@@ -64,7 +64,7 @@ def balances(
     begin(fmt, book)
     b = open_book(book)
     day = parse_date(date)
-    _, state = _state_as_of(b, day)
+    state = _state_as_of(b, day)
     show(balances_report(state.balances, b.policy, day), fmt, lang)
 
 
@@ -82,7 +82,7 @@ def advances(
     begin(fmt, book)
     b = open_book(book)
     day = parse_date(date)
-    _, state = _state_as_of(b, day)
+    state = _state_as_of(b, day)
     show(advances_report(state, b.policy, day, all_), fmt, lang)
 
 
@@ -99,7 +99,7 @@ def deposits(
     begin(fmt, book)
     b = open_book(book)
     day = parse_date(date)
-    _, state = _state_as_of(b, day)
+    state = _state_as_of(b, day)
     show(deposits_report(state, b.policy, day), fmt, lang)
 
 

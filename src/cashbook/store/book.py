@@ -134,9 +134,6 @@ class Book:
             walk(self.journals, True)
         return sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
 
-    def day_files(self) -> list[Path]:
-        return [s.path for s in self.scan()]
-
     def parsed(self, scanned: list[Scanned]) -> dict[str, DayFile]:
         """Parse what the cache does not hold (in parallel when there is much), update it,
         and return the files parsed now; the rest come from the cache on demand."""
