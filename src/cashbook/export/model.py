@@ -236,3 +236,19 @@ def _balance_forward(before: list[EntryBase], amap: AccountMap, day: dt.date) ->
         date=day, id="", kind=BALANCE_FORWARD, payee="", narration=f"balance brought forward at {day}",
         postings=postings, meta=[("kind", BALANCE_FORWARD), ("as_of", day.isoformat())],
     )
+
+
+def window_text(export: "Export") -> str:
+    """The date window of an export for its header comment ("" for the whole book)."""
+    o = export.options
+    if o.start is None and o.end is None:
+        return ""
+    return f" ({o.start or 'start'} .. {o.end or 'end'})"
+
+
+def posting_lines(postings, indent: str, currency: str) -> list[str]:
+    """A transaction's postings with accounts and amounts aligned (same layout for both tools)."""
+    width = max(len(a) for a, _ in postings)
+    amounts = [fmt(v) for _, v in postings]
+    aw = max(len(a) for a in amounts)
+    return [f"{indent}{account:<{width}}  {amount:>{aw}} {currency}" for (account, _), amount in zip(postings, amounts)]
