@@ -54,7 +54,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 class Approval(BaseModel):
     """A sign-off: the policy role that approved (``gm``) and the person's name."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     role: Key
     name: Name
 
@@ -117,7 +117,7 @@ StoredPostings = Annotated[
 class EntryBase(BaseModel):
     """Fields every entry has."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
     id: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-]+$")]
     """Stable unique id, ``YYYYMMDD-NNN`` (the day and its sequence number)."""
     time: Annotated[AwareDatetime, PlainSerializer(lambda t: t.isoformat(), return_type=str)]

@@ -90,10 +90,26 @@ class BookState:
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
-        state = dict(self.__dict__)
+        state = {name: getattr(self, name) for name in self.__dataclass_fields__}
         for name in BIG_INDEXES:
             state[name] = None
         return state
+
+    @classmethod
+    def from_parts(cls, parts: dict) -> "BookState":
+        """A state whose fields are produced on first use: ``parts`` maps each field name
+        to a function returning its value (a snapshot unpickles only what a command reads)."""
+        state = cls.__new__(cls)
+        state.__dict__["_lazy"] = dict(parts)
+        return state
+
+    def __getattr__(self, name: str):
+        lazy = self.__dict__.get("_lazy")
+        if lazy and name in lazy:
+            value = lazy.pop(name)()
+            self.__dict__[name] = value
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- queries -------------------------------------------------------------------
     def balance(self, account: str) -> Decimal:

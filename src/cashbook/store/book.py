@@ -103,7 +103,7 @@ class Book:
         found: list[Scanned] = []
         visited: set[str] = set()
 
-        def walk(folder: Path, top: bool) -> None:
+        def walk(folder: str, shown: str, top: bool) -> None:
             real = os.path.realpath(folder)
             if real in visited:  # a symlink loop is walked once
                 return
@@ -113,25 +113,25 @@ class Book:
             except OSError:
                 return
             for item in items:
-                if item.name.startswith("."):
+                name = item.name
+                if name.startswith("."):
+                    continue
+                if name.endswith(".toml"):
+                    try:
+                        key = file_key(item.stat(follow_symlinks=True))
+                    except OSError:
+                        key = "unreadable"
+                    found.append(Scanned(item.path, shown + name, day_of(name), key))
                     continue
                 try:
                     is_dir = item.is_dir(follow_symlinks=True)
                 except OSError:
                     is_dir = False
-                if is_dir and not item.name.endswith(".toml"):
-                    if not (top and item.name == "bank"):
-                        walk(Path(item.path), False)
-                elif item.name.endswith(".toml"):
-                    path = Path(item.path)
-                    try:
-                        key = file_key(item.stat(follow_symlinks=True))
-                    except OSError:
-                        key = "unreadable"
-                    found.append(Scanned(path, self.shown(path), day_of(path), key))
+                if is_dir and not (top and name == "bank"):
+                    walk(item.path, f"{shown}{name}/", False)
 
         if self.journals.is_dir():
-            walk(self.journals, True)
+            walk(str(self.journals), self.shown(self.journals) + "/", True)
         return sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
 
     def parsed(self, scanned: list[Scanned]) -> dict[str, DayFile]:
@@ -207,9 +207,9 @@ class Book:
                 sig_at[s.day] = (i, sigs[i])
             for snap_day, signature in cache.snapshots():
                 if snap_day < day and snap_day in sig_at and sig_at[snap_day][1] == signature:
-                    loaded = cache.load_snapshot(snap_day)
-                    if isinstance(loaded, BookState) and set(BookState.__dataclass_fields__) <= set(vars(loaded)):
-                        state, start, upto = loaded, sig_at[snap_day][0] + 1, snap_day
+                    parts = cache.load_snapshot(snap_day, BookState.__dataclass_fields__)
+                    if parts is not None:
+                        state, start, upto = BookState.from_parts(parts), sig_at[snap_day][0] + 1, snap_day
                         break
             for name, index in cache.indexes(upto).items():
                 setattr(state, name, index)
@@ -297,7 +297,7 @@ class Book:
             day = when.date()
             state = self.state_before(day, scanned, fresh)
             path = day_path(self.root, day)
-            today_file = next((s for s in scanned if s.path == path), None)
+            today_file = next((s for s in scanned if s.file == str(path)), None)
             df = self.day_file(today_file, fresh) if today_file else None
             for e in df.entries if df else ():
                 if e.id not in state.entries:
@@ -336,7 +336,7 @@ class Book:
             return
         new = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
                       lines={**(df.lines if df else {}), entry.id: line})
-        cache.add_entry(Scanned(path, self.shown(path), day, key), new, entry)
+        cache.add_entry(Scanned(str(path), self.shown(path), day, key), new, entry)
 
     def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile]) -> None:
         """A damaged file could hide an id or a movement: recording waits until it is fixed."""

@@ -64,10 +64,14 @@ CREATE TABLE IF NOT EXISTS dups (id TEXT, file TEXT, other TEXT);
 class Scanned:
     """A day file as seen by one stat: where it is, its day, and its cache key."""
 
-    path: Path
+    file: str
     shown: str
     day: dt.date | None
     key: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 def file_key(st: os.stat_result) -> str:
@@ -185,12 +189,18 @@ class Cache:
         rows = self._run(lambda db: db.execute("SELECT upto, signature FROM snapshots ORDER BY upto DESC").fetchall(), [])
         return [(dt.date.fromisoformat(u), s) for u, s in rows]
 
-    def load_snapshot(self, upto: dt.date):
+    def load_snapshot(self, upto: dt.date, fields) -> dict | None:
+        """The snapshot's fields, each a function that unpickles it on first use (most
+        commands read the balances and a few small fields, not every open deposit)."""
         row = self._run(lambda db: db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone())
-        return self._run(lambda db: pickle.loads(row[0])) if row else None
+        parts = self._run(lambda db: pickle.loads(row[0])) if row else None
+        if not isinstance(parts, dict) or set(parts) != set(fields):
+            return None
+        return {name: _unpickler(blob) for name, blob in parts.items()}
 
     def save_snapshot(self, upto: dt.date, signature: str, state) -> None:
-        blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        parts = {name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in state.__getstate__().items()}
+        blob = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 
         def write(db):
             db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, blob))
@@ -231,6 +241,10 @@ class Cache:
             "cheques": Layered(one("SELECT id FROM entries WHERE cheque=? AND day<=? ORDER BY day LIMIT 1", lambda k: ("\0".join(k),)), cheque_keys),
             "receipt_numbers": Layered(one("SELECT id FROM entries WHERE doc=? AND day<=? ORDER BY day LIMIT 1"), doc_keys),
         }
+
+
+def _unpickler(blob: bytes):
+    return lambda: pickle.loads(blob)
 
 
 def _cheque_key(entry) -> str | None:

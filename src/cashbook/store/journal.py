@@ -43,8 +43,8 @@ def day_path(root: Path, day: dt.date) -> Path:
     return root / "journals" / f"{day:%Y}" / f"{day:%Y-%m-%d}.toml"
 
 
-def day_of(path: Path) -> dt.date | None:
-    m = DAY_FILE.match(path.name)
+def day_of(path: Path | str) -> dt.date | None:
+    m = DAY_FILE.match(path if isinstance(path, str) else path.name)
     if not m:
         return None
     try:
