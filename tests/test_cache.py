@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 GM = ("--approved-by", "gm:王总")
 
@@ -135,3 +135,81 @@ def test_cache_after_appends_agrees_with_a_fresh_read(cli, warm):
     fresh = cli("check", "--format", "json", "--no-cache", book=warm).json
     assert cached == fresh and cached["entries"] == 8
     assert cli("receive", "1", "--from", "A", "--category", "rent", "--doc", "SJ001", "--date", "2026-11-05", book=warm).code == 2
+
+
+# -- results kept under a signature: rule checks per day file, finished month reports ------------
+
+def month_json(cli, book, month="2026-11"):
+    r = cli("report", "month", month, "--format", "json", book=book)
+    assert r.code in (0, 1), r.err
+    return r.json
+
+
+def test_a_month_report_is_recomputed_after_any_change_it_read(cli, warm, monkeypatch):
+    first = month_json(cli, warm)
+    assert month_json(cli, warm) == first  # a repeat: the same report
+    path = warm / "journals/2026/2026-11-03.toml"
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "250.00"'))
+    edited = month_json(cli, warm)
+    bank = next(a for a in edited["accounts"] if a["account"] == "bank")
+    assert bank["closing"] == "50450.00" and edited != first
+    policy = warm / "policies.toml"
+    policy.write_text(policy.read_text().replace('limit = "2000.00"', 'limit = "1400.00"', 1))
+    stricter = month_json(cli, warm)
+    assert stricter["exceptions"] != edited["exceptions"]
+    monkeypatch.setenv("CASHBOOK_NO_CACHE", "1")
+    assert month_json(cli, warm) == stricter
+
+
+def test_checks_of_an_unchanged_day_follow_an_edit_of_an_earlier_day(cli, book):
+    """Day 3's checks depend on day 2's cash: a hand edit of day 2 must re-check day 3."""
+    d2, d3 = ("--date", "2026-11-02"), ("--date", "2026-11-03")
+    assert cli("receive", "100", "--from", "A", "--category", "rent", *d2, book=book).code == 0
+    assert cli("receive", "100", "--from", "B", "--category", "rent", "--format", "json", *d3, book=book).code == 0
+    day3 = cli("report", "journal", "--format", "json", book=book)
+    assert not [p for p in month_json(cli, book)["exceptions"] if p["code"] == "cash-over-limit"]
+    path = book / "journals/2026/2026-11-02.toml"
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "900.00"'))
+    flagged = {p["entry"] for p in month_json(cli, book)["exceptions"] if p["code"] == "cash-over-limit"}
+    assert flagged == {"20261102-001", "20261103-001"}, day3.out
+
+
+def test_a_month_shows_the_receipt_gaps_its_receipts_close(cli, book):
+    def receive(doc, day):
+        r = cli("receive", "10", "--from", "A", "--category", "rent", "--doc", doc, "--date", day, book=book)
+        assert r.code == 0, r.err
+
+    receive("SJ0001", "2026-11-02")
+    receive("SJ0004", "2026-11-03")  # gap SJ0002..SJ0003, closed in November
+    receive("SJ0007", "2026-11-04")  # gap SJ0005..SJ0006
+    receive("SJ0005", "2026-11-05")  # fills part of it: SJ0006 stays missing
+    gaps = month_json(cli, book)["receipt_gaps"]
+    assert gaps == [{"first_missing": "SJ0002", "last_missing": "SJ0003"}, {"first_missing": "SJ0006", "last_missing": "SJ0006"}]
+    december = {"CASHBOOK_NOW": "2026-12-10T10:00:00+08:00"}
+    r = run_cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "SJ0010", "--date", "2026-12-02", book=book, env=december)
+    assert r.code == 0, r.err
+    dec = run_cli("report", "month", "2026-12", "--format", "json", book=book, env=december)
+    assert dec.json["receipt_gaps"] == [{"first_missing": "SJ0008", "last_missing": "SJ0009"}]  # not November's again
+    assert month_json(cli, book)["receipt_gaps"] == gaps
+    no_cache = run_cli("report", "month", "2026-11", "--format", "json", book=book, env={"CASHBOOK_NO_CACHE": "1"})
+    assert no_cache.json["receipt_gaps"] == gaps
+
+
+def test_a_snapshot_restores_every_field_of_the_state():
+    """Fields are unpickled on first use; one with a class default must not read as the default."""
+    import datetime as dt
+    import pickle
+    from decimal import Decimal
+
+    from cashbook.core.state import BookState, DayFigures, OpenItem, OpenItems
+
+    state = BookState(balances={"cash": Decimal("12.30")}, last_seal="abc", last_sealed=dt.date(2026, 11, 2),
+                      last_date=dt.date(2026, 11, 3), voided={"a": "b"},
+                      advances=OpenItems({"x": OpenItem("x", dt.date(2026, 11, 1), "李四", "trip", Decimal("300"), Decimal("100"))}),
+                      days={(dt.date(2026, 11, 2), "cash"): DayFigures(opening=Decimal("1.10"), takings=Decimal("2.20"))})
+    parts = {name: (lambda blob=pickle.dumps(value): pickle.loads(blob)) for name, value in state.__getstate__().items()}
+    again = BookState.from_parts(parts)
+    for name in BookState.__dataclass_fields__:
+        if name not in ("entries", "cheques", "receipt_numbers"):  # the cache re-attaches these
+            assert getattr(again, name) == getattr(state, name), name
+    assert again.advances["x"].outstanding == Decimal("100") and again.is_sealed(dt.date(2026, 11, 2))

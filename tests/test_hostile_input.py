@@ -1159,10 +1159,10 @@ def test_fixed_stale_cache_snapshot_from_an_older_version(cli, fresh):
     if not rows:
         pytest.skip("no snapshot written")
     for upto, blob in rows:  # what an older cashbook wrote: the same state without the newest fields
-        state = pickle.loads(blob)
+        parts = pickle.loads(blob)  # field name -> digest of its stored part
         for name in ("advances_of", "openings"):
-            state.__dict__.pop(name, None)
-        db.execute("UPDATE snapshots SET data=? WHERE upto=?", (pickle.dumps(state), upto))
+            parts.pop(name, None)
+        db.execute("UPDATE snapshots SET data=? WHERE upto=?", (pickle.dumps(parts), upto))
     db.commit()
     db.close()
     r = cli("advance", "100", "--to", "王五", "--purpose", "trip", "--due", "2026-11-30", "--approved-by", "gm:王总",

@@ -199,6 +199,7 @@ def month(
     from ..core.problems import CashbookError, Problem
     from ..core.rules import book_checks, check_entry
     from ..reports.close import month_report
+    from ..store.book import receipt_neighbours
     from .common import fail
 
     begin(fmt, book)
@@ -207,14 +208,20 @@ def month(
         first, last = month_bounds(month_)
     except ValueError as exc:
         fail("bad-option", str(exc))
-    view = b.period(first, last, checker=check_entry)
-    unsealed = [d for d in view.unsealed if d >= first]
+
+    def compute():
+        view = b.period(first, last, checker=check_entry)
+        unsealed = [d for d in view.unsealed if d >= first]
+        used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
+        gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
+        return month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
+                            gaps, reconciliation_status(b, month_))
+
+    report = b.remembered(f"month {month_}", last, compute)
+    unsealed = report.data["unsealed_days"]
     if require_sealed and unsealed:
         raise CashbookError(Problem("days-open", f"{month_} has days not closed: {', '.join(str(d) for d in unsealed)}; "
                                     "close them with `cashbook close day DATE` first", data={"days": unsealed}), exit_code=1)
-    gaps = book_checks(view.state, b.policy, view.where)
-    report = month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
-                          gaps, reconciliation_status(b, month_))
     show(report, fmt, lang)
 
 

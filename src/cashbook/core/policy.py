@@ -19,7 +19,7 @@ Severity = Literal["block", "warn"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Book(_Model):
@@ -118,22 +118,22 @@ class AdvanceOverdue(Rule):
 
 
 class Rules(_Model):
-    cash_over_limit: CashOverLimit = Field(CashOverLimit(), alias="cash-over-limit")
-    cash_payment_limit: CashPaymentLimit = Field(CashPaymentLimit(), alias="cash-payment-limit")
-    no_cash_category: NoCashCategory = Field(NoCashCategory(), alias="no-cash-category")
-    needs_invoice: NeedsInvoice = Field(NeedsInvoice(), alias="needs-invoice")
-    sitting_payment: SittingPayment = Field(SittingPayment(), alias="sitting-payment")
-    needs_approval: NeedsApproval = Field(NeedsApproval(), alias="needs-approval")
-    cheque_number_used: Rule = Field(Rule(), alias="cheque-number-used")
-    cheque_overdraft: Rule = Field(Rule(), alias="cheque-overdraft")
-    cheque_payee_mismatch: Rule = Field(Rule(), alias="cheque-payee-mismatch")
-    words_mismatch: Rule = Field(Rule(), alias="words-mismatch")
-    advance_overdue: AdvanceOverdue = Field(AdvanceOverdue(), alias="advance-overdue")
-    deposit_refund_invalid: Rule = Field(Rule(), alias="deposit-refund-invalid")
-    receipt_number_used: Rule = Field(Rule(), alias="receipt-number-used")
-    receipt_number_gap: Rule = Field(Rule(severity="warn"), alias="receipt-number-gap")
-    undeposited_takings: Rule = Field(Rule(severity="warn"), alias="undeposited-takings")
-    count_difference: Rule = Field(Rule(), alias="count-difference")
+    cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
+    cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
+    no_cash_category: NoCashCategory = Field(default_factory=NoCashCategory, alias="no-cash-category")
+    needs_invoice: NeedsInvoice = Field(default_factory=NeedsInvoice, alias="needs-invoice")
+    sitting_payment: SittingPayment = Field(default_factory=SittingPayment, alias="sitting-payment")
+    needs_approval: NeedsApproval = Field(default_factory=NeedsApproval, alias="needs-approval")
+    cheque_number_used: Rule = Field(default_factory=Rule, alias="cheque-number-used")
+    cheque_overdraft: Rule = Field(default_factory=Rule, alias="cheque-overdraft")
+    cheque_payee_mismatch: Rule = Field(default_factory=Rule, alias="cheque-payee-mismatch")
+    words_mismatch: Rule = Field(default_factory=Rule, alias="words-mismatch")
+    advance_overdue: AdvanceOverdue = Field(default_factory=AdvanceOverdue, alias="advance-overdue")
+    deposit_refund_invalid: Rule = Field(default_factory=Rule, alias="deposit-refund-invalid")
+    receipt_number_used: Rule = Field(default_factory=Rule, alias="receipt-number-used")
+    receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")
+    undeposited_takings: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="undeposited-takings")
+    count_difference: Rule = Field(default_factory=Rule, alias="count-difference")
 
     def by_code(self, code: str) -> Rule | None:
         return getattr(self, code.replace("-", "_"), None)
@@ -142,7 +142,7 @@ class Rules(_Model):
 class Policy(_Model):
     """policies.toml, validated."""
 
-    book: Book = Book()
+    book: Book = Field(default_factory=Book)
     accounts: dict[Key, Account]
     roles: dict[Key, str]
     categories: dict[Key, Category]
@@ -150,7 +150,7 @@ class Policy(_Model):
     denominations: tuple[AmountOrZero, ...] = tuple(
         Decimal(d) for d in ("100.00", "50.00", "20.00", "10.00", "5.00", "1.00", "0.50", "0.10")
     )
-    rules: Rules = Rules()
+    rules: Rules = Field(default_factory=Rules)
     bank_formats: dict[Key, dict[str, str | list[str]]] = {}
     """Generic CSV statement mappings by name: column names for date, amount (or debit and
     credit, or amount and direction), ref, memo, counterparty, balance; date_format, encoding."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Iterable
 
 from .entries import (
     Advance,
@@ -349,13 +349,45 @@ def receipt_gaps(numbers: list[str]) -> list[tuple[str, str, str]]:
     return gaps
 
 
-def book_checks(state: BookState, policy: Policy, where: dict[str, tuple[str, int]]) -> list[Problem]:
+def receipt_series(number: str) -> tuple[str, int, int] | None:
+    """``SJ0042`` -> (``SJ``, 4, 42): the series a receipt number belongs to, and its value."""
+    m = _NUMBERED.match(number)
+    return (m[1], len(m[2]), int(m[2])) if m else None
+
+
+#: the book's numbers of one series: (prefix, width, lo, hi) -> values in lo..hi, plus the
+#: greatest value below lo (the number a gap at lo would follow)
+Neighbours = Callable[[str, int, int, int], Iterable[int]]
+
+
+def gaps_closed_in(used: Iterable[str], neighbours: Neighbours) -> list[tuple[str, str, str]]:
+    """The gaps (prefix, first missing, last missing) that end just before a number in ``used``
+    (the receipts of a period), judged against every number of the book."""
+    series: dict[tuple[str, int], set[int]] = {}
+    for number in used:
+        found = receipt_series(number)
+        if found:
+            series.setdefault(found[:2], set()).add(found[2])
+    gaps = []
+    for (prefix, width), values in sorted(series.items()):
+        known = sorted(values.union(neighbours(prefix, width, min(values), max(values))))
+        for a, b in zip(known, known[1:]):
+            if b - a > 1 and b in values:
+                gaps.append((prefix, f"{prefix}{a + 1:0{width}d}", f"{prefix}{b - 1:0{width}d}"))
+    return gaps
+
+
+def book_checks(state: BookState, policy: Policy, where: dict[str, tuple[str, int]],
+                period: tuple[Iterable[str], Neighbours] | None = None) -> list[Problem]:
     """Checks over the whole book rather than one entry: receipt-number gaps (收据缺号),
-    each shown at the receipt that follows the gap."""
+    each shown at the receipt that follows the gap. With ``period`` (the receipt numbers
+    used in it, and a look-up of the book's numbers near them), only the gaps that end
+    just before one of those numbers: what a month report shows."""
     out = []
     severity = policy.rules.receipt_number_gap.severity
     numbers = state.receipt_numbers
-    for prefix, first, last in receipt_gaps(sorted(numbers)):
+    gaps = receipt_gaps(sorted(numbers)) if period is None else gaps_closed_in(*period)
+    for prefix, first, last in gaps:
         width = len(last) - len(prefix)
         after = f"{prefix}{int(last[len(prefix):]) + 1:0{width}d}"
         file, line = where.get(numbers.get(after, ""), (None, None))

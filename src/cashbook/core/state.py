@@ -8,6 +8,7 @@ plain values, so it can be snapshotted by a cache and resumed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -40,6 +41,15 @@ class DayFigures:
     cash_paid: Decimal = ZERO  # cash paid out for payments, advances, refunds
     banked: Decimal = ZERO  # cash deposited into the bank that day
 
+    def __reduce__(self):
+        """Compact pickling for snapshots (one per day and cash account)."""
+        return (_day_figures, (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
+                               str(self.withdrawals), str(self.cash_paid), str(self.banked)))
+
+
+def _day_figures(*figures: str) -> DayFigures:
+    return DayFigures(*map(Decimal, figures))
+
 
 @dataclass
 class OpenItem:
@@ -55,15 +65,54 @@ class OpenItem:
     doc: str = ""
     account: str = "cash"
 
+    def compact(self) -> tuple:
+        return (self.date.toordinal(), self.party, self.type, str(self.amount), str(self.outstanding),
+                self.due.toordinal() if self.due else 0, self.doc, self.account)
+
     def __reduce__(self):
-        """Compact pickling for snapshots (tens of thousands of these at a million entries)."""
-        return (_open_item, (self.id, self.date.toordinal(), self.party, self.type, str(self.amount),
-                             str(self.outstanding), self.due.toordinal() if self.due else 0, self.doc, self.account))
+        return (_open_item, (self.id, *self.compact()))
 
 
 def _open_item(id, date, party, type, amount, outstanding, due, doc, account) -> OpenItem:
     return OpenItem(id, dt.date.fromordinal(date), party, type, Decimal(amount), Decimal(outstanding),
                     dt.date.fromordinal(due) if due else None, doc, account)
+
+
+class OpenItems(MutableMapping):
+    """id -> `OpenItem`, each kept as a plain tuple until it is read: a book holds tens of
+    thousands (every deposit ever held), and most commands read one or none of them."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: dict | None = None):
+        self._items: dict = dict(items or {})
+
+    def __getitem__(self, key: str) -> OpenItem:
+        value = self._items[key]
+        if type(value) is tuple:
+            value = self._items[key] = _open_item(key, *value)
+        return value
+
+    def __setitem__(self, key: str, value: OpenItem) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"OpenItems({len(self._items)} items)"
+
+    def __reduce__(self):
+        return (OpenItems, ({k: v if type(v) is tuple else v.compact() for k, v in self._items.items()},))
 
 
 #: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots
@@ -75,8 +124,8 @@ class BookState:
     balances: dict[str, Decimal] = field(default_factory=dict)
     entries: dict[str, EntryBase] = field(default_factory=dict)  # id -> entry (MutableMapping)
     voided: dict[str, str] = field(default_factory=dict)  # target id -> void id
-    advances: dict[str, OpenItem] = field(default_factory=dict)
-    deposits: dict[str, OpenItem] = field(default_factory=dict)
+    advances: OpenItems = field(default_factory=OpenItems)
+    deposits: OpenItems = field(default_factory=OpenItems)
     cheques: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, number) -> entry id
     receipt_numbers: dict[str, str] = field(default_factory=dict)  # receipt doc number -> entry id
     days: dict[tuple[dt.date, str], DayFigures] = field(default_factory=dict)
@@ -90,9 +139,24 @@ class BookState:
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
-        state = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        for name in BIG_INDEXES:
-            state[name] = None
+        return self.snapshot_fields(keep_unread=False)
+
+    def snapshot_fields(self, keep_unread: bool) -> dict:
+        """Every field for a snapshot (the book-sized indexes as None). With ``keep_unread``,
+        a field never read since `from_parts` stays the function given for it there, so
+        an unchanged part can be stored again as it was, without reading it."""
+        lazy = self.__dict__.get("_lazy") or {}
+        state = {}
+        for name in self.__dataclass_fields__:
+            if name in BIG_INDEXES:
+                state[name] = None
+            elif keep_unread and name in lazy:
+                state[name] = lazy[name]
+            else:
+                state[name] = getattr(self, name)
+        for name in ("advances", "deposits"):  # a snapshot written before OpenItems existed
+            if type(state[name]) is dict:
+                state[name] = OpenItems(state[name])
         return state
 
     @classmethod
@@ -100,7 +164,11 @@ class BookState:
         """A state whose fields are produced on first use: ``parts`` maps each field name
         to a function returning its value (a snapshot unpickles only what a command reads)."""
         state = cls.__new__(cls)
-        state.__dict__["_lazy"] = dict(parts)
+        lazy = dict(parts)
+        for name, f in cls.__dataclass_fields__.items():
+            if name in lazy and hasattr(cls, name):  # a class-level default would shadow __getattr__
+                state.__dict__[name] = lazy.pop(name)()
+        state.__dict__["_lazy"] = lazy
         return state
 
     def __getattr__(self, name: str):

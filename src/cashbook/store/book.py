@@ -9,11 +9,12 @@ appends it atomically only when nothing blocks.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, verify_seals
 from ..core.entries import KINDS, DayClose, EntryBase
@@ -21,12 +22,13 @@ from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
-from .cache import Cache, Scanned, file_key, signatures
+from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
-from .policyfile import load_policy
+from .policyfile import read_policy
 
 Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
+T = TypeVar("T")
 
 
 def find_root(book: str | os.PathLike | None) -> Path:
@@ -75,8 +77,18 @@ class Book:
     @property
     def policy(self) -> Policy:
         if self._policy is None:
-            self._policy = load_policy(self.root)
+            cache = self.cache if (self.root / "policies.toml").is_file() else None  # no cache folder in a non-book
+            self._policy, self._policy_digest = read_policy(self.root, cache.policy if cache else None)
+            if cache:
+                cache.put_policy(self._policy_digest, self._policy)
         return self._policy
+
+    def checks_signature(self, rolling: str, checker: Checker) -> str:
+        """Names what checking a day file depends on: the files up to it (``rolling``, see
+        `signatures`), the policy, the code of the rules and which checker ran."""
+        self.policy
+        parts = (rolling, self._policy_digest, code_digest(), f"{checker.__module__}.{checker.__qualname__}")
+        return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
     @property
     def journals(self) -> Path:
@@ -196,17 +208,20 @@ class Book:
         snapshot in the cache plus the days after it (the whole book only without a cache)."""
         scanned = self.scan() if scanned is None else scanned
         fresh = self.parsed(scanned) if fresh is None else fresh
+        return self.state_after([s for s in scanned if s.day is not None and s.day < day], fresh)
+
+    def state_after(self, files: list[Scanned], fresh: dict, save_from: int = 1) -> BookState:
+        """The book state after ``files`` (day files in order, from the first): the latest
+        snapshot that matches a prefix of them, plus the files after it. A snapshot is
+        saved at each month end and at the last file once ``save_from`` + 1 files were replayed."""
         cash = frozenset(self.policy.cash_accounts())
-        before = [s for s in scanned if s.day is not None and s.day < day]
-        sigs = signatures(before)
+        sigs = signatures(files)
         cache = self.cache
         state, start, upto = BookState(), 0, None
         if cache:
-            sig_at = {}
-            for i, s in enumerate(before):
-                sig_at[s.day] = (i, sigs[i])
+            sig_at = {s.day: (i, sigs[i]) for i, s in enumerate(files)}
             for snap_day, signature in cache.snapshots():
-                if snap_day < day and snap_day in sig_at and sig_at[snap_day][1] == signature:
+                if snap_day in sig_at and sig_at[snap_day][1] == signature:
                     parts = cache.load_snapshot(snap_day, BookState.__dataclass_fields__)
                     if parts is not None:
                         state, start, upto = BookState.from_parts(parts), sig_at[snap_day][0] + 1, snap_day
@@ -214,14 +229,14 @@ class Book:
             for name, index in cache.indexes(upto).items():
                 setattr(state, name, index)
         seen: set[str] = set()  # a duplicate id (an error `check` reports) is applied once
-        for i in range(start, len(before)):
-            s = before[i]
+        for i in range(start, len(files)):
+            s = files[i]
             for entry in self.day_file(s, fresh).entries:
                 if entry.id not in seen:
                     seen.add(entry.id)
                     state.apply(entry, cash)
-            month_ends = i + 1 < len(before) and before[i + 1].day.month != s.day.month
-            if cache and (month_ends or i == len(before) - 1) and i - start >= 1:
+            month_ends = i + 1 < len(files) and files[i + 1].day.month != s.day.month
+            if cache and (month_ends or i == len(files) - 1) and i - start >= save_from:
                 cache.save_snapshot(s.day, sigs[i], state)  # month ends too, for later month reports
         return state
 
@@ -234,29 +249,69 @@ class Book:
         fresh = self.parsed(scanned)
         state = self.state_before(first, scanned, fresh)
         view = Period(first, last, dict(state.balances), state)
-        for s in scanned:
+        cache = self.cache if checker is not None else None
+        sigs = signatures(scanned) if cache else []
+        found_now = []
+        for i, s in enumerate(scanned):
             if s.day is None or not first <= s.day <= last:
                 continue
             df = self.day_file(s, fresh)
             view.files.append(df)
             view.problems.extend(df.problems)
+            signature = self.checks_signature(sigs[i], checker) if cache else ""
+            known = cache.checks(s.shown, signature) if cache else None
+            if known is not None:  # checked before on exactly this book: replay without the rules
+                problems, skipped = known
+                view.problems += problems
+                for entry in df.entries:
+                    if entry.id not in skipped:
+                        state.apply(entry, cash)
+                        view.entries.append(entry)
+                        view.where[entry.id] = (s.shown, df.lines.get(entry.id) or 0)
+                continue
+            problems, skipped = [], set()
             for entry in df.entries:
                 line = df.lines.get(entry.id)
                 if entry.id in state.entries:
-                    view.problems.append(Problem("duplicate-id", f"id {entry.id} is used twice", s.shown, line, entry.id))
+                    problems.append(Problem("duplicate-id", f"id {entry.id} is used twice", s.shown, line, entry.id))
+                    skipped.add(entry.id)
                     continue
                 found = check_references(entry, policy, state)
                 if checker is not None:
                     found += checker(entry, policy, state, entry.date)
-                view.problems += [Problem(p.code, p.message, s.shown, line, entry.id, p.severity, p.data) for p in found]
+                problems += [Problem(p.code, p.message, s.shown, line, entry.id, p.severity, p.data) for p in found]
                 state.apply(entry, cash)
                 view.entries.append(entry)
                 view.where[entry.id] = (s.shown, line or 0)
+            view.problems += problems
+            if cache:
+                found_now.append((s.shown, signature, (problems, skipped)))
+        if cache:
+            cache.put_checks(found_now)
         seal_days = {d for d, _ in (read_seal_log(self)[0] or [])}
         view.later_seal = max((d for d in seal_days if d > last), default=None)
         view.unsealed = sorted({s.day for s in scanned if s.day is not None and s.day <= last and s.day not in state.seals
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
+
+    def remembered(self, name: str, upto: dt.date, compute: Callable[[], "T"]) -> "T":
+        """A report read from the book up to ``upto`` (and its seal log, policy and bank
+        statements), kept in the cache under the signature of all of that: a repeat is a
+        look-up, and any change to what it read computes it again."""
+        cache = self.cache
+        if cache is None:
+            return compute()
+        files = [s for s in self.scan() if s.day is not None and s.day <= upto]
+        self.policy
+        parts = [name, signatures(files)[-1] if files else "", self._policy_digest, code_digest(),
+                 _key_of(self.seal_log), *_keys_under(self.journals / "bank")]
+        signature = hashlib.sha1("\0".join(parts).encode()).hexdigest()
+        found = cache.report(name, signature)
+        if found is not None:
+            return found
+        value = compute()
+        cache.put_report(name, signature, value)
+        return value
 
     def next_id(self, day: dt.date, df: DayFile | None) -> str:
         seq = 0
@@ -295,13 +350,12 @@ class Book:
             self._refuse_if_damaged(scanned, fresh)
             when = time or draft["time"]
             day = when.date()
-            state = self.state_before(day, scanned, fresh)
             path = day_path(self.root, day)
-            today_file = next((s for s in scanned if s.file == str(path)), None)
+            # the state after the day's own file so far (a snapshot of it is kept after each entry)
+            through = [s for s in scanned if s.day is not None and s.day <= day]
+            today_file = through[-1] if through and through[-1].file == str(path) else None
+            state = self.state_after(through, fresh, save_from=0)
             df = self.day_file(today_file, fresh) if today_file else None
-            for e in df.entries if df else ():
-                if e.id not in state.entries:
-                    state.apply(e, cash)
             if callable(draft):
                 draft = draft(state)
             draft = {**draft, "time": when}
@@ -315,28 +369,34 @@ class Book:
                 raise CashbookError(problems)
             line = append_entry(path, entry)
             state.apply(entry, cash)
-            self._remember_append(path, day, df, entry, line)
+            key = self._remember_append(path, day, df, entry, line)
+            cache = self.cache
+            if cache and key:
+                now_through = [s for s in through if s.day < day] + [Scanned(str(path), self.shown(path), day, key)]
+                cache.save_snapshot(day, signatures(now_through)[-1], state)
             return entry, state, problems
 
-    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> None:
-        """Tell the cache what the file holds now, so the next entry need not parse it again."""
+    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> str | None:
+        """Tell the cache what the file holds now, so the next entry need not parse it again;
+        returns the file's new cache key (None when the cache was not told)."""
         cache = self.cache
         if cache is None or (df is not None and df.problems):
-            return
+            return None
         try:  # cache the entry as the file reader sees it, never only as the writer meant it
             again = KINDS[entry.kind].model_validate(tomllib.loads(entry_text(entry))["entry"][0])
         except Exception:  # noqa: BLE001 - any doubt: let the next command parse the file
             again = None
         if again != entry:
             cache.forget([self.shown(path)])
-            return
+            return None
         try:
             key = file_key(path.stat())
         except OSError:
-            return
+            return None
         new = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
                       lines={**(df.lines if df else {}), entry.id: line})
         cache.add_entry(Scanned(str(path), self.shown(path), day, key), new, entry)
+        return key
 
     def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile]) -> None:
         """A damaged file could hide an id or a movement: recording waits until it is fixed."""
@@ -389,6 +449,48 @@ def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
         if tick:
             tick(1)
     return out
+
+
+def _key_of(path: Path) -> str:
+    try:
+        return file_key(path.stat())
+    except OSError:
+        return "absent"
+
+
+def _keys_under(folder: Path) -> list[str]:
+    out = []
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        out += [f"{top}/{name}={_key_of(Path(top, name))}" for name in sorted(files)]
+    return out
+
+
+def receipt_neighbours(numbers) -> "Neighbours":
+    """The book's receipt numbers near a period's (see `core.rules.gaps_closed_in`): from the
+    cache's index when the state has one, else from the numbers in memory."""
+    from ..core.rules import receipt_series
+
+    def near(prefix: str, width: int, lo: int, hi: int) -> list[int]:
+        lo_s, hi_s = f"{prefix}{lo:0{width}d}", f"{prefix}{hi:0{width}d}"
+        local = numbers.local if isinstance(numbers, Layered) and numbers.near else numbers
+        inside, below = numbers.near(lo_s, hi_s) if local is not numbers else ([], [])
+        values, floor = [], None
+        for number in (*local, *inside):
+            found = receipt_series(number)
+            if found and found[:2] == (prefix, width):
+                if lo <= found[2] <= hi:
+                    values.append(found[2])
+                elif found[2] < lo and (floor is None or found[2] > floor):
+                    floor = found[2]
+        for (number,) in below:  # greatest first: the first of the series is the floor on disk
+            found = receipt_series(number)
+            if found and found[:2] == (prefix, width):
+                floor = found[2] if floor is None else max(floor, found[2])
+                break
+        return values + ([floor] if floor is not None else [])
+
+    return near
 
 
 def _die_with_parent(parent: int) -> None:

@@ -56,7 +56,10 @@ CREATE INDEX IF NOT EXISTS entries_file ON entries(file);
 CREATE INDEX IF NOT EXISTS entries_cheque ON entries(cheque) WHERE cheque IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc) WHERE doc IS NOT NULL;
 CREATE TABLE IF NOT EXISTS snapshots (upto TEXT PRIMARY KEY, signature TEXT, data BLOB);
+CREATE TABLE IF NOT EXISTS parts (hash TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE IF NOT EXISTS dups (id TEXT, file TEXT, other TEXT);
+CREATE TABLE IF NOT EXISTS checks (path TEXT PRIMARY KEY, signature TEXT, data BLOB);
+CREATE TABLE IF NOT EXISTS reports (name TEXT PRIMARY KEY, signature TEXT, data BLOB);
 """
 
 
@@ -76,6 +79,25 @@ class Scanned:
 
 def file_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+_CODE_DIGEST: list[str] = []
+
+
+def code_digest() -> str:
+    """Names this version of cashbook's code (every module's name, size and mtime): check
+    results and reports computed by other code are not reused."""
+    if not _CODE_DIGEST:
+        package = Path(__file__).resolve().parent.parent
+        h = hashlib.sha1(VERSION.encode())
+        for folder, dirs, files in sorted(os.walk(package)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(folder, name))
+                    h.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _CODE_DIGEST.append(h.hexdigest())
+    return _CODE_DIGEST[0]
 
 
 def signatures(scanned: list[Scanned]) -> list[str]:
@@ -108,7 +130,7 @@ class Cache:
         db.executescript(SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != VERSION:
-            db.executescript("DELETE FROM files; DELETE FROM entries; DELETE FROM snapshots;")
+            db.executescript("DELETE FROM files; DELETE FROM entries; DELETE FROM snapshots; DELETE FROM parts; DELETE FROM checks; DELETE FROM reports;")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
         self.db = db
 
@@ -184,6 +206,49 @@ class Cache:
     def unsafe_files(self) -> list[str]:
         return self._run(lambda db: [r[0] for r in db.execute("SELECT path FROM files WHERE unsafe=1")], [])
 
+    # -- rule checks of a day file, valid for one signature of everything before it ----
+    def checks(self, shown: str, signature: str):
+        """What checking the file ``shown`` found (problems, skipped ids) when the book up to and
+        including it, the policy and the rules were exactly as ``signature`` says; else None."""
+        row = self._run(lambda db: db.execute("SELECT data FROM checks WHERE path=? AND signature=?", (shown, signature)).fetchone())
+        return self._run(lambda db: pickle.loads(row[0])) if row else None
+
+    def put_checks(self, items: list[tuple[str, str, object]]) -> None:
+        def write(db):
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?)",
+                           [(shown, sig, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)) for shown, sig, found in items])
+            db.execute("COMMIT")
+        if items:
+            self._run(write)
+
+    # -- the policy as validated, by the digest of its file ---------------------------------
+    def policy(self, digest: str):
+        row = self._run(lambda db: db.execute("SELECT value FROM meta WHERE key=?", (f"policy {digest}",)).fetchone())
+        return self._run(lambda db: pickle.loads(bytes.fromhex(row[0]))) if row else None
+
+    def put_policy(self, digest: str, policy) -> None:
+        key = f"policy {digest}"
+        if self._run(lambda db: db.execute("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone()):
+            return
+        blob = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL).hex()
+
+        def write(db):
+            db.execute("BEGIN")
+            db.execute("DELETE FROM meta WHERE key LIKE 'policy %'")
+            db.execute("INSERT INTO meta VALUES (?, ?)", (key, blob))
+            db.execute("COMMIT")
+        self._run(write)
+
+    # -- finished reports, valid for one signature of everything they read --------------
+    def report(self, name: str, signature: str):
+        row = self._run(lambda db: db.execute("SELECT data FROM reports WHERE name=? AND signature=?", (name, signature)).fetchone())
+        return self._run(lambda db: pickle.loads(row[0])) if row else None
+
+    def put_report(self, name: str, signature: str, value) -> None:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._run(lambda db: db.execute("INSERT OR REPLACE INTO reports VALUES (?,?,?)", (name, signature, blob)))
+
     # -- snapshots --------------------------------------------------------------------
     def snapshots(self) -> list[tuple[dt.date, str]]:
         rows = self._run(lambda db: db.execute("SELECT upto, signature FROM snapshots ORDER BY upto DESC").fetchall(), [])
@@ -192,24 +257,52 @@ class Cache:
     def load_snapshot(self, upto: dt.date, fields) -> dict | None:
         """The snapshot's fields, each a function that unpickles it on first use (most
         commands read the balances and a few small fields, not every open deposit)."""
-        row = self._run(lambda db: db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone())
-        parts = self._run(lambda db: pickle.loads(row[0])) if row else None
-        if not isinstance(parts, dict) or set(parts) != set(fields):
-            return None
-        return {name: _unpickler(blob) for name, blob in parts.items()}
+        def read(db):
+            db.execute("BEGIN")
+            try:
+                row = db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone()
+                names = pickle.loads(row[0]) if row else None
+                if not isinstance(names, dict) or set(names) != set(fields) or not all(isinstance(h, str) for h in names.values()):
+                    return None
+                wanted = sorted(set(names.values()))
+                blobs = dict(db.execute(f"SELECT hash, data FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted))
+            finally:
+                db.execute("COMMIT")
+            if set(wanted) - set(blobs):
+                return None
+            return {name: _Part(h, blobs[h]) for name, h in names.items()}
+        return self._run(read)
 
     def save_snapshot(self, upto: dt.date, signature: str, state) -> None:
-        parts = {name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in state.__getstate__().items()}
-        blob = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+        """Store ``state`` as it is after the files named by ``signature``. Each field is a
+        part stored once by its digest, so what did not change (most of the book: every
+        deposit ever held) is shared with earlier snapshots, not written again."""
+        parts = {}
+        for name, value in state.snapshot_fields(keep_unread=True).items():
+            if isinstance(value, _Part):
+                parts[name] = (value.hash, value.blob)
+            else:
+                blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                parts[name] = (hashlib.sha1(blob).hexdigest(), blob)
+        names = pickle.dumps({name: h for name, (h, _) in parts.items()}, protocol=pickle.HIGHEST_PROTOCOL)
 
         def write(db):
-            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, blob))
-            # keep month ends and the latest few
+            db.execute("BEGIN")
+            db.executemany("INSERT OR IGNORE INTO parts VALUES (?,?)", list(parts.values()))
+            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, names))
+            # keep month ends and the latest few, and the parts they use
             rows = [dt.date.fromisoformat(r[0]) for r in db.execute("SELECT upto FROM snapshots ORDER BY upto DESC")]
             keep = set(rows[:4]) | {d for d in rows if (d + dt.timedelta(days=1)).day == 1}
             for d in rows:
                 if d not in keep:
                     db.execute("DELETE FROM snapshots WHERE upto=?", (d.isoformat(),))
+            used = set()
+            for (data,) in db.execute("SELECT data FROM snapshots"):
+                found = pickle.loads(data)
+                if isinstance(found, dict):
+                    used.update(h for h in found.values() if isinstance(h, str))
+            db.executemany("DELETE FROM parts WHERE hash=?", [(h,) for (h,) in db.execute("SELECT hash FROM parts").fetchall() if h not in used])
+            db.execute("COMMIT")
         self._run(write)
 
     # -- look-ups the rules need, limited to days up to a snapshot -----------------------
@@ -236,15 +329,33 @@ class Cache:
         def entry_keys():
             return [r[0] for r in self._run(lambda db: db.execute("SELECT id FROM entries WHERE day<=?", (limit,)).fetchall(), [])]
 
+        def docs_near(lo: str, hi: str) -> tuple[list[str], "sqlite3.Cursor | list"]:
+            """Receipt numbers in lo..hi, and a cursor over those below lo, greatest first."""
+            inside = self._run(lambda db: [r[0] for r in db.execute(
+                "SELECT doc FROM entries WHERE doc >= ? AND doc <= ? AND day <= ?", (lo, hi, limit))], [])
+            below = self._run(lambda db: db.execute(
+                "SELECT doc FROM entries WHERE doc < ? AND day <= ? ORDER BY doc DESC", (lo, limit)), [])
+            return inside, below
+
+        receipts = Layered(one("SELECT id FROM entries WHERE doc=? AND day<=? ORDER BY day LIMIT 1"), doc_keys)
+        receipts.near = docs_near
         return {
             "entries": Layered(entry, entry_keys),
             "cheques": Layered(one("SELECT id FROM entries WHERE cheque=? AND day<=? ORDER BY day LIMIT 1", lambda k: ("\0".join(k),)), cheque_keys),
-            "receipt_numbers": Layered(one("SELECT id FROM entries WHERE doc=? AND day<=? ORDER BY day LIMIT 1"), doc_keys),
+            "receipt_numbers": receipts,
         }
 
 
-def _unpickler(blob: bytes):
-    return lambda: pickle.loads(blob)
+class _Part:
+    """One field of a snapshot, unpickled when called (see `BookState.from_parts`)."""
+
+    __slots__ = ("hash", "blob")
+
+    def __init__(self, hash: str, blob: bytes):
+        self.hash, self.blob = hash, blob
+
+    def __call__(self):
+        return pickle.loads(self.blob)
 
 
 def _cheque_key(entry) -> str | None:
@@ -266,6 +377,7 @@ class Layered(MutableMapping):
         self.local: dict = {}
         self._fetch = fetch
         self._all_keys = all_keys
+        self.near = None  # (lo, hi) -> (keys in lo..hi on disk, keys below lo on disk, greatest first)
 
     def __getitem__(self, key):
         if key in self.local:

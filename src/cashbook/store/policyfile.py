@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from importlib import resources
@@ -60,6 +61,14 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
 
 
 def load_policy(root: Path) -> Policy:
+    return read_policy(root)[0]
+
+
+def read_policy(root: Path, known=None) -> tuple[Policy, str]:
+    """The book's policy and a digest of its file (results cached under a policy carry it).
+
+    ``known`` (digest -> Policy or None) may give the policy this very file was validated
+    into before, so a warm command skips parsing it; the digest decides, never a date."""
     path = root / POLICY_FILE
     try:
         data = path.read_bytes()
@@ -69,8 +78,12 @@ def load_policy(root: Path) -> Policy:
         )) from None
     except OSError as exc:
         raise CashbookError(Problem("unreadable", f"cannot read {path}: {exc.strerror}")) from None
+    digest = hashlib.sha1(data).hexdigest()
+    policy = known(digest) if known else None
+    if isinstance(policy, Policy):
+        return policy, digest
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CashbookError(Problem("bad-policy", "policies.toml must be UTF-8 text", file=str(path), line=data[: exc.start].count(b"\n") + 1)) from None
-    return parse_policy(text, shown=str(path))
+    return parse_policy(text, shown=str(path)), digest
