@@ -213,3 +213,39 @@ def test_a_snapshot_restores_every_field_of_the_state():
         if name not in ("entries", "cheques", "receipt_numbers"):  # the cache re-attaches these
             assert getattr(again, name) == getattr(state, name), name
     assert again.advances["x"].outstanding == Decimal("100") and again.is_sealed(dt.date(2026, 11, 2))
+
+
+def test_check_reuses_checks_only_for_an_unchanged_book(cli, book):
+    d2, d3 = ("--date", "2026-11-02"), ("--date", "2026-11-03")
+    assert cli("receive", "100", "--from", "A", "--category", "rent", *d2, book=book).code == 0
+    assert cli("receive", "100", "--from", "B", "--category", "rent", *d3, book=book).code == 0
+
+    def problems(*extra):
+        r = cli("check", "--format", "json", *extra, book=book)
+        return sorted((p["code"], p.get("entry", "")) for p in r.json["problems"])
+
+    assert problems() == problems() == problems("--no-cache")
+    path = book / "journals/2026/2026-11-02.toml"
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "900.00"'))
+    after = problems()
+    assert ("cash-over-limit", "20261103-001") in after and after == problems("--no-cache")
+
+
+def test_a_cache_filled_from_another_directory_still_verifies_seals(tmp_path, book):
+    """The cache must not keep the path a file was parsed under: `--book` spelled another
+    way (or another cwd) once made every sealed day look edited."""
+    env = {"CASHBOOK_NOW": "2026-11-20T10:00:00+08:00"}
+    for day in ("2026-11-01", "2026-11-02"):
+        assert run_cli("count", day, "100x15", book=book, env=env).code == 0
+        assert run_cli("close", "day", day, book=book, env=env).code == 0
+    import subprocess
+    import sys
+
+    def check(cwd, where):
+        return subprocess.run([sys.executable, "-m", "cashbook", "check", "--book", where], cwd=cwd,
+                              capture_output=True, text=True, env={**os.environ, **env})
+
+    first = check(book, ".")  # fills the cache with paths relative to the book
+    assert first.returncode == 0, first.stdout + first.stderr
+    again = check(tmp_path, str(book.relative_to(tmp_path)))
+    assert again.returncode == 0 and "seal-broken" not in again.stdout, again.stdout

@@ -41,10 +41,13 @@ class DayFigures:
     cash_paid: Decimal = ZERO  # cash paid out for payments, advances, refunds
     banked: Decimal = ZERO  # cash deposited into the bank that day
 
+    def compact(self) -> tuple:
+        return (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
+                str(self.withdrawals), str(self.cash_paid), str(self.banked))
+
     def __reduce__(self):
         """Compact pickling for snapshots (one per day and cash account)."""
-        return (_day_figures, (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
-                               str(self.withdrawals), str(self.cash_paid), str(self.banked)))
+        return (_day_figures, self.compact())
 
 
 def _day_figures(*figures: str) -> DayFigures:
@@ -78,25 +81,29 @@ def _open_item(id, date, party, type, amount, outstanding, due, doc, account) ->
                     dt.date.fromordinal(due) if due else None, doc, account)
 
 
-class OpenItems(MutableMapping):
-    """id -> `OpenItem`, each kept as a plain tuple until it is read: a book holds tens of
-    thousands (every deposit ever held), and most commands read one or none of them."""
+class _Compact(MutableMapping):
+    """A dict whose values stay in a compact tuple form until they are read: a snapshot
+    of a long book holds tens of thousands, and most commands read a few of them."""
 
     __slots__ = ("_items",)
 
     def __init__(self, items: dict | None = None):
         self._items: dict = dict(items or {})
 
-    def __getitem__(self, key: str) -> OpenItem:
+    @staticmethod
+    def _unpack(key, value: tuple):
+        raise NotImplementedError
+
+    def __getitem__(self, key):
         value = self._items[key]
         if type(value) is tuple:
-            value = self._items[key] = _open_item(key, *value)
+            value = self._items[key] = self._unpack(key, value)
         return value
 
-    def __setitem__(self, key: str, value: OpenItem) -> None:
+    def __setitem__(self, key, value) -> None:
         self._items[key] = value
 
-    def __delitem__(self, key: str) -> None:
+    def __delitem__(self, key) -> None:
         del self._items[key]
 
     def __contains__(self, key) -> bool:
@@ -109,10 +116,30 @@ class OpenItems(MutableMapping):
         return len(self._items)
 
     def __repr__(self) -> str:
-        return f"OpenItems({len(self._items)} items)"
+        return f"{type(self).__name__}({len(self._items)} items)"
 
     def __reduce__(self):
-        return (OpenItems, ({k: v if type(v) is tuple else v.compact() for k, v in self._items.items()},))
+        return (type(self), ({k: v if type(v) is tuple else v.compact() for k, v in self._items.items()},))
+
+
+class OpenItems(_Compact):
+    """id -> `OpenItem`: every advance and deposit ever recorded."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _unpack(key, value):
+        return _open_item(key, *value)
+
+
+class DayBook(_Compact):
+    """(date, cash account) -> `DayFigures`: one per day the account moved."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _unpack(key, value):
+        return DayFigures(*map(Decimal, value))
 
 
 #: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots
@@ -128,7 +155,7 @@ class BookState:
     deposits: OpenItems = field(default_factory=OpenItems)
     cheques: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, number) -> entry id
     receipt_numbers: dict[str, str] = field(default_factory=dict)  # receipt doc number -> entry id
-    days: dict[tuple[dt.date, str], DayFigures] = field(default_factory=dict)
+    days: DayBook = field(default_factory=DayBook)
     counts: dict[tuple[dt.date, str], CashCount] = field(default_factory=dict)
     seals: dict[dt.date, DayClose] = field(default_factory=dict)
     last_seal: str = ""
@@ -154,9 +181,9 @@ class BookState:
                 state[name] = lazy[name]
             else:
                 state[name] = getattr(self, name)
-        for name in ("advances", "deposits"):  # a snapshot written before OpenItems existed
-            if type(state[name]) is dict:
-                state[name] = OpenItems(state[name])
+        for name, kind in (("advances", OpenItems), ("deposits", OpenItems), ("days", DayBook)):
+            if type(state[name]) is dict:  # a snapshot written before these existed
+                state[name] = kind(state[name])
         return state
 
     @classmethod

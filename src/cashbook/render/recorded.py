@@ -29,13 +29,12 @@ def print_recorded(entry, state, warnings, policy, fmt: str) -> None:
             "entry": entry.to_record(),
         }) + "\n")
         return
-    out = console()
+    # one plain line each (no rich here: it would cost a recording command a tenth of its time)
     what = f" {fmt_grouped(amount)}" if amount is not None else ""
     balances = ", ".join(f"{a} balance {fmt_grouped(state.balance(a))}" for a in dict.fromkeys(accounts))
-    out.print(f"recorded {entry.id} {entry.kind}{what} on {entry.date}" + (f"; {balances}" if balances else ""))
-    err = console(stderr=True)
+    print(f"recorded {entry.id} {entry.kind}{what} on {entry.date}" + (f"; {balances}" if balances else ""))
     for w in warnings:
-        err.print(f"warning: {w.code}: {w.message}")
+        print(f"warning: {w.code}: {w.message}", file=sys.stderr)
 
 
 def print_estimate(fare, lodging, allowance, days: int, total, fmt: str) -> None:

@@ -83,11 +83,12 @@ class Book:
                 cache.put_policy(self._policy_digest, self._policy)
         return self._policy
 
-    def checks_signature(self, rolling: str, checker: Checker) -> str:
+    def checks_signature(self, rolling: str, checker: Checker | None, today: dt.date | None = None) -> str:
         """Names what checking a day file depends on: the files up to it (``rolling``, see
-        `signatures`), the policy, the code of the rules and which checker ran."""
+        `signatures`), the policy, the code of the rules, which checker ran and for which day."""
         self.policy
-        parts = (rolling, self._policy_digest, code_digest(), f"{checker.__module__}.{checker.__qualname__}")
+        name = f"{checker.__module__}.{checker.__qualname__}" if checker else "references"
+        parts = (rolling, self._policy_digest, code_digest(), name, str(today or ""))
         return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
     @property
@@ -165,6 +166,8 @@ class Book:
         df = fresh.get(s.shown)
         if df is None and self.cache:
             df = self.cache.get_file(s.shown)
+            if df is not None:  # the path it was parsed under depends on that command's cwd and --book
+                df.path = s.path
         if df is None:  # the cache went away mid-command: read the file itself
             df = read_day(s.path, s.shown)
         return df
@@ -176,31 +179,27 @@ class Book:
         just before it, as `cashbook check` does. Files unchanged since the last run
         come parsed from the cache.
         """
-        policy = self.policy
-        cash = frozenset(policy.cash_accounts())
+        cash = frozenset(self.policy.cash_accounts())
         state = BookState()
         loaded = Loaded(state=state, files=[])
         scanned = self.scan()
         fresh = self.parsed(scanned)
-        for s in scanned:
+        checked = _Checked(self, scanned, checker, today)
+        for i, s in enumerate(scanned):
             df = self.day_file(s, fresh)
-            shown = s.shown
             loaded.files.append(df)
             loaded.problems.extend(df.problems)
-            for entry in df.entries:
-                line = df.lines.get(entry.id)
-                if entry.id in state.entries:
-                    first = loaded.where[entry.id]
-                    loaded.problems.append(Problem("duplicate-id", f"id {entry.id} is already used at {first[0]}:{first[1]}", shown, line, entry.id))
-                    continue
-                found = check_references(entry, policy, state)
-                if checker is not None:
-                    found += checker(entry, policy, state, today or entry.date)
-                for p in found:
-                    loaded.problems.append(Problem(p.code, p.message, shown, line, entry.id, p.severity, p.data))
-                state.apply(entry, cash)
+
+            def duplicate(entry, line, shown=s.shown):
+                first = loaded.where[entry.id]
+                return Problem("duplicate-id", f"id {entry.id} is already used at {first[0]}:{first[1]}", shown, line, entry.id)
+
+            problems, applied = checked.replay(i, df, state, cash, duplicate)
+            loaded.problems += problems
+            for entry in applied:
                 loaded.order.append(entry)
-                loaded.where[entry.id] = (shown, line or 0)
+                loaded.where[entry.id] = (s.shown, df.lines.get(entry.id) or 0)
+        checked.save()
         return loaded
 
     def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None) -> BookState:
@@ -249,45 +248,23 @@ class Book:
         fresh = self.parsed(scanned)
         state = self.state_before(first, scanned, fresh)
         view = Period(first, last, dict(state.balances), state)
-        cache = self.cache if checker is not None else None
-        sigs = signatures(scanned) if cache else []
-        found_now = []
+        checked = _Checked(self, scanned, checker, None)
         for i, s in enumerate(scanned):
             if s.day is None or not first <= s.day <= last:
                 continue
             df = self.day_file(s, fresh)
             view.files.append(df)
             view.problems.extend(df.problems)
-            signature = self.checks_signature(sigs[i], checker) if cache else ""
-            known = cache.checks(s.shown, signature) if cache else None
-            if known is not None:  # checked before on exactly this book: replay without the rules
-                problems, skipped = known
-                view.problems += problems
-                for entry in df.entries:
-                    if entry.id not in skipped:
-                        state.apply(entry, cash)
-                        view.entries.append(entry)
-                        view.where[entry.id] = (s.shown, df.lines.get(entry.id) or 0)
-                continue
-            problems, skipped = [], set()
-            for entry in df.entries:
-                line = df.lines.get(entry.id)
-                if entry.id in state.entries:
-                    problems.append(Problem("duplicate-id", f"id {entry.id} is used twice", s.shown, line, entry.id))
-                    skipped.add(entry.id)
-                    continue
-                found = check_references(entry, policy, state)
-                if checker is not None:
-                    found += checker(entry, policy, state, entry.date)
-                problems += [Problem(p.code, p.message, s.shown, line, entry.id, p.severity, p.data) for p in found]
-                state.apply(entry, cash)
-                view.entries.append(entry)
-                view.where[entry.id] = (s.shown, line or 0)
+
+            def duplicate(entry, line, shown=s.shown):
+                return Problem("duplicate-id", f"id {entry.id} is used twice", shown, line, entry.id)
+
+            problems, applied = checked.replay(i, df, state, cash, duplicate)
             view.problems += problems
-            if cache:
-                found_now.append((s.shown, signature, (problems, skipped)))
-        if cache:
-            cache.put_checks(found_now)
+            for entry in applied:
+                view.entries.append(entry)
+                view.where[entry.id] = (s.shown, df.lines.get(entry.id) or 0)
+        checked.save()
         seal_days = {d for d, _ in (read_seal_log(self)[0] or [])}
         view.later_seal = max((d for d in seal_days if d > last), default=None)
         view.unsealed = sorted({s.day for s in scanned if s.day is not None and s.day <= last and s.day not in state.seals
@@ -343,38 +320,55 @@ class Book:
         """
         policy = self.policy
         cash = frozenset(policy.cash_accounts())
-        self.parsed(self.scan())  # a cold cache is filled on every core before taking the lock
-        with book_lock(self.root):
-            scanned = self.scan()
-            fresh = self.parsed(scanned)
-            self._refuse_if_damaged(scanned, fresh)
-            when = time or draft["time"]
-            day = when.date()
-            path = day_path(self.root, day)
-            # the state after the day's own file so far (a snapshot of it is kept after each entry)
-            through = [s for s in scanned if s.day is not None and s.day <= day]
-            today_file = through[-1] if through and through[-1].file == str(path) else None
-            state = self.state_after(through, fresh, save_from=0)
-            df = self.day_file(today_file, fresh) if today_file else None
-            if callable(draft):
-                draft = draft(state)
-            draft = {**draft, "time": when}
-            model = KINDS[draft["kind"]]
-            entry = model.model_validate({**draft, "id": self.next_id(day, df)})
-            problems = check_references(entry, policy, state)
-            if checker is not None:
-                problems += checker(entry, policy, state, today)
-            blocking = [p for p in problems if p.severity == "block"]
-            if blocking:
-                raise CashbookError(problems)
-            line = append_entry(path, entry)
-            state.apply(entry, cash)
-            key = self._remember_append(path, day, df, entry, line)
-            cache = self.cache
-            if cache and key:
-                now_through = [s for s in through if s.day < day] + [Scanned(str(path), self.shown(path), day, key)]
-                cache.save_snapshot(day, signatures(now_through)[-1], state)
-            return entry, state, problems
+        for attempt in range(2):
+            with book_lock(self.root):
+                scanned = self.scan()
+                if attempt == 0 and self._many_unparsed(scanned):
+                    pass  # a cold cache is filled on every core, outside the lock (below)
+                else:
+                    return self._record_locked(draft, today, checker, time, scanned, cash)
+            self.parsed(scanned)
+        raise AssertionError("unreachable")  # the second attempt always records or raises
+
+    def _many_unparsed(self, scanned: list[Scanned]) -> bool:
+        cache = self.cache
+        if cache is None:
+            return False
+        known = cache.keys()
+        return sum(1 for s in scanned if known.get(s.shown) != s.key) > PARALLEL_FROM
+
+    def _record_locked(self, draft, today, checker, time, scanned, cash) -> tuple[EntryBase, BookState, list[Problem]]:
+        """`record` under the book lock, on the files as ``scanned`` just now."""
+        policy = self.policy
+        fresh = self.parsed(scanned)
+        self._refuse_if_damaged(scanned, fresh)
+        when = time or draft["time"]
+        day = when.date()
+        path = day_path(self.root, day)
+        # the state after the day's own file so far (a snapshot of it is kept after each entry)
+        through = [s for s in scanned if s.day is not None and s.day <= day]
+        today_file = through[-1] if through and through[-1].file == str(path) else None
+        state = self.state_after(through, fresh, save_from=0)
+        df = self.day_file(today_file, fresh) if today_file else None
+        if callable(draft):
+            draft = draft(state)
+        draft = {**draft, "time": when}
+        model = KINDS[draft["kind"]]
+        entry = model.model_validate({**draft, "id": self.next_id(day, df)})
+        problems = check_references(entry, policy, state)
+        if checker is not None:
+            problems += checker(entry, policy, state, today)
+        blocking = [p for p in problems if p.severity == "block"]
+        if blocking:
+            raise CashbookError(problems)
+        line = append_entry(path, entry)
+        state.apply(entry, cash)
+        key = self._remember_append(path, day, df, entry, line)
+        cache = self.cache
+        if cache and key:
+            now_through = [s for s in through if s.day < day] + [Scanned(str(path), self.shown(path), day, key)]
+            cache.save_snapshot(day, signatures(now_through)[-1], state)
+        return entry, state, problems
 
     def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> str | None:
         """Tell the cache what the file holds now, so the next entry need not parse it again;
@@ -422,6 +416,9 @@ class Book:
             raise CashbookError([*broken, Problem("book-damaged", "the book has damaged files (above); fix them before recording, `cashbook check` lists everything")])
 
 
+PARALLEL_FROM = 64  # files to parse before it pays to start worker processes
+
+
 def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
     """Parse day files, on every core when there are many (files are independent)."""
     out: dict[str, DayFile] = {}
@@ -431,7 +428,7 @@ def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
     tick = progress(len(items)) if progress and len(items) > 50 else None
     # never fork while holding the book lock: a worker would inherit it and, if this process
     # were killed, keep the book locked for as long as it lived (writers parse before locking)
-    if workers > 1 and len(items) > 64 and not holding_lock():
+    if workers > 1 and len(items) > PARALLEL_FROM and not holding_lock():
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, len(items) // (workers * 8))
@@ -449,6 +446,52 @@ def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
         if tick:
             tick(1)
     return out
+
+
+class _Checked:
+    """Replays day files with their checks, reusing what the cache holds for a file when
+    everything it depends on is unchanged (see `Book.checks_signature`)."""
+
+    def __init__(self, book: Book, scanned: list[Scanned], checker: Checker | None, today: dt.date | None):
+        self.book, self.checker, self.today = book, checker, today
+        self.cache = book.cache
+        self.sigs = signatures(scanned) if self.cache else []
+        self.found: list[tuple[str, str, object]] = []
+        self.scanned = scanned
+
+    def replay(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], list[EntryBase]]:
+        """Apply the entries of file ``i`` to ``state``; return its problems and the entries applied."""
+        book, checker, s = self.book, self.checker, self.scanned[i]
+        signature = ""
+        if self.cache:
+            signature = book.checks_signature(self.sigs[i], checker, self.today)
+            known = self.cache.checks(s.shown, signature)
+            if known is not None:  # checked before on exactly this book: replay without the rules
+                problems, skipped = known
+                applied = [e for e in df.entries if e.id not in skipped]
+                for entry in applied:
+                    state.apply(entry, cash)
+                return problems, applied
+        problems, skipped, applied = [], set(), []
+        for entry in df.entries:
+            line = df.lines.get(entry.id)
+            if entry.id in state.entries:
+                problems.append(duplicate(entry, line))
+                skipped.add(entry.id)
+                continue
+            found = check_references(entry, book.policy, state)
+            if checker is not None:
+                found += checker(entry, book.policy, state, self.today or entry.date)
+            problems += [Problem(p.code, p.message, s.shown, line, entry.id, p.severity, p.data) for p in found]
+            state.apply(entry, cash)
+            applied.append(entry)
+        if self.cache:
+            self.found.append((s.shown, signature, (problems, skipped)))
+        return problems, applied
+
+    def save(self) -> None:
+        if self.cache:
+            self.cache.put_checks(self.found)
 
 
 def _key_of(path: Path) -> str:

@@ -24,7 +24,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from .journal import DayFile
@@ -63,8 +63,7 @@ CREATE TABLE IF NOT EXISTS reports (name TEXT PRIMARY KEY, signature TEXT, data 
 """
 
 
-@dataclass(frozen=True)
-class Scanned:
+class Scanned(NamedTuple):
     """A day file as seen by one stat: where it is, its day, and its cache key."""
 
     file: str
@@ -113,6 +112,7 @@ class Cache:
     def __init__(self, root: Path):
         self.path = root / CACHE_DIR / CACHE_FILE
         self.db: sqlite3.Connection | None = None
+        self._keys: dict[str, str] | None = None
         try:
             self._open()
         except (sqlite3.Error, OSError):
@@ -150,7 +150,11 @@ class Cache:
 
     # -- parsed files ----------------------------------------------------------------
     def keys(self) -> dict[str, str]:
-        return self._run(lambda db: dict(db.execute("SELECT path, fkey FROM files")), {})
+        """Each cached file's key. Read once per command: a key that went stale since (another
+        process cached a newer file) only makes this command parse that file again."""
+        if self._keys is None:
+            self._keys = self._run(lambda db: dict(db.execute("SELECT path, fkey FROM files")), {})
+        return self._keys
 
     def get_file(self, shown: str) -> DayFile | None:
         row = self._run(lambda db: db.execute("SELECT data FROM files WHERE path=?", (shown,)).fetchone())
@@ -166,6 +170,8 @@ class Cache:
                 blob = pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)
                 df.raw = raw
                 unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
+                if self._keys is not None:
+                    self._keys[s.shown] = s.key
                 db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
                            (s.shown, s.day.isoformat() if s.day else None, s.key, unsafe, blob))
                 db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
@@ -192,8 +198,14 @@ class Cache:
                                                                    _doc_key(entry), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)))
             db.execute("COMMIT")
         self._run(write)
+        if self._keys is not None:
+            self._keys[s.shown] = s.key
 
     def forget(self, gone: list[str]) -> None:
+        for shown in gone:
+            if self._keys is not None:
+                self._keys.pop(shown, None)
+
         def write(db):
             db.execute("BEGIN")
             for shown in gone:

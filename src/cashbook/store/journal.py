@@ -44,11 +44,12 @@ def day_path(root: Path, day: dt.date) -> Path:
 
 
 def day_of(path: Path | str) -> dt.date | None:
-    m = DAY_FILE.match(path if isinstance(path, str) else path.name)
-    if not m:
+    """The day a file name stands for (``YYYY-MM-DD.toml``), else None."""
+    name = path if isinstance(path, str) else path.name
+    if len(name) != 15 or not DAY_FILE.match(name):
         return None
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        return dt.date(int(name[:4]), int(name[5:7]), int(name[8:10]))
     except ValueError:
         return None
 
