@@ -100,8 +100,9 @@ def code_digest() -> str:
 
 
 def signatures(scanned: list[Scanned]) -> list[str]:
-    """Rolling signature: element i stands for files 0..i (path and key)."""
-    out, h = [], hashlib.sha1(VERSION.encode())
+    """Rolling signature: element i stands for files 0..i (path and key), as read by this
+    version of the code (a snapshot pickled by other code is not trusted)."""
+    out, h = [], hashlib.sha1(code_digest().encode())
     for s in scanned:
         h.update(f"{s.shown}\0{s.key}\n".encode())
         out.append(h.hexdigest())
@@ -236,11 +237,12 @@ class Cache:
 
     # -- the policy as validated, by the digest of its file ---------------------------------
     def policy(self, digest: str):
-        row = self._run(lambda db: db.execute("SELECT value FROM meta WHERE key=?", (f"policy {digest}",)).fetchone())
+        """The policy validated from a file with this digest, by this version of the code."""
+        row = self._run(lambda db: db.execute("SELECT value FROM meta WHERE key=?", (f"policy {digest} {code_digest()}",)).fetchone())
         return self._run(lambda db: pickle.loads(bytes.fromhex(row[0]))) if row else None
 
     def put_policy(self, digest: str, policy) -> None:
-        key = f"policy {digest}"
+        key = f"policy {digest} {code_digest()}"
         if self._run(lambda db: db.execute("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone()):
             return
         blob = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL).hex()
