@@ -245,9 +245,8 @@ class Cache:
         key = f"policy {digest} {code_digest()}"
         if self._run(lambda db: db.execute("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone()):
             return
-        blob = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL).hex()
-
         def write(db):
+            blob = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL).hex()
             db.execute("BEGIN")
             db.execute("DELETE FROM meta WHERE key LIKE 'policy %'")
             db.execute("INSERT INTO meta VALUES (?, ?)", (key, blob))
@@ -260,8 +259,8 @@ class Cache:
         return self._run(lambda db: pickle.loads(row[0])) if row else None
 
     def put_report(self, name: str, signature: str, value) -> None:
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self._run(lambda db: db.execute("INSERT OR REPLACE INTO reports VALUES (?,?,?)", (name, signature, blob)))
+        self._run(lambda db: db.execute("INSERT OR REPLACE INTO reports VALUES (?,?,?)",
+                                        (name, signature, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))))
 
     # -- snapshots --------------------------------------------------------------------
     def snapshots(self) -> list[tuple[dt.date, str]]:
@@ -291,16 +290,15 @@ class Cache:
         """Store ``state`` as it is after the files named by ``signature``. Each field is a
         part stored once by its digest, so what did not change (most of the book: every
         deposit ever held) is shared with earlier snapshots, not written again."""
-        parts = {}
-        for name, value in state.snapshot_fields(keep_unread=True).items():
-            if isinstance(value, _Part):
-                parts[name] = (value.hash, value.blob)
-            else:
-                blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                parts[name] = (hashlib.sha1(blob).hexdigest(), blob)
-        names = pickle.dumps({name: h for name, (h, _) in parts.items()}, protocol=pickle.HIGHEST_PROTOCOL)
-
         def write(db):
+            parts = {}
+            for name, value in state.snapshot_fields(keep_unread=True).items():
+                if isinstance(value, _Part):
+                    parts[name] = (value.hash, value.blob)
+                else:
+                    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                    parts[name] = (hashlib.sha1(blob).hexdigest(), blob)
+            names = pickle.dumps({name: h for name, (h, _) in parts.items()}, protocol=pickle.HIGHEST_PROTOCOL)
             db.execute("BEGIN")
             db.executemany("INSERT OR IGNORE INTO parts VALUES (?,?)", list(parts.values()))
             db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, names))
