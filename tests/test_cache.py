@@ -249,3 +249,24 @@ def test_a_cache_filled_from_another_directory_still_verifies_seals(tmp_path, bo
     assert first.returncode == 0, first.stdout + first.stderr
     again = check(tmp_path, str(book.relative_to(tmp_path)))
     assert again.returncode == 0 and "seal-broken" not in again.stdout, again.stdout
+
+
+def test_a_snapshot_part_pruned_under_a_reader_stops_it_cleanly(cli, warm):
+    """Parts are read on first use; if another command pruned them meanwhile, the reader
+    stops with cache-busy (exit 2, nothing written) instead of computing from nothing."""
+    import datetime as dt
+    import sqlite3
+
+    from cashbook.core.problems import CashbookError
+    from cashbook.store.book import Book
+
+    state = Book(warm).state_before(dt.date(2026, 11, 20))
+    assert "_lazy" in vars(state) and "deposits" in vars(state)["_lazy"]
+    db = sqlite3.connect(warm / ".cashbook" / "cache.sqlite")
+    db.execute("DELETE FROM parts")
+    db.commit()
+    db.close()
+    with pytest.raises(CashbookError) as caught:
+        state.deposits
+    assert caught.value.problems[0].code == "cache-busy"
+    assert balances(cli, warm) == {"cash": "1500.00", "bank": "50300.00"}  # the next command rebuilds

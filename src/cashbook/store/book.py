@@ -361,8 +361,8 @@ class Book:
         blocking = [p for p in problems if p.severity == "block"]
         if blocking:
             raise CashbookError(problems)
+        state.apply(entry, cash)  # before writing: reading the state can still fail (see cache._Part)
         line = append_entry(path, entry)
-        state.apply(entry, cash)
         key = self._remember_append(path, day, df, entry, line)
         cache = self.cache
         if cache and key:

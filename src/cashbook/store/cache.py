@@ -268,23 +268,23 @@ class Cache:
         return [(dt.date.fromisoformat(u), s) for u, s in rows]
 
     def load_snapshot(self, upto: dt.date, fields) -> dict | None:
-        """The snapshot's fields, each a function that unpickles it on first use (most
-        commands read the balances and a few small fields, not every open deposit)."""
+        """The snapshot's fields, each a function that reads and unpickles it on first use
+        (most commands read the balances and a few small fields, not every deposit held)."""
         def read(db):
-            db.execute("BEGIN")
-            try:
-                row = db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone()
-                names = pickle.loads(row[0]) if row else None
-                if not isinstance(names, dict) or set(names) != set(fields) or not all(isinstance(h, str) for h in names.values()):
-                    return None
-                wanted = sorted(set(names.values()))
-                blobs = dict(db.execute(f"SELECT hash, data FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted))
-            finally:
-                db.execute("COMMIT")
-            if set(wanted) - set(blobs):
+            row = db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone()
+            names = pickle.loads(row[0]) if row else None
+            if not isinstance(names, dict) or set(names) != set(fields) or not all(isinstance(h, str) for h in names.values()):
                 return None
-            return {name: _Part(h, blobs[h]) for name, h in names.items()}
+            wanted = sorted(set(names.values()))
+            found = {h for (h,) in db.execute(f"SELECT hash FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted)}
+            if found != set(wanted):
+                return None
+            return {name: _Part(h, self) for name, h in names.items()}
         return self._run(read)
+
+    def part(self, digest: str) -> bytes | None:
+        row = self._run(lambda db: db.execute("SELECT data FROM parts WHERE hash=?", (digest,)).fetchone())
+        return row[0] if row else None
 
     def save_snapshot(self, upto: dt.date, signature: str, state) -> None:
         """Store ``state`` as it is after the files named by ``signature``. Each field is a
@@ -293,14 +293,14 @@ class Cache:
         def write(db):
             parts = {}
             for name, value in state.snapshot_fields(keep_unread=True).items():
-                if isinstance(value, _Part):
-                    parts[name] = (value.hash, value.blob)
+                if isinstance(value, _Part):  # never read: stored already, under its digest
+                    parts[name] = (value.hash, None)
                 else:
                     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
                     parts[name] = (hashlib.sha1(blob).hexdigest(), blob)
             names = pickle.dumps({name: h for name, (h, _) in parts.items()}, protocol=pickle.HIGHEST_PROTOCOL)
             db.execute("BEGIN")
-            db.executemany("INSERT OR IGNORE INTO parts VALUES (?,?)", list(parts.values()))
+            db.executemany("INSERT OR IGNORE INTO parts VALUES (?,?)", [p for p in parts.values() if p[1] is not None])
             db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, names))
             # keep month ends and the latest few, and the parts they use
             rows = [dt.date.fromisoformat(r[0]) for r in db.execute("SELECT upto FROM snapshots ORDER BY upto DESC")]
@@ -359,15 +359,21 @@ class Cache:
 
 
 class _Part:
-    """One field of a snapshot, unpickled when called (see `BookState.from_parts`)."""
+    """One field of a snapshot, read and unpickled when called (see `BookState.from_parts`)."""
 
-    __slots__ = ("hash", "blob")
+    __slots__ = ("hash", "cache")
 
-    def __init__(self, hash: str, blob: bytes):
-        self.hash, self.blob = hash, blob
+    def __init__(self, hash: str, cache: "Cache"):
+        self.hash, self.cache = hash, cache
 
     def __call__(self):
-        return pickle.loads(self.blob)
+        blob = self.cache.part(self.hash)
+        if blob is None:  # pruned by another command since this one read the snapshot
+            from ..core.problems import CashbookError, Problem
+
+            raise CashbookError(Problem("cache-busy", "the cache under .cashbook/ changed while this command read it "
+                                        "(another command was updating it); nothing was written: run the command again"))
+        return pickle.loads(blob)
 
 
 def _cheque_key(entry) -> str | None:
