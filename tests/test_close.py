@@ -187,3 +187,24 @@ def test_golden_day_report(cli, closed):
                       "message": "cash on hand in cash will be 2,700.00, above the limit 2,000.00 (rules.cash-over-limit.limit); "
                                  "bank the excess 700.00 today"}],
     }
+
+
+def test_line_offset_finds_where_each_line_starts():
+    import random
+
+    from cashbook.core.close import line_offset
+
+    def slow(raw: bytes, line: int) -> int:
+        offset = 0
+        for _ in range(line - 1):
+            nl = raw.find(b"\n", offset)
+            if nl < 0:
+                return len(raw)
+            offset = nl + 1
+        return offset
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        raw = bytes(rng.choice(b"ab\n") for _ in range(rng.randint(0, 30)))
+        line = rng.randint(-1, 35)
+        assert line_offset(raw, line) == slow(raw, line), (raw, line)

@@ -218,13 +218,12 @@ class SealedFile:
 
 def line_offset(raw: bytes, line: int) -> int:
     """Byte offset where 1-based ``line`` starts."""
-    offset = 0
-    for _ in range(line - 1):
-        nl = raw.find(b"\n", offset)
-        if nl < 0:
-            return len(raw)
-        offset = nl + 1
-    return offset
+    if line <= 1:
+        return 0
+    head = raw.split(b"\n", line - 1)
+    if len(head) < line:  # fewer lines than that
+        return len(raw)
+    return len(raw) - len(head[-1])
 
 
 def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None, log_name: str) -> list[Problem]:

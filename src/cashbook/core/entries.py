@@ -61,6 +61,10 @@ class Approval(BaseModel):
     def __str__(self) -> str:
         return f"{self.role}:{self.name}"
 
+    def __reduce__(self):
+        """Cached entries carry tens of thousands of these: rebuilt without re-validation."""
+        return (_rebuild, (Approval, {"role": self.role, "name": self.name}))
+
 
 def _approvals(value):
     """Approvals are stored as ``"role:name"`` strings; accept those or dicts."""
