@@ -270,3 +270,19 @@ def test_a_snapshot_part_pruned_under_a_reader_stops_it_cleanly(cli, warm):
         state.deposits
     assert caught.value.problems[0].code == "cache-busy"
     assert balances(cli, warm) == {"cash": "1500.00", "bank": "50300.00"}  # the next command rebuilds
+
+
+def test_a_report_keeps_a_snapshot_of_the_day_it_replayed(cli, warm):
+    """After a change to the latest day, the first report replays that day and keeps the
+    result, so the next one reads a snapshot instead of replaying again."""
+    import datetime as dt
+
+    from cashbook.store.book import Book
+    from cashbook.store.cache import signatures
+
+    path = warm / "journals/2026/2026-11-04.toml"
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "250.00"'))
+    assert balances(cli, warm)["bank"] == "50450.00"
+    b = Book(warm)
+    current = signatures(b.scan())[-1]
+    assert (dt.date(2026, 11, 4), current) in b.cache.snapshots()

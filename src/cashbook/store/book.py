@@ -209,10 +209,10 @@ class Book:
         fresh = self.parsed(scanned) if fresh is None else fresh
         return self.state_after([s for s in scanned if s.day is not None and s.day < day], fresh)
 
-    def state_after(self, files: list[Scanned], fresh: dict, save_from: int = 1) -> BookState:
+    def state_after(self, files: list[Scanned], fresh: dict) -> BookState:
         """The book state after ``files`` (day files in order, from the first): the latest
         snapshot that matches a prefix of them, plus the files after it. A snapshot is
-        saved at each month end and at the last file once ``save_from`` + 1 files were replayed."""
+        saved at each month end and at the last file replayed, so the next command starts there."""
         cash = frozenset(self.policy.cash_accounts())
         sigs = signatures(files)
         cache = self.cache
@@ -235,7 +235,7 @@ class Book:
                     seen.add(entry.id)
                     state.apply(entry, cash)
             month_ends = i + 1 < len(files) and files[i + 1].day.month != s.day.month
-            if cache and (month_ends or i == len(files) - 1) and i - start >= save_from:
+            if cache and (month_ends or i == len(files) - 1):
                 cache.save_snapshot(s.day, sigs[i], state)  # month ends too, for later month reports
         return state
 
@@ -348,7 +348,7 @@ class Book:
         # the state after the day's own file so far (a snapshot of it is kept after each entry)
         through = [s for s in scanned if s.day is not None and s.day <= day]
         today_file = through[-1] if through and through[-1].file == str(path) else None
-        state = self.state_after(through, fresh, save_from=0)
+        state = self.state_after(through, fresh)
         df = self.day_file(today_file, fresh) if today_file else None
         if callable(draft):
             draft = draft(state)
