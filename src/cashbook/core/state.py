@@ -139,7 +139,7 @@ class DayBook(_Compact):
 
     @staticmethod
     def _unpack(key, value):
-        return DayFigures(*map(Decimal, value))
+        return _day_figures(*value)
 
 
 #: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots

@@ -25,7 +25,7 @@ from ..core.validate import check_references
 from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
-from .policyfile import read_policy
+from .policyfile import POLICY_FILE, read_policy
 
 Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
 T = TypeVar("T")
@@ -77,7 +77,7 @@ class Book:
     @property
     def policy(self) -> Policy:
         if self._policy is None:
-            cache = self.cache if (self.root / "policies.toml").is_file() else None  # no cache folder in a non-book
+            cache = self.cache if (self.root / POLICY_FILE).is_file() else None  # no cache folder in a non-book
             self._policy, self._policy_digest = read_policy(self.root, cache.policy if cache else None)
             if cache:
                 cache.put_policy(self._policy_digest, self._policy)

@@ -60,10 +60,6 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
         raise CashbookError(problems) from None
 
 
-def load_policy(root: Path) -> Policy:
-    return read_policy(root)[0]
-
-
 def read_policy(root: Path, known=None) -> tuple[Policy, str]:
     """The book's policy and a digest of its file (results cached under a policy carry it).
 
