@@ -208,3 +208,30 @@ def test_line_offset_finds_where_each_line_starts():
         raw = bytes(rng.choice(b"ab\n") for _ in range(rng.randint(0, 30)))
         line = rng.randint(-1, 35)
         assert line_offset(raw, line) == slow(raw, line), (raw, line)
+
+
+def test_a_missing_seal_log_after_the_first_close_is_the_crash_window_not_tampering():
+    """Killed between sealing the first day and writing seals.log: a warning the next close
+    repairs. With two or more sealed days a missing log is still a block."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from cashbook.core.close import SealedFile, verify_seals
+
+    def sealed(day: dt.date, previous: str):
+        from cashbook.core.close import file_digest, seal_value
+        from cashbook.core.entries import DayClose
+
+        raw = b"# header\n"
+        digest = file_digest(raw)
+        seal = seal_value(day, digest, previous, Decimal("0"), Decimal("0"))
+        close = DayClose(id=f"{day:%Y%m%d}-001", time=dt.datetime.combine(day, dt.time(18), tzinfo=dt.timezone.utc),
+                         book_balance=Decimal("0"), counted=Decimal("0"), digest=digest, previous=previous, seal=seal)
+        return SealedFile(day, f"{day}.toml", raw + b"[[entry]]\n", [close], {close.id: 2}), seal
+
+    first, seal = sealed(dt.date(2026, 11, 2), "")
+    one = verify_seals([first], None, "journals/seals.log")
+    assert [(p.code, p.severity) for p in one] == [("seal-broken", "warn")]
+    second, _ = sealed(dt.date(2026, 11, 3), seal)
+    two = verify_seals([first, second], None, "journals/seals.log")
+    assert [(p.code, p.severity) for p in two] == [("seal-broken", "block")]

@@ -257,7 +257,9 @@ def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None,
         previous = close.seal
         chain[f.date] = close.seal
     if log is None:
-        if chain:
+        if len(chain) == 1:  # a crash between the first seal and the log's first write looks the same
+            broken(log_name, None, f"{log_name} is missing but {min(chain)} is sealed; the next close writes it", "warn")
+        elif chain:
             broken(log_name, None, f"{log_name} is missing but {len(chain)} day(s) are sealed; it was deleted")
         return problems
     logged = dict(log)
