@@ -17,6 +17,7 @@ Debits are positive, credits negative. Amounts are stored as two-place strings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, NamedTuple, Union
 
@@ -25,8 +26,15 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from .money import ZERO, AmountError, fmt, parse_amount
 
 
+_CANONICAL_AMOUNT = re.compile(r"[0-9]{1,12}\.[0-9]{2}", re.ASCII)  # as cashbook writes them: parse_amount's result, directly
+
+
 def _amount(allow_zero: bool, signed: bool = False):
     def check(value):
+        if type(value) is str and _CANONICAL_AMOUNT.fullmatch(value):
+            amount = Decimal(value)
+            if amount or allow_zero:
+                return amount
         if isinstance(value, Decimal):  # made by the program: held to what the file reader will accept
             value = fmt(value) if value.is_finite() else str(value)
         if not isinstance(value, str):

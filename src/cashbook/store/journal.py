@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from ..core.entries import KINDS, EntryBase
 from ..core.problems import Problem
+from .canonical import read_canonical
 from .files import atomic_write
 from .tomlmap import key_lines, line_of
 
@@ -85,19 +86,23 @@ def parse_day(path: Path, data: bytes, shown: str | None = None) -> DayFile:
     if "\x00" in text:
         problem("bad-encoding", "the file contains a NUL byte; journal files are plain UTF-8 text", text[: text.index("\x00")].count("\n") + 1)
         return out
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        problem("toml-syntax", f"not valid TOML: {exc}; fix the line by hand or restore the file from git", int(m[1]) if m else None)
-        return out
-    except RecursionError:
-        problem("toml-syntax", "not valid TOML: nesting too deep")
-        return out
-    except ValueError as exc:  # tomllib lets some value errors through (a 5000-digit integer, year 0)
-        problem("toml-syntax", f"not valid TOML: {exc}")
-        return out
-    lines = key_lines(text)
+    canonical = read_canonical(text)  # the layout cashbook writes, read fast; else tomllib
+    if canonical is not None:
+        doc, lines = canonical
+    else:
+        try:
+            doc, lines = tomllib.loads(text), None
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"line (\d+)", str(exc))
+            problem("toml-syntax", f"not valid TOML: {exc}; fix the line by hand or restore the file from git", int(m[1]) if m else None)
+            return out
+        except RecursionError:
+            problem("toml-syntax", "not valid TOML: nesting too deep")
+            return out
+        except ValueError as exc:  # tomllib lets some value errors through (a 5000-digit integer, year 0)
+            problem("toml-syntax", f"not valid TOML: {exc}")
+            return out
+        lines = key_lines(text)
     for key in doc:
         if key != "entry":
             problem("bad-field", f"unexpected top-level key {key!r}; a day journal holds only [[entry]] tables", line_of(lines, (key,)))
