@@ -231,3 +231,54 @@ category = "fixed-assets"
     assert r.code == 1
     assert {"cash-payment-limit", "no-cash-category", "needs-invoice", "needs-approval"} <= codes
     assert all(p["file"] == "journals/2026/2026-11-10.toml" and p["line"] == 1 for p in r.json["problems"] if p["code"] in codes)
+
+
+def test_a_rule_left_out_for_a_kind_has_nothing_to_say_about_it():
+    """`check_entry` asks each rule only about the kinds it declares (a speed-up for long books);
+    every other kind must get nothing from it, even against a state where everything is wrong."""
+    import datetime as dt
+
+    from cashbook.core import rules
+    from cashbook.core.entries import KINDS
+    from cashbook.core.state import BookState, OpenItem
+    from decimal import Decimal
+
+    from cashbook.store.policyfile import default_policy_text, parse_policy
+
+    policy = parse_policy(default_policy_text())
+    t = "2026-11-10T10:00:00+08:00"
+    sha = "a" * 64
+    samples = {
+        "opening": {"account": "cash", "amount": "10.00"},
+        "receipt": {"amount": "90000.00", "party": "p", "category": "rent", "doc": "SJ1"},
+        "collection": {"amount": "90000.00", "party": "p", "on_behalf_of": "q", "doc": "SJ1"},
+        "payment": {"amount": "90000.00", "party": "p", "category": "compensation", "cheque": "1", "method": "cheque", "account": "bank", "words": "壹元整", "invoice_party": "x"},
+        "bank-deposit": {"account": "bank", "amount": "90000.00"},
+        "withdrawal": {"account": "bank", "amount": "90000.00", "cheque": "1"},
+        "transfer": {"from_account": "bank", "to_account": "cash", "amount": "90000.00"},
+        "advance": {"amount": "90000.00", "person": "p", "purpose": "x", "due": "2026-11-11"},
+        "settlement": {"advance": "a1", "person": "q", "returned": "5.00", "spent": "90000.00", "category": "travel"},
+        "deposit-hold": {"amount": "90000.00", "party": "p", "type": "card", "doc": "SJ1"},
+        "deposit-refund": {"amount": "90000.00", "deposit": "d1", "party": "x", "type": "card"},
+        "bank-entry": {"account": "bank", "amount": "90000.00", "direction": "debit", "category": "bank-fees"},
+        "cash-count": {"counts": ["100x1"], "total": "100.00"},
+        "adjustment": {"amount": "90000.00", "direction": "overage"},
+        "day-close": {"book_balance": "90000.00", "counted": "0.00", "digest": sha, "seal": sha},
+        "void": {"target": "x1", "reason": "r", "reverses": [["cash", "-90000.00"], ["category:rent", "90000.00"]]},
+    }
+    assert set(samples) == set(KINDS)
+    state = BookState(last_sealed=dt.date(2026, 11, 30), receipt_numbers={"SJ1": "e0"}, cheques={("bank", "1"): "e0"})
+    state.advances["a1"] = OpenItem("a1", dt.date(2026, 1, 1), "p", "x", Decimal("1.00"), Decimal("1.00"), due=dt.date(2026, 1, 2))
+    state.advances_of["p"] = ["a1"]
+    found = {}
+    for kind, fields in samples.items():
+        entry = KINDS[kind].model_validate({"id": "20261110-001", "kind": kind, "time": t, **fields})
+        asked = rules.rules_for(kind)
+        for fn in rules.RULES:
+            if fn not in asked:
+                assert fn(entry, policy, state, entry.date) == [], f"{fn.__name__} has something to say about a {kind}"
+        found[kind] = {p.code for fn in asked for p in fn(entry, policy, state, entry.date)}
+    # the state is hostile enough that the declared rules do find fault with their kinds
+    assert {"cheque-number-used", "cheque-overdraft", "cheque-payee-mismatch", "words-mismatch"} <= found["payment"]
+    assert "advance-overdue" in found["advance"] and "receipt-number-used" in found["receipt"]
+    assert "deposit-refund-invalid" in found["deposit-refund"] and "day-sealed" in found["void"]

@@ -226,8 +226,18 @@ def line_offset(raw: bytes, line: int) -> int:
     return len(raw) - len(head[-1])
 
 
-def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None, log_name: str) -> list[Problem]:
-    """Detect any edit, insertion, deletion or reordering in a sealed day, or a deleted sealed file."""
+def sealed_digest(f: SealedFile) -> str | None:
+    """The digest of a sealed file's bytes before its (last) day close: what that close's
+    ``digest`` must be. None when the close has no line."""
+    closes = [e for e in f.entries if e.kind == "day-close"]
+    line = f.lines.get(closes[-1].id) if closes else None
+    return file_digest(f.raw[:line_offset(f.raw, line)]) if line else None
+
+
+def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None, log_name: str,
+                 digests: dict[dt.date, str | None] | None = None) -> list[Problem]:
+    """Detect any edit, insertion, deletion or reordering in a sealed day, or a deleted sealed file.
+    ``digests`` may give each file's `sealed_digest`, computed ahead (in parallel)."""
     problems: list[Problem] = []
     previous = ""
     chain: dict[dt.date, str] = {}
@@ -246,7 +256,7 @@ def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None,
         if f.entries[-1] is not close:
             late = f.entries[f.entries.index(close) + 1]
             broken(f.shown, f.lines.get(late.id), f"entry {late.id} comes after the seal of {f.date}: a sealed day was added to")
-        if line and file_digest(f.raw[:line_offset(f.raw, line)]) != close.digest:
+        if line and (digests[f.date] if digests and f.date in digests else sealed_digest(f)) != close.digest:
             broken(f.shown, line, f"{f.date} was changed after it was sealed: its entries no longer match the seal's digest "
                    "(an entry edited, inserted, deleted or reordered); restore the file from git")
         if seal_value(f.date, close.digest, close.previous, close.book_balance, close.counted) != close.seal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -112,6 +113,17 @@ class Band(_Model):
 class NeedsApproval(Rule):
     bands: tuple[Band, ...] = ()
 
+    @cached_property
+    def _by_kind(self) -> dict[str, tuple[Band, ...]]:
+        out: dict[str, list[Band]] = {}
+        for band in self.bands:
+            out.setdefault(band.kind, []).append(band)
+        return {kind: tuple(bands) for kind, bands in out.items()}
+
+    def bands_for(self, kind: str) -> tuple[Band, ...]:
+        """The bands of one kind of entry, in policy order (checked once per entry: kept)."""
+        return self._by_kind.get(kind, ())
+
 
 class AdvanceOverdue(Rule):
     days: int = Field(7, ge=0, le=36500)
@@ -191,11 +203,16 @@ class Policy(_Model):
         return self
 
     # -- look-ups used everywhere ---------------------------------------------------
-    def cash_accounts(self) -> list[str]:
-        return [k for k, a in self.accounts.items() if a.type == "cash"]
+    @cached_property
+    def _keys_by_type(self) -> dict[str, tuple[str, ...]]:
+        return {t: tuple(k for k, a in self.accounts.items() if a.type == t) for t in ("cash", "bank")}
 
-    def bank_accounts(self) -> list[str]:
-        return [k for k, a in self.accounts.items() if a.type == "bank"]
+    def cash_accounts(self) -> tuple[str, ...]:
+        """The cash accounts' keys, in policy order (asked for by every rule check: kept)."""
+        return self._keys_by_type["cash"]
+
+    def bank_accounts(self) -> tuple[str, ...]:
+        return self._keys_by_type["bank"]
 
     def tz(self) -> dt.tzinfo | None:
         if not self.book.utc_offset:

@@ -33,11 +33,29 @@ from .state import BookState
 
 RuleFn = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
 RULES: list[RuleFn] = []
+_KINDS_OF: dict[RuleFn, frozenset[str] | None] = {}  # the kinds a rule can find fault with (None: every kind)
 
 
-def rule(fn: RuleFn) -> RuleFn:
-    RULES.append(fn)
-    return fn
+def rule(*kinds: str):
+    """Register a rule; with ``kinds``, it is only asked about entries of those kinds (a long
+    book checks a million entries, and most rules have nothing to say about most kinds)."""
+    def register(fn: RuleFn) -> RuleFn:
+        RULES.append(fn)
+        _KINDS_OF[fn] = frozenset(kinds) or None
+        return fn
+
+    return register
+
+
+_FOR_KIND: dict[str, tuple[RuleFn, ...]] = {}
+
+
+def rules_for(kind: str) -> tuple[RuleFn, ...]:
+    """The rules that apply to entries of ``kind``, in registration order."""
+    found = _FOR_KIND.get(kind)
+    if found is None:
+        found = _FOR_KIND[kind] = tuple(fn for fn in RULES if _KINDS_OF[fn] is None or kind in _KINDS_OF[fn])
+    return found
 
 
 def _m(value: Decimal) -> str:
@@ -70,7 +88,7 @@ def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tupl
     roles: list[str] = []
     category = entry.field("category")
     amount = _amount_of(entry)
-    for band in policy.rules.needs_approval.bands:
+    for band in policy.rules.needs_approval.bands_for(entry.kind):
         if band.matches(entry.kind, category, amount):
             roles += [r for r in band.roles if r not in roles]
     if isinstance(entry, DepositRefund):
@@ -82,7 +100,7 @@ def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tupl
 
 # -- the rules -----------------------------------------------------------------------
 
-@rule
+@rule()
 def day_sealed(entry, policy, state, today):
     if entry.kind != "day-close" and state.is_sealed(entry.date):
         return [Problem("day-sealed", f"{entry.date} is closed (days up to {state.last_sealed} are sealed); "
@@ -91,7 +109,7 @@ def day_sealed(entry, policy, state, today):
     return []
 
 
-@rule
+@rule()
 def needs_approval(entry, policy, state, today):
     needed = approvals_needed(entry, policy, state)
     given = {a.role for a in entry.field("approvals", ())}
@@ -106,7 +124,7 @@ def needs_approval(entry, policy, state, today):
                      entry, missing=missing, figure=amount)]
 
 
-@rule
+@rule("payment")
 def cash_payment_limit(entry, policy, state, today):
     settings = policy.rules.cash_payment_limit
     if isinstance(entry, Payment) and entry.method == "cash" and entry.amount > settings.limit:
@@ -117,7 +135,7 @@ def cash_payment_limit(entry, policy, state, today):
     return []
 
 
-@rule
+@rule("payment")
 def no_cash_category(entry, policy, state, today):
     settings = policy.rules.no_cash_category
     if isinstance(entry, Payment) and entry.method == "cash" and entry.category in settings.categories:
@@ -127,7 +145,7 @@ def no_cash_category(entry, policy, state, today):
     return []
 
 
-@rule
+@rule("payment", "settlement")
 def needs_invoice(entry, policy, state, today):
     settings = policy.rules.needs_invoice
     if isinstance(entry, Payment) and policy.categories.get(entry.category) and policy.categories[entry.category].type == "expense":
@@ -144,7 +162,7 @@ def needs_invoice(entry, policy, state, today):
     return []
 
 
-@rule
+@rule("payment", "advance", "deposit-refund")
 def sitting_payment(entry, policy, state, today):
     out = cash_out(entry, policy)
     if not out:
@@ -165,13 +183,15 @@ def sitting_payment(entry, policy, state, today):
     return problems
 
 
-@rule
+@rule()
 def cash_over_limit(entry, policy, state, today):
     settings = policy.rules.cash_over_limit
     problems = []
-    for p in entry.postings():
-        if p.amount > 0 and p.account in policy.cash_accounts():
-            after = state.balance(p.account) + sum(q.amount for q in entry.postings() if q.account == p.account)
+    cash = policy.cash_accounts()
+    postings = entry.postings()
+    for p in postings:
+        if p.amount > 0 and p.account in cash:
+            after = state.balance(p.account) + sum(q.amount for q in postings if q.account == p.account)
             if after > settings.limit:
                 problems.append(_problem(policy, "cash-over-limit",
                                          f"cash on hand in {p.account} will be {_m(after)}, above the limit {_m(settings.limit)} "
@@ -181,7 +201,7 @@ def cash_over_limit(entry, policy, state, today):
     return problems
 
 
-@rule
+@rule("payment", "withdrawal", "advance", "deposit-refund", "transfer")
 def cheques(entry, policy, state, today):
     problems = []
     if isinstance(entry, (Payment, Withdrawal)) and entry.cheque:
@@ -211,7 +231,7 @@ def cheques(entry, policy, state, today):
     return problems
 
 
-@rule
+@rule("payment")
 def words_mismatch(entry, policy, state, today):
     words = entry.field("words", "")
     if not words:
@@ -230,7 +250,7 @@ def words_mismatch(entry, policy, state, today):
                      "大小写必须一致: write both again", entry, figure=amount)]
 
 
-@rule
+@rule("advance")
 def advance_overdue(entry, policy, state, today):
     if not isinstance(entry, Advance):
         return []
@@ -247,7 +267,7 @@ def advance_overdue(entry, policy, state, today):
                      entry, figure=(entry.date - a.due).days, limit=days)]
 
 
-@rule
+@rule("deposit-hold", "deposit-refund")
 def deposits(entry, policy, state, today):
     problems = []
     if isinstance(entry, DepositHold):
@@ -287,7 +307,7 @@ def deposits(entry, policy, state, today):
     return problems
 
 
-@rule
+@rule("receipt", "collection", "deposit-hold")
 def receipt_numbers(entry, policy, state, today):
     doc = entry.field("doc", "") if isinstance(entry, (Receipt, Collection, DepositHold)) else ""
     if doc and doc in state.receipt_numbers:
@@ -320,9 +340,9 @@ def apply_overrides(entry: EntryBase, policy: Policy, problems: list[Problem]) -
 def check_entry(entry: EntryBase, policy: Policy, state: BookState, today: dt.date) -> list[Problem]:
     """Every rule against one entry, given the state of the book just before it."""
     problems: list[Problem] = []
-    for fn in RULES:
+    for fn in rules_for(entry.kind):
         problems += fn(entry, policy, state, today)
-    return apply_overrides(entry, policy, problems)
+    return apply_overrides(entry, policy, problems) if problems else problems
 
 
 def travel_advance(fare: Decimal, lodging: Decimal, allowance: Decimal, days: int) -> Decimal:

@@ -222,13 +222,14 @@ class BookState:
 
     # -- folding entries in --------------------------------------------------------
     def apply(self, entry: EntryBase, cash_accounts: frozenset[str] = frozenset({"cash"})) -> None:
-        date = entry.date
+        date = entry.time.date()
         if self.last_date is None or date > self.last_date:
             self.last_date = date
-        for posting in entry.postings():
-            if posting.account in cash_accounts:
-                self._count_cash(entry, posting.account, posting.amount)
-            self.balances[posting.account] = self.balance(posting.account) + posting.amount
+        balances = self.balances
+        for account, amount in entry.postings():
+            if account in cash_accounts:
+                self._count_cash(entry, account, amount)
+            balances[account] = balances.get(account, ZERO) + amount
         self.entries[entry.id] = entry
         self._track(entry)
 
@@ -260,7 +261,16 @@ class BookState:
                 fig.cash_paid -= amount
 
     def _track(self, entry: EntryBase) -> None:
-        if entry.kind == "opening":
+        kind = entry.kind
+        if kind == "receipt" or kind == "collection":  # most of a book: the short way
+            if entry.doc:
+                self.receipt_numbers[entry.doc] = entry.id
+            return
+        if kind == "payment":
+            if entry.cheque:
+                self.cheques[(entry.account, entry.cheque)] = entry.id
+            return
+        if kind == "opening":
             self.openings.setdefault(entry.account, []).append(entry.id)
         if isinstance(entry, Advance):
             self.advances_of.setdefault(entry.person, []).append(entry.id)

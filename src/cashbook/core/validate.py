@@ -64,7 +64,7 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
             want = "a cash account" if method == "cash" else f"a bank account ({', '.join(policy.bank_accounts()) or 'none defined'})"
             bad("wrong-account", f"method {method!r} goes through {want}, not {acct_key!r} ({acct.type})")
 
-    roles = set(policy.roles)
+    roles = policy.roles
     for approval in entry.field("approvals", ()) + entry.overrides:
         if approval.role not in roles:
             bad("needs-approval", f"unknown approval role {approval.role!r}; roles in policies.toml: {', '.join(sorted(roles))}")

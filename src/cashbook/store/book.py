@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, verify_seals
+from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, sealed_digest, verify_seals
 from ..core.entries import KINDS, DayClose, EntryBase
 from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
@@ -48,6 +48,19 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     order: list[EntryBase] = field(default_factory=list)  # every valid entry, book order
     where: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (file, line)
+
+    def add(self, shown: str, df: DayFile, applied: list[EntryBase]) -> None:
+        """Note the entries of ``df`` just applied: book order and where each one is."""
+        for entry in applied:
+            self.order.append(entry)
+            self.where[entry.id] = (shown, df.lines.get(entry.id) or 0)
+
+    def duplicate(self, shown: str) -> Callable[[EntryBase, int | None], Problem]:
+        def problem(entry: EntryBase, line: int | None) -> Problem:
+            first = self.where[entry.id]
+            return Problem("duplicate-id", f"id {entry.id} is already used at {first[0]}:{first[1]}", shown, line, entry.id)
+
+        return problem
 
 
 @dataclass
@@ -147,17 +160,18 @@ class Book:
             walk(str(self.journals), self.shown(self.journals) + "/", True)
         return sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
 
-    def parsed(self, scanned: list[Scanned]) -> dict[str, DayFile]:
+    def parsed(self, scanned: list[Scanned], complete: bool = True, parallel: bool = True) -> dict[str, DayFile]:
         """Parse what the cache does not hold (in parallel when there is much), update it,
-        and return the files parsed now; the rest come from the cache on demand."""
+        and return the files parsed now; the rest come from the cache on demand. With
+        ``complete``, ``scanned`` is the whole book and the cache forgets files gone from it."""
         cache = self.cache
         known = cache.keys() if cache else {}
         dirty = [s for s in scanned if known.get(s.shown) != s.key]
-        fresh = _parse_many(dirty, self.progress)
+        fresh = _parse_many(dirty, self.progress if parallel else None, parallel)
         if cache:
             cache.put_files([(s, fresh[s.shown]) for s in dirty])
             present = {s.shown for s in scanned}
-            gone = [k for k in known if k not in present]
+            gone = [k for k in known if k not in present] if complete else []
             if gone:
                 cache.forget(gone)
         return fresh
@@ -177,28 +191,88 @@ class Book:
 
         With a ``checker`` (the rules), every entry is also checked against the state
         just before it, as `cashbook check` does. Files unchanged since the last run
-        come parsed from the cache.
+        come parsed from the cache, and their checks too when nothing before them changed.
+        Where many files need their rules run, that work is spread over every core
+        (`_load_in_chunks`).
         """
         cash = frozenset(self.policy.cash_accounts())
-        state = BookState()
-        loaded = Loaded(state=state, files=[])
+        loaded = Loaded(state=BookState(), files=[])
         scanned = self.scan()
-        fresh = self.parsed(scanned)
         checked = _Checked(self, scanned, checker, today)
+        if checker is not None and _can_fork() and len(scanned) > PARALLEL_FROM:
+            unchecked = sum(1 for i in range(len(scanned)) if checked.known(i) is None)
+            if unchecked > PARALLEL_FROM:
+                try:
+                    return self._load_in_chunks(scanned, checked, cash, loaded)
+                except _ChunkFailed:  # a worker died (out of memory?): do it all here instead
+                    loaded = Loaded(state=BookState(), files=[])
+                    checked = _Checked(self, scanned, checker, today)
+        fresh = self.parsed(scanned)
         for i, s in enumerate(scanned):
             df = self.day_file(s, fresh)
             loaded.files.append(df)
             loaded.problems.extend(df.problems)
-
-            def duplicate(entry, line, shown=s.shown):
-                first = loaded.where[entry.id]
-                return Problem("duplicate-id", f"id {entry.id} is already used at {first[0]}:{first[1]}", shown, line, entry.id)
-
-            problems, applied = checked.replay(i, df, state, cash, duplicate)
+            problems, applied = checked.replay(i, df, loaded.state, cash, loaded.duplicate(s.shown))
             loaded.problems += problems
-            for entry in applied:
-                loaded.order.append(entry)
-                loaded.where[entry.id] = (s.shown, df.lines.get(entry.id) or 0)
+            loaded.add(s.shown, df, applied)
+        checked.save()
+        return loaded
+
+    def _load_in_chunks(self, scanned: list[Scanned], checked: "_Checked", cash: frozenset, loaded: Loaded) -> Loaded:
+        """`load` with the rules run in forked workers, a run of consecutive files each.
+
+        This process reads the files in order and applies their entries (no rules), which
+        gives the state at the start of each run; before applying a run it forks a worker
+        that inherits that state and the run's files, checks them with the rules exactly
+        as `load` would, and sends back only the problems. Reading here while workers
+        check uses every core, and no entry ever crosses a pipe.
+        """
+        import gc
+
+        workers = _workers()
+        size = max(16, -(-len(scanned) // (workers * 16)))
+        per_file: list[list[Problem] | None] = [None] * len(scanned)
+        running: list[_Worker] = []
+        tick = self.progress(len(scanned)) if self.progress else None
+        frozen = gc.isenabled()
+        gc.disable()  # millions of long-lived objects: collecting them is wasted work, and would copy every page in a worker
+        try:
+            for first in range(0, len(scanned), size):
+                run = range(first, min(first + size, len(scanned)))
+                fresh = self.parsed([scanned[i] for i in run], complete=False, parallel=False)
+                files = [self.day_file(scanned[i], fresh) for i in run]
+                known = [checked.known(i) for i in run]
+                if any(k is None for k in known):
+                    while len(running) >= max(1, workers - 1):  # this process reads on a core of its own
+                        running.pop(0).collect(per_file, checked)
+                    running.append(_Worker.start(lambda: checked.check_run(run, files, loaded.state, cash, loaded), run))
+                for i, df in zip(run, files):
+                    loaded.files.append(df)
+                    duplicate = loaded.duplicate(scanned[i].shown)
+                    if known[i - first] is not None:
+                        problems, applied = checked.replay(i, df, loaded.state, cash, duplicate)
+                        per_file[i] = df.problems + problems
+                    else:
+                        applied = checked.apply_only(df, loaded.state, cash)
+                    loaded.add(scanned[i].shown, df, applied)
+                if tick:
+                    tick(len(run))
+            for worker in running:
+                worker.collect(per_file, checked)
+            running.clear()
+        finally:
+            for worker in running:
+                worker.kill()
+            if frozen:
+                gc.enable()
+        complete = {s.shown for s in scanned}
+        cache = self.cache
+        if cache:
+            gone = [k for k in cache.keys() if k not in complete]
+            if gone:
+                cache.forget(gone)
+        for problems in per_file:
+            loaded.problems += problems or []
         checked.save()
         return loaded
 
@@ -419,16 +493,26 @@ class Book:
 PARALLEL_FROM = 64  # files to parse before it pays to start worker processes
 
 
-def _parse_many(items: list[Scanned], progress=None) -> dict[str, DayFile]:
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _can_fork() -> bool:
+    """Forked workers: on a POSIX system with more than one core, never while holding the book
+    lock (a worker would inherit it and, if this process were killed, keep the book locked
+    for as long as it lived), and not when the user turned them off."""
+    return (hasattr(os, "fork") and _workers() > 1 and not holding_lock()
+            and os.environ.get("CASHBOOK_WORKERS", "") != "1")
+
+
+def _parse_many(items: list[Scanned], progress=None, parallel: bool = True) -> dict[str, DayFile]:
     """Parse day files, on every core when there are many (files are independent)."""
     out: dict[str, DayFile] = {}
     if not items:
         return out
-    workers = min(os.cpu_count() or 1, 8)
+    workers = _workers()
     tick = progress(len(items)) if progress and len(items) > 50 else None
-    # never fork while holding the book lock: a worker would inherit it and, if this process
-    # were killed, keep the book locked for as long as it lived (writers parse before locking)
-    if workers > 1 and len(items) > PARALLEL_FROM and not holding_lock():
+    if parallel and len(items) > PARALLEL_FROM and _can_fork():
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, len(items) // (workers * 8))
@@ -458,20 +542,35 @@ class _Checked:
         self.sigs = signatures(scanned) if self.cache else []
         self.found: list[tuple[str, str, object]] = []
         self.scanned = scanned
+        self._signatures: dict[int, str] = {}
+
+    def signature(self, i: int) -> str:
+        if not self.cache:
+            return ""
+        if i not in self._signatures:
+            self._signatures[i] = self.book.checks_signature(self.sigs[i], self.checker, self.today)
+        return self._signatures[i]
+
+    def known(self, i: int):
+        """What checking file ``i`` found before, on exactly this book (None: not known)."""
+        return self.cache.checks(self.scanned[i].shown, self.signature(i)) if self.cache else None
 
     def replay(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], list[EntryBase]]:
         """Apply the entries of file ``i`` to ``state``; return its problems and the entries applied."""
-        book, checker, s = self.book, self.checker, self.scanned[i]
-        signature = ""
-        if self.cache:
-            signature = book.checks_signature(self.sigs[i], checker, self.today)
-            known = self.cache.checks(s.shown, signature)
-            if known is not None:  # checked before on exactly this book: replay without the rules
-                problems, skipped = known
-                applied = [e for e in df.entries if e.id not in skipped]
-                for entry in applied:
-                    state.apply(entry, cash)
-                return problems, applied
+        known = self.known(i)
+        if known is not None:  # checked before on exactly this book: replay without the rules
+            problems, skipped = known
+            applied = [e for e in df.entries if e.id not in skipped]
+            for entry in applied:
+                state.apply(entry, cash)
+            return problems, applied
+        problems, skipped, applied = self.check_file(i, df, state, cash, duplicate)
+        self.remember(i, problems, skipped)
+        return problems, applied
+
+    def check_file(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], set[str], list[EntryBase]]:
+        """Check each entry of file ``i`` against the state just before it, and apply it."""
+        book, checker, shown = self.book, self.checker, self.scanned[i].shown
         problems, skipped, applied = [], set(), []
         for entry in df.entries:
             line = df.lines.get(entry.id)
@@ -482,16 +581,122 @@ class _Checked:
             found = check_references(entry, book.policy, state)
             if checker is not None:
                 found += checker(entry, book.policy, state, self.today or entry.date)
-            problems += [Problem(p.code, p.message, s.shown, line, entry.id, p.severity, p.data) for p in found]
+            problems += [Problem(p.code, p.message, shown, line, entry.id, p.severity, p.data) for p in found]
             state.apply(entry, cash)
             applied.append(entry)
+        return problems, skipped, applied
+
+    @staticmethod
+    def apply_only(df: DayFile, state: BookState, cash: frozenset) -> list[EntryBase]:
+        """Apply the entries of a file as `check_file` does, without the rules."""
+        applied = []
+        for entry in df.entries:
+            if entry.id not in state.entries:
+                state.apply(entry, cash)
+                applied.append(entry)
+        return applied
+
+    def check_run(self, run: range, files: list[DayFile], state: BookState, cash: frozenset, loaded: Loaded) -> list:
+        """In a worker: `check_file` over a run of files; returns (problems, skipped) per file."""
+        import time
+        t0 = time.process_time()
+        out = []
+        run_loaded = Loaded(state=state, files=[], where=_Overlay(loaded.where))  # the book's index stays untouched (unshared)
+        for i, df in zip(run, files):
+            problems, skipped, applied = self.check_file(i, df, state, cash, run_loaded.duplicate(self.scanned[i].shown))
+            run_loaded.add(self.scanned[i].shown, df, applied)
+            out.append((df.problems + problems, problems, skipped))
+        if os.environ.get("CASHBOOK_DEBUG_WORKERS"):
+            import sys
+            print(f"worker {run.start}: {time.process_time() - t0:.3f}s for {sum(len(f.entries) for f in files)} entries", file=sys.stderr)
+        return out
+
+    def remember(self, i: int, problems: list[Problem], skipped: set[str]) -> None:
         if self.cache:
-            self.found.append((s.shown, signature, (problems, skipped)))
-        return problems, applied
+            self.found.append((self.scanned[i].shown, self.signature(i), (problems, skipped)))
 
     def save(self) -> None:
         if self.cache:
             self.cache.put_checks(self.found)
+
+
+class _Overlay(dict):
+    """A dict read through to ``base`` for keys it lacks; writes stay local."""
+
+    def __init__(self, base: dict):
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, key):
+        return self.base[key]
+
+
+class _ChunkFailed(Exception):
+    """A worker of `Book._load_in_chunks` could not be started or ended without its answer."""
+
+
+class _Worker:
+    """A forked process running one job on what it inherited; its answer comes back pickled
+    through a pipe. It dies with this process (see `_die_with_parent`)."""
+
+    def __init__(self, pid: int, fd: int, run: range):
+        self.pid, self.fd, self.run = pid, fd, run
+
+    @classmethod
+    def start(cls, job: Callable[[], object], run: range) -> "_Worker":
+        import pickle
+
+        parent = os.getpid()
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise _ChunkFailed from None
+        if pid == 0:  # the worker: never returns into the caller's code
+            code = 1
+            try:
+                os.close(read)
+                _die_with_parent(parent)
+                data = pickle.dumps(job(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        return cls(pid, read, run)
+
+    def collect(self, per_file: list, checked: "_Checked") -> None:
+        """Wait for the answer: each file's problems, noted for the check cache too."""
+        import pickle
+
+        with os.fdopen(self.fd, "rb") as answer:
+            self.fd = -1
+            data = answer.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status != 0 or not data:
+            raise _ChunkFailed
+        for i, (shown_problems, problems, skipped) in zip(self.run, pickle.loads(data)):
+            if per_file[i] is None:  # files whose checks were cached were replayed from the cache
+                per_file[i] = shown_problems
+                checked.remember(i, problems, skipped)
+
+    def kill(self) -> None:
+        import signal
+
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
 
 
 def _key_of(path: Path) -> str:
@@ -579,7 +784,18 @@ def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
     files = [SealedFile(df.day, book.shown(df.path), df.raw or _raw(df.path), df.entries, df.lines)
              for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)]
     log, problems = read_seal_log(book)
-    return problems + verify_seals(files, log, book.shown(book.seal_log))
+    return problems + verify_seals(files, log, book.shown(book.seal_log), _digests(files))
+
+
+def _digests(files: list[SealedFile]) -> dict[dt.date, str | None]:
+    """Each sealed file's `sealed_digest`, on every core (hashing releases the interpreter
+    lock): a long book has thousands of sealed days, a gigabyte to hash."""
+    if len(files) < 8 or _workers() < 2:
+        return {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        return dict(zip((f.date for f in files), pool.map(sealed_digest, files)))
 
 
 def _raw(path: Path) -> bytes:

@@ -18,102 +18,125 @@ import re
 
 
 
-_KEY_LINE = re.compile(r"([A-Za-z0-9_\-]+) = (.*)")
-_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The canonical layout as one regular grammar: comment lines, blank lines, `[[entry]]`
+# headers, and `key = value` lines whose value is a plain string (no quote or backslash
+# inside), an integer, a date, a boolean, or an array written one item per line (items
+# scalars or arrays of scalars). A file that matches it can be read line by line without
+# looking again at what each line is.
+_STRING = r'"[^"\\\n]*"'
+_SCALAR = rf'(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,17}})|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|true|false)'
+_ARRAY = rf'\[\n(?:    (?:{_SCALAR}|\[\n(?:        {_SCALAR},\n)*    \]),\n)*\]|\[\]'
+_LINE = rf'(?:#[^\n]*|\[\[entry\]\]|[A-Za-z0-9_\-]+ = (?:{_SCALAR}|{_ARRAY}))?'
+_CANONICAL = re.compile(rf'(?:{_LINE}\n)*{_LINE}')
 # characters tomllib refuses or treats specially in a file: control characters other than
 # tab and newline (so also CR), and DEL; a file holding any is left to tomllib
 _ODD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class _Slow(Exception):
-    """Not the canonical case: take the general path."""
+    """Not the canonical case after all: take the general path."""
 
 
 def _scalar(text: str):
-    """A value as tomli_w writes it on one line: a plain string, an integer, a date, a boolean."""
-    if text[:1] == '"':
-        if len(text) < 2 or text[-1] != '"':
-            raise _Slow
-        inner = text[1:-1]
-        if '"' in inner or "\\" in inner:
-            raise _Slow
-        return inner
-    if _INT.fullmatch(text):
-        return int(text)
-    if _DATE.fullmatch(text):
+    """A scalar the grammar matched: a string, a boolean, a date or an integer."""
+    first = text[0]
+    if first == '"':
+        return text[1:-1]
+    if first == "t":
+        return True
+    if first == "f":
+        return False
+    if len(text) == 10 and text[4] == "-":
         try:
             return dt.date.fromisoformat(text)
-        except ValueError:
+        except ValueError:  # 2026-02-30: tomllib says why
             raise _Slow from None
-    if text == "true":
-        return True
-    if text == "false":
-        return False
-    raise _Slow
+    return int(text)
 
 
-def read_canonical(text: str) -> tuple[dict, dict[tuple, int]] | None:
+def read_canonical(text: str) -> tuple[dict, "KeyLines"] | None:
     """``(tomllib.loads(text), key_lines(text))`` for a day file in the canonical layout
     (comment lines, blank lines, ``[[entry]]`` tables of ``key = value`` lines and arrays
     written one item per line), else None."""
-    if _ODD.search(text):
+    if _ODD.search(text) or not _CANONICAL.fullmatch(text):
         return None
     try:
-        return _read(text.split("\n"))
+        return _read(text)
     except _Slow:
         return None
 
 
-def _read(rows: list[str]) -> tuple[dict, dict[tuple, int]]:
+# one `key = value` line: the value a string (group 2), a multi-line array (3) or a scalar (4)
+_KEY_VALUE = re.compile(r'^([A-Za-z0-9_\-]+) = (?:"([^"\n]*)"|(\[\n(?:    [^\n]*\n)*\])|([^\n]*))$', re.M)
+_HEADER = "\n[[entry]]\n"
+
+
+def _read(text: str) -> tuple[dict, "KeyLines"]:
+    """Read a text the grammar matched: split at the ``[[entry]]`` headers, then each table's
+    ``key = value`` lines in one regular-expression pass."""
+    blocks = ("\n" + text).split(_HEADER)
+    if text.count("[[entry]]") != len(blocks) - 1 or _KEY_VALUE.search(blocks[0]):
+        raise _Slow  # an empty table, a header at the very end, a key before any table
     entries: list[dict] = []
-    lines: dict[tuple, int] = {}
-    current: dict | None = None
-    i, n = 0, len(rows)
-    while i < n:
-        row = rows[i]
-        i += 1
-        if not row or row[0] == "#":
-            continue
-        if row == "[[entry]]":
-            current = {}
-            lines[("entry", len(entries))] = i
-            entries.append(current)
-            continue
-        m = _KEY_LINE.fullmatch(row)
-        if m is None or current is None:
+    headers: dict[tuple, int] = {}
+    line = blocks[0].count("\n") + 1  # the line of the first header, counting text's lines from 1
+    for block in blocks[1:]:
+        found = _KEY_VALUE.findall(block)
+        current = {}
+        for key, string, array, scalar in found:
+            if scalar:
+                current[key] = [] if scalar == "[]" else _scalar(scalar)
+            elif array:
+                current[key] = _array(array)
+            else:
+                current[key] = string
+        if len(current) != len(found):  # a key given twice
             raise _Slow
-        key, value = m.groups()
-        if key in current:
-            raise _Slow
-        lines[("entry", len(entries) - 1, key)] = i
-        if value == "[":
-            current[key], i = _array(rows, i, "")
-        elif value == "[]":
-            current[key] = []
-        else:
-            current[key] = _scalar(value)
-    return ({"entry": entries} if entries else {}), lines
+        headers[("entry", len(entries))] = line
+        entries.append(current)
+        line += block.count("\n") + 2
+    return ({"entry": entries} if entries else {}), KeyLines(headers, text)
 
 
-def _array(rows: list[str], i: int, indent: str) -> tuple[list, int]:
-    """The items of a multi-line array opened on the line before ``rows[i]``: one per line,
-    indented four spaces more than ``indent`` and ending in a comma, up to the closing
-    bracket at ``indent`` (``]`` for a key's array, ``],`` for an array inside it).
-    Returns the items and the next line."""
-    inner = indent + "    "
-    closing = indent + ("]," if indent else "]")
+def _array(text: str) -> list:
+    """The items of an array the grammar matched: ``[``, one item per line (an item may be
+    an array of its own, one item per line), ``]``."""
     items: list = []
-    while i < len(rows):
-        row = rows[i]
-        i += 1
-        if row == closing:
-            return items, i
-        if row == inner + "[" and not indent:
-            nested, i = _array(rows, i, inner)
+    nested: list | None = None
+    for row in text.split("\n")[1:-1]:
+        if row == "    [":
+            nested = []
+        elif row == "    ],":
             items.append(nested)
-            continue
-        if not row.startswith(inner) or row[-1:] != ",":
-            raise _Slow
-        items.append(_scalar(row[len(inner):-1]))
-    raise _Slow
+            nested = None
+        elif nested is not None:
+            nested.append(_scalar(row[8:-1]))
+        else:
+            items.append(_scalar(row[4:-1]))
+    return items
+
+
+class KeyLines(dict):
+    """The lines of a canonical file's keys, as `key_lines` gives them: each table's header
+    at once, every other key only when first asked for (an error message needs it; reading
+    a good file does not)."""
+
+    def __init__(self, headers: dict[tuple, int], text: str):
+        super().__init__(headers)
+        self._text: str | None = text
+
+    def full(self) -> "KeyLines":
+        if self._text is not None:
+            from .tomlmap import key_lines
+
+            self.update(key_lines(self._text))
+            self._text = None
+        return self
+
+    def __contains__(self, path) -> bool:
+        return dict.__contains__(self, path) or dict.__contains__(self.full(), path)
+
+    def __missing__(self, path):
+        if self._text is None:
+            raise KeyError(path)
+        return self.full()[path]
