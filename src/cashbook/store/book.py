@@ -8,13 +8,15 @@ appends it atomically only when nothing blocks.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Mapping, TypeVar
 
 from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, sealed_digest, verify_seals
 from ..core.entries import KINDS, DayClose, EntryBase
@@ -55,9 +57,12 @@ class Loaded:
             self.order.append(entry)
             self.where[entry.id] = (shown, df.lines.get(entry.id) or 0)
 
-    def duplicate(self, shown: str) -> Callable[[EntryBase, int | None], Problem]:
+    def duplicate(self, shown: str, where: Mapping[str, tuple[str, int]] | None = None) -> Callable[[EntryBase, int | None], Problem]:
+        """The problem for an id used again in ``shown``, naming where it was first used."""
+        where = self.where if where is None else where
+
         def problem(entry: EntryBase, line: int | None) -> Problem:
-            first = self.where[entry.id]
+            first = where[entry.id]
             return Problem("duplicate-id", f"id {entry.id} is already used at {first[0]}:{first[1]}", shown, line, entry.id)
 
         return problem
@@ -203,18 +208,20 @@ class Book:
             unchecked = sum(1 for i in range(len(scanned)) if checked.known(i) is None)
             if unchecked > PARALLEL_FROM:
                 try:
-                    return self._load_in_chunks(scanned, checked, cash, loaded)
+                    with _long_lived_objects():
+                        return self._load_in_chunks(scanned, checked, cash, loaded)
                 except _ChunkFailed:  # a worker died (out of memory?): do it all here instead
                     loaded = Loaded(state=BookState(), files=[])
                     checked = _Checked(self, scanned, checker, today)
-        fresh = self.parsed(scanned)
-        for i, s in enumerate(scanned):
-            df = self.day_file(s, fresh)
-            loaded.files.append(df)
-            loaded.problems.extend(df.problems)
-            problems, applied = checked.replay(i, df, loaded.state, cash, loaded.duplicate(s.shown))
-            loaded.problems += problems
-            loaded.add(s.shown, df, applied)
+        with _long_lived_objects():
+            fresh = self.parsed(scanned)
+            for i, s in enumerate(scanned):
+                df = self.day_file(s, fresh)
+                loaded.files.append(df)
+                loaded.problems.extend(df.problems)
+                problems, applied = checked.replay(i, df, loaded.state, cash, loaded.duplicate(s.shown))
+                loaded.problems += problems
+                loaded.add(s.shown, df, applied)
         checked.save()
         return loaded
 
@@ -227,15 +234,12 @@ class Book:
         as `load` would, and sends back only the problems. Reading here while workers
         check uses every core, and no entry ever crosses a pipe.
         """
-        import gc
-
         workers = _workers()
-        size = max(16, -(-len(scanned) // (workers * 16)))
+        size = max(16, -(-len(scanned) // (workers * 8)))  # runs: enough to keep every core busy, few enough forks
         per_file: list[list[Problem] | None] = [None] * len(scanned)
+        applied_in: list[list[EntryBase]] = []  # per file; the book's order and index are built after the workers end
         running: list[_Worker] = []
         tick = self.progress(len(scanned)) if self.progress else None
-        frozen = gc.isenabled()
-        gc.disable()  # millions of long-lived objects: collecting them is wasted work, and would copy every page in a worker
         try:
             for first in range(0, len(scanned), size):
                 run = range(first, min(first + size, len(scanned)))
@@ -248,31 +252,29 @@ class Book:
                     running.append(_Worker.start(lambda: checked.check_run(run, files, loaded.state, cash, loaded), run))
                 for i, df in zip(run, files):
                     loaded.files.append(df)
-                    duplicate = loaded.duplicate(scanned[i].shown)
                     if known[i - first] is not None:
-                        problems, applied = checked.replay(i, df, loaded.state, cash, duplicate)
+                        problems, applied = checked.replay(i, df, loaded.state, cash, None)
                         per_file[i] = df.problems + problems
                     else:
                         applied = checked.apply_only(df, loaded.state, cash)
-                    loaded.add(scanned[i].shown, df, applied)
+                    applied_in.append(applied)
                 if tick:
                     tick(len(run))
             for worker in running:
                 worker.collect(per_file, checked)
             running.clear()
+            for s, df, applied, problems in zip(scanned, loaded.files, applied_in, per_file):
+                loaded.add(s.shown, df, applied)
+                loaded.problems += problems or []
         finally:
             for worker in running:
                 worker.kill()
-            if frozen:
-                gc.enable()
         complete = {s.shown for s in scanned}
         cache = self.cache
         if cache:
             gone = [k for k in cache.keys() if k not in complete]
             if gone:
                 cache.forget(gone)
-        for problems in per_file:
-            loaded.problems += problems or []
         checked.save()
         return loaded
 
@@ -493,6 +495,21 @@ class Book:
 PARALLEL_FROM = 64  # files to parse before it pays to start worker processes
 
 
+@contextlib.contextmanager
+def _long_lived_objects():
+    """Reading a whole book makes millions of objects that live until the command ends: the
+    cyclic garbage collector is kept off while they are made (it would walk them all again
+    and again, and in a forked worker copy every page it walked), then told to leave them be."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_on:
+            gc.enable()
+
+
 def _workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
@@ -598,17 +615,14 @@ class _Checked:
 
     def check_run(self, run: range, files: list[DayFile], state: BookState, cash: frozenset, loaded: Loaded) -> list:
         """In a worker: `check_file` over a run of files; returns (problems, skipped) per file."""
-        import time
-        t0 = time.process_time()
         out = []
-        run_loaded = Loaded(state=state, files=[], where=_Overlay(loaded.where))  # the book's index stays untouched (unshared)
+        where = _FirstUse(self.scanned, loaded.files)
         for i, df in zip(run, files):
-            problems, skipped, applied = self.check_file(i, df, state, cash, run_loaded.duplicate(self.scanned[i].shown))
-            run_loaded.add(self.scanned[i].shown, df, applied)
+            shown = self.scanned[i].shown
+            problems, skipped, applied = self.check_file(i, df, state, cash, loaded.duplicate(shown, where))
+            for entry in applied:
+                where.here[entry.id] = (shown, df.lines.get(entry.id) or 0)
             out.append((df.problems + problems, problems, skipped))
-        if os.environ.get("CASHBOOK_DEBUG_WORKERS"):
-            import sys
-            print(f"worker {run.start}: {time.process_time() - t0:.3f}s for {sum(len(f.entries) for f in files)} entries", file=sys.stderr)
         return out
 
     def remember(self, i: int, problems: list[Problem], skipped: set[str]) -> None:
@@ -620,15 +634,27 @@ class _Checked:
             self.cache.put_checks(self.found)
 
 
-class _Overlay(dict):
-    """A dict read through to ``base`` for keys it lacks; writes stay local."""
+class _FirstUse(Mapping):
+    """Where each id was first used, for a worker's duplicate-id messages: the ids of its own
+    run as it goes, else the first earlier file holding the id (a rare look-up, so the book's
+    whole index need not be built while workers share this process's memory)."""
 
-    def __init__(self, base: dict):
-        super().__init__()
-        self.base = base
+    def __init__(self, scanned: list[Scanned], files: list[DayFile]):
+        self.scanned, self.files, self.here = scanned, files, {}
 
-    def __missing__(self, key):
-        return self.base[key]
+    def __getitem__(self, entry_id: str) -> tuple[str, int]:
+        if entry_id in self.here:
+            return self.here[entry_id]
+        for s, df in zip(self.scanned, self.files):
+            if entry_id in df.lines:
+                return s.shown, df.lines[entry_id] or 0
+        raise KeyError(entry_id)
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
 
 
 class _ChunkFailed(Exception):
