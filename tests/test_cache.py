@@ -286,3 +286,32 @@ def test_a_report_keeps_a_snapshot_of_the_day_it_replayed(cli, warm):
     b = Book(warm)
     current = signatures(b.scan())[-1]
     assert (dt.date(2026, 11, 4), current) in b.cache.snapshots()
+
+
+def test_a_check_of_an_unchanged_book_is_a_look_up(cli, warm, monkeypatch):
+    """The second `check` reads no day file; a change to a file, the seal log or the policy
+    checks again, and the answers always equal a check without the cache."""
+    from cashbook.store.book import Book
+
+    def check():
+        r = cli("check", "--format", "json", book=warm)
+        return r.code, r.json
+
+    first = check()
+    real_load, loads = Book.load, []
+    monkeypatch.setattr(Book, "load", lambda self, *a, **k: loads.append(1) or real_load(self, *a, **k))
+    assert check() == first and not loads
+    path = warm / "journals/2026/2026-11-03.toml"
+    path.write_text(path.read_text().replace('category = "rent"', 'category = "no-such-category"'))
+    edited = check()
+    assert loads and edited != first and edited[1]["errors"] > 0
+    log = warm / "journals" / "seals.log"
+    log.write_text("# cashbook seal log\n2026-11-02 " + "a" * 64 + "\n")
+    logged = check()
+    assert any(p["code"] == "seal-broken" for p in logged[1]["problems"])
+    policy = warm / "policies.toml"
+    policy.write_text(policy.read_text().replace("[categories]\n", '[categories]\nno-such-category = { type = "income", name = "now known" }\n', 1))
+    relaxed = check()
+    assert relaxed[1]["errors"] < logged[1]["errors"]
+    monkeypatch.setenv("CASHBOOK_NO_CACHE", "1")
+    assert check() == relaxed

@@ -46,19 +46,16 @@ def register(app: typer.Typer) -> None:
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Read and parse every file afresh, ignoring (and not touching) the cache: proves the cache agrees with the files.")] = False,
     ):
         """Validate every file, entry and rule of the book and the seal chain; exit 1 with file:line: code: message lines."""
-        from ..core.rules import book_checks, check_entry
+        from ..core.rules import check_entry
         from ..render import dumps
 
         begin(fmt, book)
         b = open_book(book, use_cache=not no_cache)
-        from ..store.book import seal_problems
-
-        loaded = b.load(checker=check_entry)
-        problems = loaded.problems + book_checks(loaded.state, b.policy, loaded.where) + seal_problems(b, loaded)
+        problems, files, entries = b.check(check_entry)
         errors = [p for p in problems if p.severity == "block"]
         warnings = [p for p in problems if p.severity != "block"]
         if fmt == Format.json:
-            sys.stdout.write(dumps({"ok": not errors, "files": len(loaded.files), "entries": len(loaded.order),
+            sys.stdout.write(dumps({"ok": not errors, "files": files, "entries": entries,
                                     "errors": len(errors), "warnings": len(warnings),
                                     "problems": [p.as_json() for p in problems]}) + "\n")
         else:
@@ -67,7 +64,7 @@ def register(app: typer.Typer) -> None:
             for p in warnings:
                 print(f"{p} (warning)")
             verdict = "ok" if not errors else f"{len(errors)} error(s)"
-            print(f"checked {len(loaded.files)} file(s), {len(loaded.order)} entries: {verdict}, {len(warnings)} warning(s)", file=sys.stderr)
+            print(f"checked {files} file(s), {entries} entries: {verdict}, {len(warnings)} warning(s)", file=sys.stderr)
         raise typer.Exit(1 if errors else 0)
 
     @app.command("words")

@@ -278,6 +278,20 @@ class Book:
         checked.save()
         return loaded
 
+    def check(self, checker: Checker) -> tuple[list[Problem], int, int]:
+        """`cashbook check`: every problem of the book (its files, each entry against the rules,
+        the book-wide checks, the seal chain) and how many files and entries were read. On an
+        unchanged book (every file's size, times and inode, the seal log and the policy) the
+        answer of the last check is reused."""
+        from ..core.rules import book_checks
+
+        def compute() -> tuple[list[Problem], int, int]:
+            loaded = self.load(checker=checker)
+            problems = loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
+            return problems, len(loaded.files), len(loaded.order)
+
+        return self.remembered(f"check {checker.__module__}.{checker.__qualname__}", None, compute)
+
     def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None) -> BookState:
         """The book state after every entry dated before ``day``: from the latest valid
         snapshot in the cache plus the days after it (the whole book only without a cache)."""
@@ -347,14 +361,15 @@ class Book:
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
 
-    def remembered(self, name: str, upto: dt.date, compute: Callable[[], "T"]) -> "T":
-        """A report read from the book up to ``upto`` (and its seal log, policy and bank
-        statements), kept in the cache under the signature of all of that: a repeat is a
-        look-up, and any change to what it read computes it again."""
+    def remembered(self, name: str, upto: dt.date | None, compute: Callable[[], "T"]) -> "T":
+        """A report read from the book up to ``upto`` (None: every file under journals/, odd
+        names too) and its seal log, policy and bank statements, kept in the cache under the
+        signature of all of that: a repeat is a look-up, and any change to what it read
+        computes it again."""
         cache = self.cache
         if cache is None:
             return compute()
-        files = [s for s in self.scan() if s.day is not None and s.day <= upto]
+        files = [s for s in self.scan() if upto is None or s.day is not None and s.day <= upto]
         self.policy
         parts = [name, signatures(files)[-1] if files else "", self._policy_digest, code_digest(),
                  _key_of(self.seal_log), *_keys_under(self.journals / "bank")]
