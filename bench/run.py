@@ -170,6 +170,7 @@ CASHBOOK_ROWS = [
     ("cb-balances", "cashbook report balances"),
     ("cb-day", "cashbook report day (last day)"),
     ("cb-append", "cashbook receive: one append (in place, warm cache)"),
+    ("cb-check-append", "cashbook check after one append (warm cache)"),
 ]
 OTHER_ROWS = [
     ("ledger-bal", "ledger bal"),
@@ -294,9 +295,10 @@ class Bench:
             return cmd_for(dst), lambda: shutil.rmtree(dst.parent, ignore_errors=True)
         return setup
 
-    def in_place_setup(self, book: Path, day: str, cmd: list, env: dict):
+    def in_place_setup(self, book: Path, day: str, cmd: list, env: dict, timed: list | None = None):
         """Before each run (untimed): the day file put back as generated, then one warm-up
-        append (the cashier's previous entry). After the run the file is put back again.
+        append (the cashier's previous entry); the run times ``timed`` (default: another
+        append). After the run the file is put back again.
 
         Appending in place keeps the warm cache of the rest of the book, as in daily use
         (a copy of a large book would start cold: new inodes and ctimes)."""
@@ -313,7 +315,7 @@ class Bench:
             restore()
             w = run_once(cmd, env, self.args.timeout)
             self.log(f"    day file restored, warm-up append (untimed): {w.seconds:.3f} s, exit {w.rc}" + (" TIMEOUT" if w.timed_out else ""))
-            return cmd, restore
+            return timed or cmd, restore
         return setup
 
     def run_size(self, size: int) -> None:
@@ -346,6 +348,8 @@ class Bench:
             self.row("cb-day", size, [cb, "report", "day", last, "--book", str(book)], env, ok_codes=(0, 1), warmup=True)
             append = lambda b: [cb, "receive", "1", "--from", "基准测试", "--category", "rent", "--date", last, "--book", str(b)]  # noqa: E731
             self.row("cb-append", size, append(book), env, setup=self.in_place_setup(book, last, append(book), env))
+            check = [cb, "check", "--book", str(book)]
+            self.row("cb-check-append", size, check, env, ok_codes=(0, 1), setup=self.in_place_setup(book, last, append(book), env, timed=check))
         self.row("ledger-bal", size, [self.ledger, "-f", journal, "bal"], env)
         self.row("ledger-reg", size, [self.ledger, "-f", journal, "reg"], env)
         self.row("hledger-bal", size, [self.hledger, "-f", journal, "bal"], env)
