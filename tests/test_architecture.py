@@ -66,3 +66,22 @@ def test_rules_are_pure_functions_of_entry_policy_state_today():
 
     for fn in rules.RULES:
         assert list(inspect.signature(fn).parameters) == ["entry", "policy", "state", "today"], fn.__name__
+
+
+def test_only_the_command_named_is_built(tmp_path):
+    """`run` keeps only the command about to run (Typer builds every command on each start);
+    options before the name, help and a mistyped name behave as with every command built."""
+    from cashbook.cli.main import _command_named
+
+    assert _command_named(["receive", "1"]) == "receive"
+    assert _command_named(["--book", "x", "report", "month"]) == "report"
+    assert _command_named(["--book=x", "check"]) == "check"
+    assert _command_named(["--help"]) is None and _command_named([]) is None
+    from conftest import run_cli
+
+    typo = run_cli("recieve", "1", book=tmp_path)
+    assert typo.code == 2 and "No such command" in typo.err and "Traceback" not in typo.err
+    helped = run_cli("--help", book=tmp_path)
+    assert helped.code == 0 and "receive" in helped.out and "report" in helped.out
+    sub = run_cli("report", "--help")
+    assert sub.code == 0 and "month" in sub.out

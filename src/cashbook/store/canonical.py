@@ -14,6 +14,7 @@ general path, which also reports the problems. Results are identical either way:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 
@@ -27,7 +28,7 @@ _STRING = r'"[^"\\\n]*"'
 _SCALAR = rf'(?:{_STRING}|-?(?:0|[1-9][0-9]{{0,17}})|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|true|false)'
 _ARRAY = rf'\[\n(?:    (?:{_SCALAR}|\[\n(?:        {_SCALAR},\n)*    \]),\n)*\]|\[\]'
 _LINE = rf'(?:#[^\n]*|\[\[entry\]\]|[A-Za-z0-9_\-]+ = (?:{_SCALAR}|{_ARRAY}))?'
-_CANONICAL = re.compile(rf'(?:{_LINE}\n)*{_LINE}')
+_CANONICAL = rf'(?:{_LINE}\n)*{_LINE}'  # compiled on first use (a recording command may read no file)
 # characters tomllib refuses or treats specially in a file: control characters other than
 # tab and newline (so also CR), and DEL; a file holding any is left to tomllib
 _ODD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -54,11 +55,16 @@ def _scalar(text: str):
     return int(text)
 
 
+@functools.cache
+def _grammar() -> re.Pattern:
+    return re.compile(_CANONICAL)
+
+
 def read_canonical(text: str) -> tuple[dict, "KeyLines"] | None:
     """``(tomllib.loads(text), key_lines(text))`` for a day file in the canonical layout
     (comment lines, blank lines, ``[[entry]]`` tables of ``key = value`` lines and arrays
     written one item per line), else None."""
-    if _ODD.search(text) or not _CANONICAL.fullmatch(text):
+    if _ODD.search(text) or not _grammar().fullmatch(text):
         return None
     try:
         return _read(text)
