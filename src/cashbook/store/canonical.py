@@ -17,8 +17,6 @@ import datetime as dt
 import functools
 import re
 
-
-
 # The canonical layout as one regular grammar: comment lines, blank lines, `[[entry]]`
 # headers, and `key = value` lines whose value is a plain string (no quote or backslash
 # inside), an integer, a date, a boolean, or an array written one item per line (items
