@@ -52,7 +52,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import random
 import re
 import shutil

@@ -71,7 +71,6 @@ def test_shortage_and_overage_stop_the_seal_until_adjusted(cli, closed):
     assert cli("adjust", "shortage", "10", *d, book=closed).code == 2  # needs the policy's approval
     assert cli("adjust", "shortage", "10", "--approved-by", "finance-manager:钱", "--approved-by", "gm:王总", *d, book=closed).code == 0
     assert cli("close", "day", "2026-11-03", book=closed).code == 0
-    d4 = ("--date", "2026-11-04")
     cli("count", "2026-11-04", "100x14", "10x1", "5x1", book=closed)
     r = cli("close", "day", "2026-11-04", "--format", "json", book=closed)
     assert r.code == 1 and r.json["difference"] == "5.00"

@@ -16,7 +16,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
 from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, sealed_digest, verify_seals
 from ..core.entries import KINDS, DayClose, EntryBase
@@ -28,6 +28,9 @@ from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
+
+if TYPE_CHECKING:
+    from ..core.rules import Neighbours
 
 Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
 T = TypeVar("T")
