@@ -55,11 +55,9 @@ def damaged(tmp_path_factory) -> Path:
     return root
 
 
-def _check(root: Path, monkeypatch, workers: str) -> tuple:
+def _check(root: Path, monkeypatch, workers: str):
     monkeypatch.setenv("CASHBOOK_WORKERS", workers)
-    book = Book(root, use_cache=False)
-    loaded = book.load(checker=check_entry)
-    return loaded
+    return Book(root, use_cache=False).load(checker=check_entry)
 
 
 def test_workers_find_what_one_process_finds(damaged, monkeypatch):

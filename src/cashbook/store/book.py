@@ -16,7 +16,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, sealed_digest, verify_seals
 from ..core.entries import KINDS, DayClose, EntryBase
@@ -60,7 +60,7 @@ class Loaded:
             self.order.append(entry)
             self.where[entry.id] = (shown, df.lines.get(entry.id) or 0)
 
-    def duplicate(self, shown: str, where: Mapping[str, tuple[str, int]] | None = None) -> Callable[[EntryBase, int | None], Problem]:
+    def duplicate(self, shown: str, where: "dict[str, tuple[str, int]] | _FirstUse | None" = None) -> Callable[[EntryBase, int | None], Problem]:
         """The problem for an id used again in ``shown``, naming where it was first used."""
         where = self.where if where is None else where
 
@@ -178,11 +178,16 @@ class Book:
         fresh = _parse_many(dirty, self.progress if parallel else None, parallel)
         if cache:
             cache.put_files([(s, fresh[s.shown]) for s in dirty])
-            present = {s.shown for s in scanned}
-            gone = [k for k in known if k not in present] if complete else []
-            if gone:
-                cache.forget(gone)
+            if complete:
+                self._forget_gone(scanned)
         return fresh
+
+    def _forget_gone(self, scanned: list[Scanned]) -> None:
+        """The cache forgets the files no longer in the book (``scanned`` is all of it)."""
+        present = {s.shown for s in scanned}
+        gone = [k for k in self.cache.keys() if k not in present]
+        if gone:
+            self.cache.forget(gone)
 
     def day_file(self, s: Scanned, fresh: dict[str, DayFile]) -> DayFile:
         df = fresh.get(s.shown)
@@ -272,12 +277,8 @@ class Book:
         finally:
             for worker in running:
                 worker.kill()
-        complete = {s.shown for s in scanned}
-        cache = self.cache
-        if cache:
-            gone = [k for k in cache.keys() if k not in complete]
-            if gone:
-                cache.forget(gone)
+        if self.cache:
+            self._forget_gone(scanned)
         checked.save()
         return loaded
 
@@ -578,6 +579,7 @@ class _Checked:
         self.found: list[tuple[str, str, object]] = []
         self.scanned = scanned
         self._signatures: dict[int, str] = {}
+        self._known: dict[int, object] = {}
 
     def signature(self, i: int) -> str:
         if not self.cache:
@@ -587,8 +589,13 @@ class _Checked:
         return self._signatures[i]
 
     def known(self, i: int):
-        """What checking file ``i`` found before, on exactly this book (None: not known)."""
-        return self.cache.checks(self.scanned[i].shown, self.signature(i)) if self.cache else None
+        """What checking file ``i`` found before, on exactly this book (None: not known);
+        looked up once per command."""
+        if not self.cache:
+            return None
+        if i not in self._known:
+            self._known[i] = self.cache.checks(self.scanned[i].shown, self.signature(i))
+        return self._known[i]
 
     def replay(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], list[EntryBase]]:
         """Apply the entries of file ``i`` to ``state``; return its problems and the entries applied."""
@@ -652,7 +659,7 @@ class _Checked:
             self.cache.put_checks(self.found)
 
 
-class _FirstUse(Mapping):
+class _FirstUse:
     """Where each id was first used, for a worker's duplicate-id messages: the ids of its own
     run as it goes, else the first earlier file holding the id (a rare look-up, so the book's
     whole index need not be built while workers share this process's memory)."""
@@ -667,12 +674,6 @@ class _FirstUse(Mapping):
             if entry_id in df.lines:
                 return s.shown, df.lines[entry_id] or 0
         raise KeyError(entry_id)
-
-    def __iter__(self):
-        raise NotImplementedError
-
-    def __len__(self) -> int:
-        raise NotImplementedError
 
 
 class _ChunkFailed(Exception):

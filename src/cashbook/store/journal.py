@@ -91,7 +91,7 @@ def parse_day(path: Path, data: bytes, shown: str | None = None) -> DayFile:
         doc, lines = canonical
     else:
         try:
-            doc, lines = tomllib.loads(text), None
+            doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"line (\d+)", str(exc))
             problem("toml-syntax", f"not valid TOML: {exc}; fix the line by hand or restore the file from git", int(m[1]) if m else None)
