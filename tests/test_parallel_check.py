@@ -57,7 +57,7 @@ def damaged(tmp_path_factory) -> Path:
 
 def _check(root: Path, monkeypatch, workers: str):
     monkeypatch.setenv("CASHBOOK_WORKERS", workers)
-    return Book(root, use_cache=False).load(checker=check_entry)
+    return Book(root, use_cache=False).load(checker=check_entry, refuse_damaged=False)  # as `check` reads it
 
 
 def test_workers_find_what_one_process_finds(damaged, monkeypatch):

@@ -65,7 +65,7 @@ def record(book: str | None, fmt: Format, draft, date: str | None, time: str | N
 
     def full(state):
         base = draft(state, policy) if callable(draft) else draft
-        return {**base, **extra}
+        return [{**one, **extra} for one in base] if isinstance(base, list) else {**base, **extra}
 
     try:
         entry, state, warnings = b.record(full, today=now().date(), checker=check_entry, time=when)
@@ -355,6 +355,7 @@ def register(app: typer.Typer) -> None:
     def void(
         entry_id: Annotated[str, typer.Argument(help="Id of the entry to reverse.")],
         reason: Annotated[str, typer.Option("--reason", help="Why it is voided.")],
+        with_dependants: Annotated[bool, typer.Option("--with-dependants", help="Also void what rests on it (an advance's settlements, a deposit's refunds), latest first.")] = False,
         date: DateOpt = None,
         time: TimeOpt = None,
         book: BookOpt = None,
@@ -371,7 +372,9 @@ def register(app: typer.Typer) -> None:
             target = state.entries.get(entry_id)
             if target is None:
                 fail("unknown-entry", f"no entry with id {entry_id!r}; ids look like 20260901-003 (see `cashbook report journal`)")
-            return dict(kind="void", target=entry_id, reason=reason, reverses=reversal(target))
+            rest = state.dependants(entry_id) if with_dependants else []
+            return [dict(kind="void", target=i, reason=f"{reason} (with {entry_id})", reverses=reversal(state.entries[i]))
+                    for i in reversed(rest)] + [dict(kind="void", target=entry_id, reason=reason, reverses=reversal(target))]
 
         record(book, fmt, draft, date, time)
 

@@ -37,6 +37,12 @@ class Account(_Model):
     number: str = ""
     export_name: str = ""
     """Name used by `cashbook export` (e.g. "Assets:Bank:ICBC"); derived when empty."""
+    overdraft: AmountOrZero = Decimal("0.00")
+    """How far a bank account may go below zero (an agreed overdraft); cash never may."""
+
+    def floor(self) -> Decimal:
+        """The lowest balance the account may have: 0 for cash, −overdraft for a bank."""
+        return Decimal("0.00") if self.type == "cash" else -self.overdraft
 
 
 class Category(_Model):

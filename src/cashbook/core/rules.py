@@ -168,11 +168,7 @@ def sitting_payment(entry, policy, state, today):
     if not out:
         return []
     fig = state.day(entry.date, entry.account)
-    problems = []
-    balance = state.balance(entry.account)
-    if out > balance:
-        problems.append(Problem("insufficient-cash", f"paying {_m(out)} in cash but only {_m(balance)} is on hand in {entry.account}",
-                                entry_id=entry.id, data={"figure": out, "limit": balance}))
+    problems = []  # paying more than is on hand at all is `balance_negative`'s
     funded = fig.opening + fig.withdrawals - fig.cash_paid
     if out > funded:
         problems.append(_problem(policy, "sitting-payment",
@@ -180,6 +176,36 @@ def sitting_payment(entry, policy, state, today):
                                  f"withdrawals leave only {_m(max(funded, ZERO))} for payments (opening {_m(fig.opening)} + withdrawn "
                                  f"{_m(fig.withdrawals)} − already paid {_m(fig.cash_paid)}); withdraw cash from the bank first"
                                  + _override_hint(policy.rules.sitting_payment), entry, figure=out, limit=max(funded, ZERO)))
+    return problems
+
+
+@rule()
+def balance_negative(entry, policy, state, today):
+    """No balance below its floor (DOMAIN 1, 4: cash cannot be paid that is not there; a
+    bank account only down to its agreed overdraft): a hard limit, never a warning."""
+    moved: dict[str, Decimal] = {}
+    accounts = policy.accounts
+    for account, amount in entry.postings():
+        if account in accounts:
+            moved[account] = moved.get(account, ZERO) + amount
+    problems = []
+    for account, delta in moved.items():
+        if delta >= 0:
+            continue
+        before = state.balance(account)
+        after = before + delta
+        floor = accounts[account].floor()
+        if after < floor:
+            short = floor - after
+            what = "cash may not go below 0.00" if accounts[account].type == "cash" else \
+                f"{account} may not go below {_m(floor)} (accounts.{account}.overdraft)"
+            problems.append(Problem(
+                "balance-negative",
+                f"{account} holds {_m(before)} on {entry.date}; taking {_m(-delta)} would leave {_m(after)}, "
+                f"{_m(short)} short ({what}); record the money coming in first, or take less",
+                entry_id=entry.id, severity="block",
+                data={"rule": "balance-negative", "account": account, "date": entry.date, "figure": after,
+                      "limit": floor, "short": short}))
     return problems
 
 
@@ -224,7 +250,7 @@ def cheques(entry, policy, state, today):
     if bank_out:
         acct, amount = bank_out
         balance = state.balance(acct)
-        if amount > balance:
+        if amount > balance:  # an agreed overdraft is `balance_negative`'s floor; a cheque is judged on the book balance
             problems.append(_problem(policy, "cheque-overdraft",
                                      f"{_m(amount)} from {acct} is above its book balance {_m(balance)} (空头支票); "
                                      "fund the account first", entry, figure=amount, limit=balance))

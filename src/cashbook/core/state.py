@@ -163,6 +163,8 @@ class BookState:
     last_date: dt.date | None = None
     openings: dict[str, list[str]] = field(default_factory=dict)  # account -> opening entry ids
     advances_of: dict[str, list[str]] = field(default_factory=dict)  # person -> advance ids
+    settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
+    refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
@@ -215,6 +217,13 @@ class BookState:
         if key not in self.days:
             self.days[key] = DayFigures(opening=self.balance(account))
         return self.days[key]
+
+    def dependants(self, entry_id: str) -> list[str]:
+        """The live entries that rest on ``entry_id``: the settlements of an advance, the
+        refunds of a held deposit (voided ones no longer count). Voiding the entry alone
+        would leave them pointing at nothing."""
+        ids = self.settled_by.get(entry_id, []) + self.refunded_by.get(entry_id, [])
+        return [i for i in ids if i not in self.voided]
 
     def is_sealed(self, date: dt.date) -> bool:
         """A sealed day, or any day before the last seal (its balance is carried into a sealed day)."""
@@ -276,12 +285,14 @@ class BookState:
             self.advances_of.setdefault(entry.person, []).append(entry.id)
             self.advances[entry.id] = OpenItem(entry.id, entry.date, entry.person, entry.purpose, entry.amount, entry.amount, due=entry.due, account=entry.account)
         elif isinstance(entry, Settlement):
+            self.settled_by.setdefault(entry.advance, []).append(entry.id)
             item = self.advances.get(entry.advance)
             if item:
                 item.outstanding -= entry.amount
         elif isinstance(entry, DepositHold):
             self.deposits[entry.id] = OpenItem(entry.id, entry.date, entry.party, entry.type, entry.amount, entry.amount, doc=entry.doc, account=entry.account)
         elif isinstance(entry, DepositRefund):
+            self.refunded_by.setdefault(entry.deposit, []).append(entry.id)
             item = self.deposits.get(entry.deposit)
             if item:
                 item.outstanding -= entry.amount

@@ -94,6 +94,10 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
         account(entry.to_account, what="--to-account")
         if entry.from_account == entry.to_account:
             bad("bad-field", "a transfer needs two different accounts")
+        types = {policy.accounts[k].type for k in (entry.from_account, entry.to_account) if k in policy.accounts}
+        if types == {"cash", "bank"}:
+            bad("transfer-cash", "money between cash and a bank is a bank-deposit (送存) or a withdrawal (提现), "
+                "under their rules and approvals, not a transfer; void this one and record it as such")
     elif isinstance(entry, Advance):
         account(entry.account)
         method_fits(entry.account, entry.method)
@@ -140,4 +144,8 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
             bad("already-voided", f"{entry.target} was already voided by {state.voided[entry.target]}")
         elif tuple(entry.reverses) != reversal(target):
             bad("bad-field", f"the reversal postings do not undo {entry.target}'s postings")
+        elif state.dependants(entry.target):
+            rest = state.dependants(entry.target)
+            bad("void-has-dependants", f"{entry.target} ({target.kind}) has {', '.join(rest)} recorded against it; "
+                f"void those first, or give `cashbook void {entry.target} --with-dependants` to void them with it")
     return out

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from ..core.close import DayCloseReport, SealedFile, close_day, parse_seal_log, seal_value, sealed_digest, verify_seals
+from ..core.drafts import decide_kind
 from ..core.entries import KINDS, DayClose, EntryBase
 from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
@@ -199,18 +200,23 @@ class Book:
             df = read_day(s.path, s.shown)
         return df
 
-    def load(self, checker: Checker | None = None, today: dt.date | None = None) -> Loaded:
+    def load(self, checker: Checker | None = None, today: dt.date | None = None, refuse_damaged: bool = True) -> Loaded:
         """Read and replay the whole book; problems are collected, never raised.
 
         With a ``checker`` (the rules), every entry is also checked against the state
         just before it, as `cashbook check` does. Files unchanged since the last run
         come parsed from the cache, and their checks too when nothing before them changed.
         Where many files need their rules run, that work is spread over every core
-        (`_load_in_chunks`).
+        (`_load_in_chunks`). A damaged book is refused (`_refuse_if_damaged`) unless
+        ``refuse_damaged`` is off, as for `cashbook check`, which lists what is wrong.
         """
         cash = frozenset(self.policy.cash_accounts())
         loaded = Loaded(state=BookState(), files=[])
         scanned = self.scan()
+        first_read = None
+        if refuse_damaged:
+            first_read = self.parsed(scanned)
+            self._refuse_if_damaged(scanned, first_read, doing="report")
         checked = _Checked(self, scanned, checker, today)
         if checker is not None and _can_fork() and len(scanned) > PARALLEL_FROM:
             unchecked = sum(1 for i in range(len(scanned)) if checked.known(i) is None)
@@ -222,7 +228,7 @@ class Book:
                     loaded = Loaded(state=BookState(), files=[])
                     checked = _Checked(self, scanned, checker, today)
         with _long_lived_objects():
-            fresh = self.parsed(scanned)
+            fresh = self.parsed(scanned) if first_read is None else first_read
             for i, s in enumerate(scanned):
                 df = self.day_file(s, fresh)
                 loaded.files.append(df)
@@ -290,7 +296,7 @@ class Book:
         from ..core.rules import book_checks
 
         def compute() -> tuple[list[Problem], int, int]:
-            loaded = self.load(checker=checker)
+            loaded = self.load(checker=checker, refuse_damaged=False)
             problems = loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
             return problems, len(loaded.files), len(loaded.order)
 
@@ -299,8 +305,10 @@ class Book:
     def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None) -> BookState:
         """The book state after every entry dated before ``day``: from the latest valid
         snapshot in the cache plus the days after it (the whole book only without a cache)."""
-        scanned = self.scan() if scanned is None else scanned
-        fresh = self.parsed(scanned) if fresh is None else fresh
+        if scanned is None or fresh is None:
+            scanned = self.scan() if scanned is None else scanned
+            fresh = self.parsed(scanned) if fresh is None else fresh
+            self._refuse_if_damaged(scanned, fresh, day - dt.timedelta(days=1), doing="report")
         return self.state_after([s for s in scanned if s.day is not None and s.day < day], fresh)
 
     def state_after(self, files: list[Scanned], fresh: dict) -> BookState:
@@ -340,6 +348,7 @@ class Book:
         cash = frozenset(policy.cash_accounts())
         scanned = self.scan()
         fresh = self.parsed(scanned)
+        self._refuse_if_damaged(scanned, fresh, last, doing="report")
         state = self.state_before(first, scanned, fresh)
         view = Period(first, last, dict(state.balances), state)
         checked = _Checked(self, scanned, checker, None)
@@ -433,7 +442,10 @@ class Book:
         return sum(1 for s in scanned if known.get(s.shown) != s.key) > PARALLEL_FROM
 
     def _record_locked(self, draft, today, checker, time, scanned, cash) -> tuple[EntryBase, BookState, list[Problem]]:
-        """`record` under the book lock, on the files as ``scanned`` just now."""
+        """`record` under the book lock, on the files as ``scanned`` just now. A draft function
+        may return a list of drafts (a void with its dependants): they are checked one after
+        the other on the state each leaves, and written only when none is refused; the last
+        one is what is returned."""
         policy = self.policy
         fresh = self.parsed(scanned)
         self._refuse_if_damaged(scanned, fresh)
@@ -445,50 +457,101 @@ class Book:
         today_file = through[-1] if through and through[-1].file == str(path) else None
         state = self.state_after(through, fresh)
         df = self.day_file(today_file, fresh) if today_file else None
-        if callable(draft):
-            draft = draft(state)
-        draft = {**draft, "time": when}
-        model = KINDS[draft["kind"]]
-        entry = model.model_validate({**draft, "id": self.next_id(day, df)})
-        problems = check_references(entry, policy, state)
-        if checker is not None:
-            problems += checker(entry, policy, state, today)
-        blocking = [p for p in problems if p.severity == "block"]
-        if blocking:
-            raise CashbookError(problems)
-        state.apply(entry, cash)  # before writing: reading the state can still fail (see cache._Part)
-        line = append_entry(path, entry)
-        key = self._remember_append(path, day, df, entry, line)
+        drafts = draft(state) if callable(draft) else draft
+        entries: list[EntryBase] = []
+        problems: list[Problem] = []
+        next_id = self.next_id(day, df)
+        for one in drafts if isinstance(drafts, list) else [drafts]:
+            one = decide_kind({**one, "time": when}, policy)
+            entry = KINDS[one["kind"]].model_validate({**one, "id": next_id})
+            found = check_references(entry, policy, state)
+            if checker is not None:
+                found += checker(entry, policy, state, today)
+            if any(p.severity == "block" for p in found):
+                raise CashbookError(found)
+            problems = found
+            state.apply(entry, cash)  # before writing: reading the state can still fail (see cache._Part)
+            entries.append(entry)
+            next_id = f"{day:%Y%m%d}-{int(next_id.rsplit('-', 1)[1]) + 1:03d}"
+        later = [s for s in scanned if s.day is not None and s.day > day]
+        if later:
+            self._refuse_if_later_breaks(entries, through, later, fresh, checker, cash)
+        key = None
+        for entry in entries:
+            line = append_entry(path, entry)
+            key, df = self._remember_append(path, day, df, entry, line)
         cache = self.cache
         if cache and key:
             now_through = [s for s in through if s.day < day] + [Scanned(str(path), self.shown(path), day, key)]
             cache.save_snapshot(day, signatures(now_through)[-1], state)
-        return entry, state, problems
+        return entries[-1], state, problems
 
-    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> str | None:
+    def _refuse_if_later_breaks(self, entries: list[EntryBase], through: list[Scanned], later: list[Scanned], fresh: dict,
+                                checker: Checker | None, cash: frozenset) -> None:
+        """A back-dated entry is judged against the book as it would become: every later entry
+        (all on open days: a sealed day is never written before) is checked again with the new
+        entry in place, and the first one that would now be refused (a balance below its floor,
+        a limit, a sitting payment, a settlement above what is outstanding ...) refuses it."""
+        policy = self.policy
+
+        def judge(with_entry: bool) -> list[tuple[EntryBase, list[Problem]]]:
+            state = self.state_after(through, fresh)
+            for entry in entries if with_entry else ():
+                state.apply(entry, cash)
+            found = []
+            for s in later:
+                for e in self.day_file(s, fresh).entries:
+                    if e.id in state.entries:  # a duplicate: the damaged-book refusal names it
+                        continue
+                    problems = check_references(e, policy, state)
+                    if checker is not None:
+                        problems += checker(e, policy, state, e.date)
+                    found.append((e, [p for p in problems if p.severity == "block"]))
+                    state.apply(e, cash)
+            return found
+
+        before = {e.id: {p.code for p in problems} for e, problems in judge(False)}
+        for e, problems in judge(True):
+            new = [p for p in problems if p.code not in before.get(e.id, set())]
+            if new:
+                where = self.shown(day_path(self.root, e.date))
+                entry = entries[-1]
+                raise CashbookError([
+                    Problem(p.code, f"recorded on {entry.date}, this {entry.kind} would break the later {e.kind} {e.id} "
+                            f"of {e.date}: {p.message}; record it on or after {e.date}, or change it",
+                            file=where, entry_id=e.id, data={**p.data, "later_entry": e.id})
+                    for p in new])
+
+    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> tuple[str | None, DayFile]:
         """Tell the cache what the file holds now, so the next entry need not parse it again;
-        returns the file's new cache key (None when the cache was not told)."""
+        returns the file's new cache key (None when the cache was not told) and the file as
+        it now is."""
+        new = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
+                      lines={**(df.lines if df else {}), entry.id: line}, problems=list(df.problems) if df else [])
         cache = self.cache
         if cache is None or (df is not None and df.problems):
-            return None
+            return None, new
         try:  # cache the entry as the file reader sees it, never only as the writer meant it
             again = KINDS[entry.kind].model_validate(tomllib.loads(entry_text(entry))["entry"][0])
         except Exception:  # noqa: BLE001 - any doubt: let the next command parse the file
             again = None
         if again != entry:
             cache.forget([self.shown(path)])
-            return None
+            return None, new
         try:
             key = file_key(path.stat())
         except OSError:
-            return None
-        new = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
-                      lines={**(df.lines if df else {}), entry.id: line})
+            return None, new
         cache.add_entry(Scanned(str(path), self.shown(path), day, key), new, entry)
-        return key
+        return key, new
 
-    def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile]) -> None:
-        """A damaged file could hide an id or a movement: recording waits until it is fixed."""
+    def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile], upto: dt.date | None = None,
+                           doing: str = "recording") -> None:
+        """A damaged file could hide an id or a movement, and an edited sealed day changes
+        figures that were signed: recording, and every report that reads the files (those
+        up to ``upto``, odd names included), waits until it is fixed."""
+        if upto is not None:
+            scanned = [s for s in scanned if s.day is None or s.day <= upto]
         cache = self.cache
         if cache:
             bad_names = set(cache.unsafe_files())
@@ -496,8 +559,9 @@ class Book:
         else:
             suspects = scanned
         broken = [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
+        shown = {s.shown for s in scanned}
         if cache:
-            dups = cache.duplicates()
+            dups = [d for d in cache.duplicates() if d[1] in shown or d[2] in shown]
         else:
             first: dict[str, str] = {}
             dups = []
@@ -507,8 +571,40 @@ class Book:
                         dups.append((e.id, s.shown, first[e.id]))
                     first.setdefault(e.id, s.shown)
         broken += [Problem("duplicate-id", f"id {i} is used in {a} and in {b}", file=a, entry_id=i) for i, a, b in dups]
+        broken += self._seals_broken(scanned, fresh, upto)
         if broken:
-            raise CashbookError([*broken, Problem("book-damaged", "the book has damaged files (above); fix them before recording, `cashbook check` lists everything")])
+            raise CashbookError([*broken, Problem(
+                "book-damaged", f"the book has damaged files (above): no {doing} until they are fixed; restore each file "
+                "from your backup or version control (`git checkout -- FILE`), then `cashbook check` lists anything left")])
+
+    def _seals_broken(self, scanned: list[Scanned], fresh: dict[str, DayFile], upto: dt.date | None) -> list[Problem]:
+        """Sealed days that no longer hold what was sealed. Every file read from disk in this
+        command is hashed against its day close and the seal log; a file the cache already
+        held unchanged (same size, times and inode) was verified when it was read, so only
+        `cashbook check`, which re-hashes everything, looks at it again."""
+        log, _ = read_seal_log(self)
+        logged = dict(log or [])
+        days = {s.day for s in scanned if s.day is not None}
+        problems = [Problem("seal-broken", f"{d} was sealed (seal log) but its day file is gone", file=self.shown(self.seal_log))
+                    for d in sorted(logged) if d not in days and (upto is None or d <= upto)]
+        for s in scanned:
+            df = fresh.get(s.shown)
+            if df is None or s.day is None:
+                continue
+            closes = [e for e in df.entries if e.kind == "day-close"]
+            if not closes:
+                if s.day in logged:
+                    problems.append(Problem("seal-broken", f"{s.day} was sealed (seal log) but its day close is gone", file=s.shown))
+                continue
+            close = closes[-1]
+            digest = sealed_digest(SealedFile(df.day, s.shown, df.raw or _raw(df.path), df.entries, df.lines))
+            if (digest != close.digest or seal_value(s.day, close.digest, close.previous, close.book_balance, close.counted) != close.seal
+                    or (s.day in logged and logged[s.day] != close.seal)):
+                problems.append(Problem("seal-broken", f"{s.day} was changed after it was sealed ({close.id})", file=s.shown,
+                                        line=df.lines.get(close.id), entry_id=close.id))
+        if problems and self.cache:  # keep them unread by the cache, so the next command looks again
+            self.cache.forget([p.file for p in problems if p.file])
+        return problems
 
 
 PARALLEL_FROM = 64  # files to parse before it pays to start worker processes
