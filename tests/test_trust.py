@@ -242,3 +242,26 @@ def test_the_damaged_book_refusal_in_a_subprocess_names_the_file(tmp_path):
     assert r.code == 2
     assert "journals/2026/2026-11-02.toml" in r.err and "book-damaged" in r.err
     assert "Traceback" not in r.err
+
+
+# -- 5. a void on a later day changes the later month, never the month already passed --
+
+def test_a_void_in_november_leaves_the_october_reconciliation_as_it_was(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy(ROOT / "policies.toml", root)
+    shutil.copytree(ROOT / "journals", root / "journals")
+    env = {"CASHBOOK_NOW": "2026-11-29T20:00:00+08:00"}
+    october = run_cli("bank", "reconcile", "--account", "icbc", "--month", "2026-10", "--format", "json", book=root, env=env)
+    assert october.code == 0 and october.json["balanced"]
+    assert run_cli("void", "20261031-005", "--reason", "slip lost", book=root, env=env).code == 0
+    for cache in ({}, {"CASHBOOK_NO_CACHE": "1"}):
+        again = run_cli("bank", "reconcile", "--account", "icbc", "--month", "2026-10", "--format", "json", book=root, env={**env, **cache})
+        assert again.code == 0 and again.json == october.json
+    november = run_cli("bank", "reconcile", "--account", "icbc", "--month", "2026-11", "--format", "json", book=root, env=env)
+    assert november.code == 0, november.out
+    assert {"date": "2026-11-01", "amount": "530.00"}.items() <= november.json["bank_credits_not_booked"][0].items()

@@ -85,7 +85,7 @@ def reconciliation(b, account: str, month: str, loaded=None, stored=None):
     first, last = _month(month)
     loaded = loaded or b.load()
     stored = stored or load_statement(b.root, account)
-    items = book_items(loaded.order, account, loaded.state.voided)
+    items = book_items(loaded.order, account, loaded.state.voided, last)
     book_balance = sum((p.amount for e in loaded.order if e.date <= last for p in e.postings() if p.account == account), ZERO)
     opening = sum((e.amount for e in loaded.order if e.kind == "opening" and e.account == account and e.date <= last), ZERO)
     balance, source = statement_balance_at(last, stored.lines, stored.anchors, opening)

@@ -167,12 +167,16 @@ def add_decision(root: Path, account: str, decision: Decision, when: dt.datetime
     atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"))
 
 
-def book_items(entries: list[EntryBase], account: str, voided: dict[str, str]) -> list[BookItem]:
+def book_items(entries: list[EntryBase], account: str, voided: dict[str, str], upto: dt.date | None = None) -> list[BookItem]:
     """Movements on ``account`` in the books, as matching sees them.
 
     Opening balances are not movements; an entry voided and its void cancel out and
-    are left out together.
+    are left out together, once the void is in the book: seen at ``upto`` (a month
+    end), an entry voided only after it is still a movement of the book at that date.
     """
+    if upto is not None:
+        void_dates = {e.id: e.date for e in entries if e.kind == "void"}
+        voided = {t: v for t, v in voided.items() if void_dates.get(v, dt.date.max) <= upto}
     voids = set(voided.values())
     items = []
     for e in entries:
