@@ -67,7 +67,8 @@ def close_day(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ):
-    """日结 Daily cash close: with a matching count and no blocking exception it seals the day (exit 0); else exit 1."""
+    """日结 Daily cash close: with a matching count and no blocking exception it seals the day; exit 0 when it sealed
+    with nothing to report, 1 on a difference or any exception (cash over the limit, takings not banked), sealed or not."""
     from ..core.rules import check_entry
     from ..reports.close import day_report
     from ..store.book import close_day_in_book
