@@ -154,7 +154,12 @@ def test_check_detects_an_edited_earlier_day_through_the_chain(cli, closed):
     assert r.code == 1 and "journals/2026/2026-11-01.toml" in r.out
 
 
-def test_month_close_refuses_open_days_then_reports(cli, closed):
+def test_month_close_refuses_open_days_then_reports(cli, closed, monkeypatch):
+    import conftest
+    from test_rules import set_setting
+
+    monkeypatch.setattr(conftest, "NOW", "2026-12-01T09:00:00+08:00")  # November is over
+    set_setting(closed, "accounts.bank", "statement", "false")  # this bank keeps no statement
     cli("receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-05", book=closed)
     r = cli("close", "month", "2026-11", "--format", "json", book=closed)
     assert r.code == 1 and r.json["problems"][0]["code"] == "days-open" and "2026-11-05" in r.json["problems"][0]["message"]

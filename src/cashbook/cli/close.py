@@ -90,7 +90,8 @@ def close_month(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ):
-    """月结 Month-end report; refuses (exit 1) while a day of the month with entries is unsealed."""
+    """月结 Month-end close: refuses a month that is not over (exit 2), and (exit 1) while a day of it with entries
+    is unsealed or a bank account has no statement imported for it; else the month report (exit 1 on a control failure)."""
     from .report import month
 
     month(month_=month_, book=book, fmt=fmt, lang=lang, require_sealed=True)

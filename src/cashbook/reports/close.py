@@ -83,7 +83,8 @@ def month_report(month: str, first: dt.date, last: dt.date, opening: dict, entri
     month_problems = [p for p in problems if p.entry_id]
     exceptions = [p.as_json() for p in month_problems]
     control_failures = [p for p in month_problems if p.severity == "block"] + [g for g in gaps if g.severity == "block"]
-    control_failures += [Problem("not-reconciled", f"{r['account']}: {r['status']}") for r in reconciliation if r.get("balanced") is False]
+    control_failures += [Problem(r.get("code", "not-reconciled"), f"{r['account']}: {r['status']}")
+                         for r in reconciliation if r.get("balanced") is False]
     data = {
         "month": month, "from": first, "to": last, "unsealed_days": unsealed, "accounts": accounts,
         "categories": categories, "advances": {"open": len(adv["advances"]), "outstanding": adv["outstanding"],
