@@ -170,7 +170,8 @@ def test_month_close_refuses_open_days_then_reports(cli, closed, monkeypatch):
     assert r.code == 0, r.out
     j = r.json
     cash = next(a for a in j["accounts"] if a["account"] == "cash")
-    assert (cash["opening"], cash["receipts"], cash["payments"], cash["closing"]) == ("0.00", "2705.00", "1285.00", "1420.00")
+    # the opening balance (期初余额) set on 11-01 is 期初, not a receipt
+    assert (cash["opening"], cash["receipts"], cash["payments"], cash["closing"]) == ("1500.00", "1205.00", "1285.00", "1420.00")
     for a in j["accounts"]:
         assert Decimal(a["opening"]) + Decimal(a["receipts"]) - Decimal(a["payments"]) == Decimal(a["closing"])
     cats = {c["category"]: c["amount"] for c in j["categories"]}

@@ -174,3 +174,155 @@ def test_reconcile_without_a_statement_for_the_month_says_so_and_exits_1(cli, no
     table = run_cli("bank", "reconcile", "--account", "bank", "--month", "2026-12", book=november)
     assert table.code == 1 and "NOT reconciled" in table.out and "statement-missing" in table.out
     assert "balanced: the adjusted balances agree" not in table.out
+
+
+# -- finding 7: month figures add up -----------------------------------------------------------
+
+def money(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def assert_month_adds_up(j: dict) -> None:
+    """期初 + receipts − payments = 期末 for every account, and the accounts' totals agree with
+    the totals by category (for books whose receipts are income and payments expenses)."""
+    for a in j["accounts"]:
+        assert money(a["opening"]) + money(a["receipts"]) - money(a["payments"]) == money(a["closing"]), a
+    t = j["totals"]
+    for name in ("opening", "receipts", "payments", "closing"):
+        assert money(t[name]) == sum((money(a[name]) for a in j["accounts"]), Decimal(0)), name
+    income = sum((money(c["amount"]) for c in j["categories"] if c["type"] == "income"), Decimal(0))
+    expense = sum((money(c["amount"]) for c in j["categories"] if c["type"] == "expense"), Decimal(0))
+    between = money(t["between_accounts"])
+    assert money(t["receipts"]) - between == income, (t, income)
+    assert money(t["payments"]) - between == expense, (t, expense)
+
+
+def test_the_opening_balance_is_opening_not_a_receipt_in_the_demo():
+    """Demo September: ICBC's opening balance 352,468.35 (set on 09-01) is 期初, not one of
+    September's receipts (it was counted in "Receipts 1,415,277.27" and 期初 showed 0.00)."""
+    from test_demo_book import ROOT
+
+    r = run_cli("report", "month", "2026-09", "--format", "json", book=ROOT)
+    assert r.code == 0, r.out + r.err
+    icbc = next(a for a in r.json["accounts"] if a["account"] == "icbc")
+    assert icbc["opening"] == "352468.35"
+    assert icbc["closing"] == "1030878.81"
+    assert money(icbc["receipts"]) < Decimal("1415277.27") - Decimal("352468.35")  # a voided 580.00 nets out too
+    for a in r.json["accounts"]:
+        assert money(a["opening"]) + money(a["receipts"]) - money(a["payments"]) == money(a["closing"]), a
+    october = run_cli("report", "month", "2026-10", "--format", "json", book=ROOT).json
+    assert [a["closing"] for a in r.json["accounts"]] == [a["opening"] for a in october["accounts"]]
+
+
+def test_voids_net_out_of_the_column_of_what_they_reverse(cli, book):
+    d = lambda day: ("--date", f"2026-11-{day:02d}")  # noqa: E731
+    assert cli("receive", "100", "--from", "A", "--category", "rent", *d(2), book=book).code == 0
+    assert cli("void", "20261102-001", "--reason", "wrong merchant", *d(3), book=book).code == 0
+    assert cli("pay", "50", "--to", "邮局", "--category", "postage", "--invoice", "F1", *GM, *d(4), book=book).code == 0
+    assert cli("void", "20261104-001", "--reason", "paid twice", *d(5), book=book).code == 0
+    assert cli("bank-deposit", "200", "--account", "bank", *d(6), book=book).code == 0
+    assert cli("void", "20261106-001", "--reason", "slip lost", *d(6), book=book).code == 0
+    assert cli("receive", "30", "--from", "B", "--category", "other-income", *d(7), book=book).code == 0
+    r = cli("report", "month", "2026-11", "--format", "json", book=book)
+    j = r.json
+    cash = next(a for a in j["accounts"] if a["account"] == "cash")
+    bank = next(a for a in j["accounts"] if a["account"] == "bank")
+    assert (cash["opening"], cash["receipts"], cash["payments"], cash["closing"]) == ("1500.00", "30.00", "0.00", "1530.00")
+    assert (bank["opening"], bank["receipts"], bank["payments"], bank["closing"]) == ("50000.00", "0.00", "0.00", "50000.00")
+    assert {c["category"]: c["amount"] for c in j["categories"]} == {"rent": "0.00", "other-income": "30.00", "postage": "0.00"}
+    assert j["totals"]["between_accounts"] == "0.00"
+    assert_month_adds_up(j)
+
+
+# the property: random books, every month's figures add up
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ACCOUNTS = ("cash", "bank", "cmb")
+INCOME = ("rent", "management-fee", "other-income")
+EXPENSE = ("office", "postage", "wages")
+START = __import__("datetime").date(2026, 10, 1)  # October and November: a void may reach back a month
+OPS = ("receipt", "payment", "bank-deposit", "withdrawal", "transfer", "opening", "void")
+
+op = st.tuples(st.sampled_from(OPS), st.integers(0, 60), st.decimals("0.01", "99999.99", places=2), st.integers(0, 10**6))
+
+
+def build_book(ops) -> list:
+    """Entries of a random book, in book order (by day, then as drawn)."""
+    import datetime as dt
+
+    from cashbook.core.entries import KINDS, reversal
+
+    zone = dt.timezone(dt.timedelta(hours=8))
+    entries, seq, voided = [], {}, set()
+    for kind, day_no, amount, pick in sorted(ops, key=lambda o: o[1]):
+        day = START + dt.timedelta(days=day_no)
+        seq[day] = seq.get(day, 0) + 1
+        base = {"id": f"{day:%Y%m%d}-{seq[day]:03d}", "time": dt.datetime(2026, day.month, day.day, 12, tzinfo=zone)}
+        amount = str(amount)
+        account = ACCOUNTS[pick % 3]
+        if kind == "receipt":
+            fields = dict(amount=amount, account=account, party="P", category=INCOME[pick % 3])
+        elif kind == "payment":
+            fields = dict(amount=amount, account=account, party="P", category=EXPENSE[pick % 3])
+        elif kind in ("bank-deposit", "withdrawal"):
+            fields = dict(amount=amount, account=ACCOUNTS[1 + pick % 2])
+        elif kind == "transfer":
+            a, b = ACCOUNTS[pick % 3], ACCOUNTS[(pick + 1 + pick // 3 % 2) % 3]
+            fields = dict(amount=amount, from_account=a, to_account=b)
+        elif kind == "opening":
+            fields = dict(amount=amount, account=account)
+        else:
+            targets = [e for e in entries if e.kind != "void" and e.id not in voided]
+            if not targets:
+                continue
+            target = targets[pick % len(targets)]
+            voided.add(target.id)
+            fields = dict(target=target.id, reason="wrong", reverses=[[p.account, str(p.amount)] for p in reversal(target)])
+        entries.append(KINDS[kind].model_validate({**base, "kind": kind, **fields}))
+    return entries
+
+
+def policy_with_two_banks():
+    from cashbook.store.policyfile import default_policy_text, parse_policy
+
+    return parse_policy(default_policy_text() + '\n[accounts.cmb]\ntype = "bank"\nname = "招商银行"\n')
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(op, max_size=40))
+def test_month_figures_add_up_for_any_book(ops):
+    import datetime as dt
+    import json
+
+    from cashbook.core.state import BookState
+    from cashbook.render import dumps
+    from cashbook.reports.close import month_report
+
+    policy = policy_with_two_banks()
+    entries = build_book(ops)
+    cash = frozenset(policy.cash_accounts())
+    for month, first, last in (("2026-10", dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+                               ("2026-11", dt.date(2026, 11, 1), dt.date(2026, 11, 30))):
+        state, opening = BookState(), {}
+        for e in entries:
+            if e.date < first:
+                for p in e.postings():
+                    opening[p.account] = opening.get(p.account, Decimal(0)) + p.amount
+            if e.date <= last:
+                state.apply(e, cash)
+        inside = [e for e in entries if first <= e.date <= last]
+        j = json.loads(dumps(month_report(month, first, last, opening, inside, state, policy, [], [], [], []).data))
+        assert_month_adds_up(j)
+        for a in j["accounts"]:
+            key = a["account"]
+            # 期末 is the balance at the month's end; 期初 the balance before it plus openings set (or voided) in it
+            assert money(a["closing"]) == sum((p.amount for e in entries if e.date <= last for p in e.postings()
+                                               if p.account == key), Decimal(0))
+            openings = sum((p.amount for e in inside for p in e.postings() if p.account == key and
+                            any(q.account == "opening-balances" for q in e.postings())), Decimal(0))
+            assert money(a["opening"]) == opening.get(key, Decimal(0)) + openings
+            # a column goes below zero only through a void of an earlier month's entry
+            if money(a["receipts"]) < 0 or money(a["payments"]) < 0:
+                assert any(e.kind == "void" and e.target < f"{first:%Y%m%d}" for e in inside)
