@@ -76,11 +76,11 @@ def november(cli, book):
 
 def test_close_month_refuses_a_month_that_is_not_over(cli, november):
     before = snapshot(november)
-    for month in ("2026-11", "2026-12", "2027-03"):  # today is 2026-11-20
+    for month in ("2026-11", "2026-12", "9999-12", "2026-11"):  # today is 2026-11-20
         r = cli("close", "month", month, "--format", "json", book=november)
         assert r.code == 2, r.out
         assert [p["code"] for p in r.json["problems"]] == ["period-not-over"]
-    assert "2026-11-20" in r.json["problems"][0]["message"]
+    assert "2026-11-20" in r.json["problems"][0]["message"] and "2026-11-30" in r.json["problems"][0]["message"]
     assert snapshot(november) == before
     # the month report is still there to look at (it is not a close)
     assert cli("report", "month", "2026-11", "--format", "json", book=november).code == 1

@@ -212,7 +212,7 @@ def month(
         current = today()
         if current <= last:
             raise CashbookError(Problem("period-not-over", f"{month_} is not over: today is {current} on the book's clock and "
-                                        f"the month ends on {last}; close it on {last + dt.timedelta(days=1)} or later "
+                                        f"the month ends on {last}; close it after that day "
                                         f"(`cashbook report month {month_}` shows it so far)",
                                         data={"today": current, "last_day": last}), exit_code=2)
 
