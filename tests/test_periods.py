@@ -290,7 +290,7 @@ def policy_with_two_banks():
     return parse_policy(default_policy_text() + '\n[accounts.cmb]\ntype = "bank"\nname = "招商银行"\n')
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(op, max_size=40))
 def test_month_figures_add_up_for_any_book(ops):
     import datetime as dt
