@@ -140,7 +140,7 @@ def test_import_refuses_unknown_accounts_and_missing_files(cli, book, month, tmp
     assert "not a bank account" in cli("bank", "import", str(month), "--account", "cash", book=book).err
     assert cli("bank", "import", str(tmp_path / "nope.csv"), "--account", "bank", book=book).code == 2
     assert cli("bank", "reconcile", "--account", "bank", "--month", "2026-13", book=book).code == 2
-    assert cli("bank", "reconcile", "--account", "bank", "--month", "2026-11", book=book).code == 2  # nothing imported yet
+    assert cli("bank", "reconcile", "--account", "bank", "--month", "2026-11", book=book).code == 1  # nothing imported yet
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples/statements is not beside the project")

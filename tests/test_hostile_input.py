@@ -1044,7 +1044,7 @@ def test_close_day_when_the_second_write_fails(cli, fresh, monkeypatch, fail_at)
     c = cli("check", book=book)
     assert c.code == 0, c.out
     again = cli("close", "day", "2026-11-02", "--format", "json", book=book)
-    assert again.code == 0 and again.json["sealed"], again.out
+    assert again.code == 1 and again.json["sealed"], again.out  # sealed; exit 1 for the takings not banked (SPEC 5)
     assert cli("check", book=book).code == 0
 
 

@@ -104,12 +104,17 @@ def reconcile_cmd(
     from ..reports.reconcile import reconciliation_report
     from .report import show
 
+    from ..core.reconcile import statement_covers
+    from ..reports.reconcile import missing_statement_report
+
     begin(fmt, book)
     b = open_book(book)
     _bank_account(b, account)
+    first, last = _month(month)
     result, stored = reconciliation(b, account, month)
-    if not stored.lines:
-        fail("no-statement", f"no statement imported for {account}; run `cashbook bank import FILE --account {account}` first")
+    if not statement_covers(first, last, stored.lines, stored.anchors):
+        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang)
+        return
     show(reconciliation_report(result), fmt, lang)
 
 
@@ -221,19 +226,30 @@ def book_charges(
 
 
 def month_status(book, month: str) -> list[dict]:
-    """Each bank account with a statement: is its reconciliation for ``month`` balanced?"""
+    """Each bank account's reconciliation for ``month``: balanced, not balanced (`not-reconciled`),
+    no statement imported for it (`statement-missing`), or none kept (`statement = false`)."""
     from ..core.money import fmt_grouped
-
+    from ..core.reconcile import statement_covers
     from ..store.bankfiles import load_statement
 
+    first, last = _month(month)
     out, loaded = [], None
     for account in book.policy.bank_accounts():
         stored = load_statement(book.root, account)
-        if not stored.lines:
-            out.append({"account": account, "balanced": None, "status": "no statement imported yet"})
+        if not statement_covers(first, last, stored.lines, stored.anchors):
+            if not book.policy.accounts[account].statement:
+                out.append({"account": account, "balanced": None, "status": "no statement kept (statement = false in policies.toml)"})
+            else:
+                out.append({"account": account, "balanced": False, "code": "statement-missing",
+                            "status": f"no statement imported for {month}: import it with "
+                                      f"`cashbook bank import FILE --account {account}`, then `cashbook bank reconcile "
+                                      f"--account {account} --month {month}`"})
             continue
         loaded = loaded or book.load()
         result, stored = reconciliation(book, account, month, loaded, stored)
         status = "reconciled, balanced" if result.balanced else f"not reconciled: difference {fmt_grouped(result.difference)}"
-        out.append({"account": account, "balanced": result.balanced, "status": status, "difference": result.difference})
+        row = {"account": account, "balanced": result.balanced, "status": status, "difference": result.difference}
+        if not result.balanced:
+            row["code"] = "not-reconciled"
+        out.append(row)
     return out

@@ -67,7 +67,8 @@ def close_day(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ):
-    """日结 Daily cash close: with a matching count and no blocking exception it seals the day (exit 0); else exit 1."""
+    """日结 Daily cash close: with a matching count and no blocking exception it seals the day; exit 0 when it sealed
+    with nothing to report, 1 on a difference or any exception (cash over the limit, takings not banked), sealed or not."""
     from ..core.rules import check_entry
     from ..reports.close import day_report
     from ..store.book import close_day_in_book
@@ -89,7 +90,8 @@ def close_month(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
 ):
-    """月结 Month-end report; refuses (exit 1) while a day of the month with entries is unsealed."""
+    """月结 Month-end close: refuses a month that is not over (exit 2), and (exit 1) while a day of it with entries
+    is unsealed or a bank account has no statement imported for it; else the month report (exit 1 on a control failure)."""
     from .report import month
 
     month(month_=month_, book=book, fmt=fmt, lang=lang, require_sealed=True)

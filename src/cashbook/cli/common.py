@@ -23,29 +23,59 @@ class Lang(str, Enum):
 
 
 class Session:
-    """Per-invocation facts the error boundary needs (output format) and the clock read once."""
+    """Per-invocation facts the error boundary needs (output format), the clock read once,
+    and the book opened (its `utc_offset` sets the command's clock)."""
 
     format: str = "table"
     book: Optional[str] = None
-    now: dt.datetime | None = None
+    now: dt.datetime | None = None  # the instant of this command, aware
+    fixed_zone: bool = False  # $CASHBOOK_NOW gave its own offset: it stands in for the machine's zone
+    opened = None  # the Book of this command, once opened
 
 
-def now() -> dt.datetime:
-    """The one clock read of a command (overridable by $CASHBOOK_NOW for tests and demos)."""
+def clock() -> dt.datetime:
+    """The one clock read of a command, as an aware instant: the machine's clock in the
+    machine's zone, or $CASHBOOK_NOW (for tests and demos; without an offset it is the
+    machine's local time, with one that offset stands in for the machine's zone)."""
     if Session.now is None:
         import os
 
         fixed = os.environ.get("CASHBOOK_NOW")
         if fixed:
             try:
-                Session.now = dt.datetime.fromisoformat(fixed)
+                instant = dt.datetime.fromisoformat(fixed)
             except ValueError:
-                fail("bad-option", f"$CASHBOOK_NOW={fixed!r} is not an ISO date-time like 2026-11-29T10:00")
-            if Session.now.tzinfo is None:
-                Session.now = Session.now.astimezone()
+                fail("bad-option", f"$CASHBOOK_NOW={fixed!r} is not an ISO date-time like 2026-11-29T10:00+08:00")
+            Session.fixed_zone = instant.tzinfo is not None
+            if instant.tzinfo is None:
+                try:
+                    instant = instant.astimezone()
+                except (OverflowError, OSError, ValueError):
+                    fail("bad-option", f"$CASHBOOK_NOW={fixed!r} is outside the dates this machine's clock can show")
+            Session.now = instant
         else:
             Session.now = dt.datetime.now().astimezone()
     return Session.now
+
+
+def now() -> dt.datetime:
+    """This command's moment on the book's clock: the instant in the book's `utc_offset`
+    (policies.toml [book]), in the machine's zone only where the book sets none. "Today",
+    entry times and the day an entry lands on all come from here."""
+    instant = clock()
+    book = Session.opened if Session.opened is not None else open_book(None)
+    zone = book.policy.tz()
+    if zone is None:
+        return instant
+    try:
+        return instant.astimezone(zone)
+    except (OverflowError, ValueError):
+        fail("bad-option", f"the clock {instant.isoformat()} is outside the dates a book can hold in its zone {book.policy.book.utc_offset}")
+
+
+def today() -> dt.date:
+    """Today on the book's clock."""
+    return now().date()
 
 
 BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book folder (default: $CASHBOOK_BOOK, else the current directory).", show_default=False)]
@@ -60,6 +90,7 @@ MemoOpt = Annotated[str, typer.Option("--memo", help="Summary text (摘要).")]
 
 def begin(fmt: Format | str = "table", book: str | None = None) -> None:
     Session.format = fmt.value if isinstance(fmt, Format) else fmt
+    Session.opened = None  # a new command: its book is opened afresh (tests run many in one process)
     if book:
         Session.book = book
 
@@ -73,7 +104,9 @@ def fail(code: str, message: str) -> None:
 def open_book(book: str | None, use_cache: bool = True):
     from ..store.book import Book, find_root
 
-    return Book(find_root(book or Session.book), use_cache=use_cache, progress=progress_bar())
+    opened = Book(find_root(book or Session.book), use_cache=use_cache, progress=progress_bar())
+    Session.opened = opened
+    return opened
 
 
 def progress_bar():
@@ -107,7 +140,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999  # a book's dates; outside them is a typing a
 
 def parse_date(text: str | None, option: str = "--date") -> dt.date:
     if text is None:
-        return now().date()
+        return today()
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -118,24 +151,38 @@ def parse_date(text: str | None, option: str = "--date") -> dt.date:
 
 
 def entry_time(date: str | None, time: str | None, policy) -> dt.datetime:
-    """The local date-time with offset for a new entry; future days are refused."""
-    today = now()
+    """The local date-time with offset for a new entry, on the book's clock (`now`):
+    future days are refused."""
+    current = now()
     day = parse_date(date)
-    if day > today.date():
-        fail("future-date", f"--date {day} is after today ({today.date()}); record entries on the day they happen")
+    if day > current.date():
+        fail("future-date", f"--date {day} is after today ({current.date()} on the book's clock, "
+                            f"{_zone_name(policy)}); record entries on the day they happen")
     if time is not None:
         try:
-            clock = dt.time.fromisoformat(time.strip())
+            clock_time = dt.time.fromisoformat(time.strip())
         except ValueError:
             fail("bad-option", f"--time {time!r} is not a time; write HH:MM, e.g. 09:30")
-        if clock.tzinfo is not None:
+        if clock_time.tzinfo is not None:
             fail("bad-option", f"--time {time!r}: give the local time HH:MM; the offset comes from policies.toml [book] utc_offset")
-    elif day == today.date():
-        clock = today.time().replace(microsecond=0)
+    elif day == current.date():
+        clock_time = current.time().replace(microsecond=0)
     else:
-        clock = dt.time(12, 0)
-    tz = policy.tz() or today.tzinfo  # the book's offset, else the clock's own
-    return dt.datetime.combine(day, clock.replace(tzinfo=None)).replace(tzinfo=tz)
+        clock_time = dt.time(12, 0)
+    local = dt.datetime.combine(day, clock_time.replace(tzinfo=None))
+    zone = policy.tz()
+    if zone is not None:
+        return local.replace(tzinfo=zone)
+    if Session.fixed_zone or day == current.date() and time is None:
+        return local.replace(tzinfo=current.tzinfo)
+    try:
+        return local.astimezone()  # the machine's zone, with that day's offset (summer time)
+    except (OverflowError, OSError, ValueError):
+        return local.replace(tzinfo=current.tzinfo)
+
+
+def _zone_name(policy) -> str:
+    return f"UTC{policy.book.utc_offset} from policies.toml" if policy.book.utc_offset else "this machine's zone"
 
 
 def amount_arg(text: str, name: str = "AMOUNT", allow_zero: bool = False):

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, begin, now, open_book, parse_date
+from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, begin, now, open_book, parse_date, today
 
 report_app = typer.Typer(help="Reports: journal, balances, advances, deposits, cheques, receipts, exceptions.", no_args_is_help=True)
 
@@ -208,6 +208,13 @@ def month(
         first, last = month_bounds(month_)
     except ValueError as exc:
         fail("bad-option", str(exc))
+    if require_sealed:  # `close month`: only a month that is over
+        current = today()
+        if current <= last:
+            raise CashbookError(Problem("period-not-over", f"{month_} is not over: today is {current} on the book's clock and "
+                                        f"the month ends on {last}; close it after that day "
+                                        f"(`cashbook report month {month_}` shows it so far)",
+                                        data={"today": current, "last_day": last}), exit_code=2)
 
     def compute():
         view = b.period(first, last, checker=check_entry)
@@ -219,9 +226,15 @@ def month(
 
     report = b.remembered(f"month {month_}", last, compute)
     unsealed = report.data["unsealed_days"]
+    refused = []
     if require_sealed and unsealed:
-        raise CashbookError(Problem("days-open", f"{month_} has days not closed: {', '.join(str(d) for d in unsealed)}; "
-                                    "close them with `cashbook close day DATE` first", data={"days": unsealed}), exit_code=1)
+        refused.append(Problem("days-open", f"{month_} has days not closed: {', '.join(str(d) for d in unsealed)}; "
+                               "close them with `cashbook close day DATE` first", data={"days": unsealed}))
+    if require_sealed:  # a bank month without its statement is not a closed month
+        refused += [Problem("statement-missing", f"{r['account']}: {r['status']}", data={"account": r["account"]})
+                    for r in report.data["reconciliation"] if r.get("code") == "statement-missing"]
+    if refused:
+        raise CashbookError(refused, exit_code=1)
     show(report, fmt, lang)
 
 

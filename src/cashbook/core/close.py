@@ -94,6 +94,12 @@ class DayCloseReport:
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "block"]
 
+    @property
+    def exceptions(self) -> list[Problem]:
+        """What the close reports for action: everything the close itself found (any
+        severity: a difference, cash over the limit, takings not banked) and every block."""
+        return [p for p in self.problems if p.severity == "block" or not p.entry_id]
+
 
 def close_day(date: dt.date, state: BookState, policy: Policy, day_problems: list[Problem], entries: int,
               unsealed_before: list[dt.date]) -> DayCloseReport:

@@ -37,6 +37,9 @@ class Account(_Model):
     number: str = ""
     export_name: str = ""
     """Name used by `cashbook export` (e.g. "Assets:Bank:ICBC"); derived when empty."""
+    statement: bool = True
+    """A bank account whose bank sends statements (the default): a month closes only when
+    its statement is imported and reconciled. ``false`` for one that has none."""
     overdraft: AmountOrZero = Decimal("0.00")
     """How far a bank account may go below zero (an agreed overdraft); cash never may."""
 

@@ -264,3 +264,10 @@ def statement_balance_at(date: dt.date, lines: list[BankLine], anchors: list[tup
         return balance - moved, f"bank balance of {anchor_date} less the lines after {date}"
     total = sum((l.amount for l in lines if l.date <= date), ZERO)
     return fallback_opening + total, "derived: opening balance plus statement lines (the statement gave no balance)"
+
+
+def statement_covers(first: dt.date, last: dt.date, lines: list[BankLine], anchors: list[tuple[dt.date, Decimal]]) -> bool:
+    """Whether the imported statement speaks for the month ``first``..``last``: a line or a
+    balance the bank stated, dated in the month or later (a later statement carries the
+    month's end balance). Without one there is nothing to reconcile the month against."""
+    return any(l.date >= first for l in lines) or any(d >= first for d, _ in anchors)

@@ -17,7 +17,7 @@ def reconciliation_report(r: Reconciliation) -> Report:
         "bank_credits_not_booked": r.bank_credits_not_booked, "bank_debits_not_booked": r.bank_debits_not_booked,
         "deposits_in_transit": r.deposits_in_transit, "outstanding_payments": r.outstanding_payments,
         "adjusted_book_balance": r.adjusted_book_balance, "adjusted_statement_balance": r.adjusted_statement_balance,
-        "difference": r.difference, "balanced": r.balanced,
+        "difference": r.difference, "balanced": r.balanced, "statement_missing": False,
         "matches": [{"book": list(m.book), "lines": list(m.lines), "why": m.why} for m in r.matches],
     }
     rows = [
@@ -44,6 +44,30 @@ def reconciliation_report(r: Reconciliation) -> Report:
                else f"NOT balanced: difference {fmt_grouped(r.difference)} is an error to investigate")
     notes = [f"statement balance: {r.statement_balance_source}", verdict, "Prepared by 编制: ________   Chief accountant 主管会计: ________"]
     return Report(data, tables, notes, exit_code=0 if r.balanced else 1)
+
+
+def missing_statement_report(account: str, month: str, book_balance, keeps_statement: bool) -> Report:
+    """`bank reconcile` for a month no imported statement speaks for: said so, exit 1, never
+    "balanced" (there is nothing to agree with)."""
+    how = f"import it with `cashbook bank import FILE --account {account}`, then reconcile again"
+    if not keeps_statement:
+        how += f" ({account} is marked `statement = false` in policies.toml: its months close without one)"
+    message = f"{account}: no bank statement imported for {month}; {how}"
+    data = {
+        "account": account, "month": month, "book_balance": book_balance, "statement_balance": None,
+        "statement_balance_source": "no statement imported for the month",
+        "bank_credits_not_booked": [], "bank_debits_not_booked": [], "deposits_in_transit": [], "outstanding_payments": [],
+        "adjusted_book_balance": book_balance, "adjusted_statement_balance": None, "difference": None,
+        "balanced": False, "statement_missing": True, "matches": [],
+        "problems": [{"code": "statement-missing", "message": message, "severity": "block"}],
+    }
+    rows = [{"book": "Balance per books 企业银行存款日记账余额", "book_amount": book_balance,
+             "bank": "Balance per bank statement 银行对账单余额: no statement 未导入对账单", "bank_amount": None}]
+    cols = [Column("book", "Books (企业)", "企业账面"), Column("book_amount", "Amount", "金额", "money"),
+            Column("bank", "Bank statement (银行)", "银行对账单"), Column("bank_amount", "Amount", "金额", "money")]
+    tables = [Table(cols, rows, f"Bank reconciliation {account} {month}", f"银行存款余额调节表 {account} {month}")]
+    notes = [f"NOT reconciled: statement-missing: {message}"]
+    return Report(data, tables, notes, exit_code=1)
 
 
 def _sum(items):
