@@ -12,6 +12,7 @@ refused command changed no byte. `CASHBOOK_STATEFUL_EXAMPLES` raises the example
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -29,6 +30,9 @@ from conftest import NOW, snapshot
 FIRST = dt.date(2026, 11, 1)
 TODAY = dt.date(2026, 11, 20)
 GM = ["--approved-by", "gm:王总"]
+
+
+_RUNS = 0
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -57,6 +61,13 @@ def invoke(*args: str) -> tuple[int, str, str]:
         sys.argv = old_argv
         os.environ.clear()
         os.environ.update(old_env)
+        # a command frees nothing (gc.freeze): in one process, thousands of commands would
+        # keep every cache connection and file open
+        global _RUNS
+        _RUNS += 1
+        if _RUNS % 100 == 0:
+            gc.unfreeze()
+            gc.collect()
     return code, out.getvalue(), err.getvalue()
 
 
@@ -167,9 +178,7 @@ class BookMachine(RuleBasedStateMachine):
         if day >= TODAY:
             return
         code, out, err = self.cmd("close", "day", day.isoformat(), "--dry-run", "--format", "json")
-        assert code in (0, 1, 2), (code, out, err)
-        if code == 2:
-            return
+        assert code in (0, 1), (code, out, err)  # 1: the close would report an exception
         balance = Decimal(json.loads(out)["book_balance"])
         counts = [f"1x{int(balance)}"] if balance >= 1 else []
         if balance % 1 or not counts:
@@ -201,17 +210,19 @@ class BookMachine(RuleBasedStateMachine):
                 running[account] = running.get(account, Decimal(0)) + amount
                 if account in ("cash", "bank"):
                     assert running[account] >= 0, f"{account} below zero after {entry.id}"
-        code, out, _ = self.cmd("report", "balances", "--format", "json")
-        assert code == 0
+        code, out, err = self.cmd("report", "balances", "--format", "json")
+        assert code == 0, out + err
         report = json.loads(out)
         rows = report.get("accounts") or report.get("balances") or report.get("rows")
         for row in rows:
             assert Decimal(row["balance"]) == running.get(row["account"], Decimal(0)), row
-        code, out, _ = self.cmd("report", "advances", "--format", "json")
+        code, out, err = self.cmd("report", "advances", "--format", "json")
+        assert code == 0, out + err
         advances = json.loads(out)
         outstanding = sum((Decimal(a["outstanding"]) for a in advances["advances"]), Decimal(0))
         assert outstanding == running.get("advances:徐静", Decimal(0))
-        code, out, _ = self.cmd("report", "deposits", "--format", "json")
+        code, out, err = self.cmd("report", "deposits", "--format", "json")
+        assert code == 0, out + err
         deposits = json.loads(out)
         held = sum((Decimal(d["held"]) for d in deposits["deposits"]), Decimal(0))
         assert held == -running.get("deposits:electricity", Decimal(0))
