@@ -28,6 +28,7 @@ from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
+from .policyversions import VERSIONS_DIR, PolicyHistory, for_write, history
 
 if TYPE_CHECKING:
     from ..core.rules import Neighbours
@@ -91,6 +92,7 @@ class Book:
     def __init__(self, root: Path, use_cache: bool = True, progress=None):
         self.root = Path(root)
         self._policy: Policy | None = None
+        self._history: PolicyHistory | None = None
         self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == ""
         self._cache: Cache | None = None
         self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
@@ -104,12 +106,22 @@ class Book:
                 cache.put_policy(self._policy_digest, self._policy)
         return self._policy
 
+    @property
+    def policies(self) -> PolicyHistory:
+        """Every version of the policies the book has kept, and which one judges each day."""
+        if self._history is None:
+            self._history = history(self)
+        return self._history
+
+    def policy_at(self, day: dt.date) -> Policy:
+        """The policy in force on ``day`` (rules in force when an entry was recorded judge it)."""
+        return self.policies.at(day)
+
     def checks_signature(self, rolling: str, checker: Checker | None, today: dt.date | None = None) -> str:
         """Names what checking a day file depends on: the files up to it (``rolling``, see
-        `signatures`), the policy, the code of the rules, which checker ran and for which day."""
-        self.policy
+        `signatures`), the policy and its kept versions, the code of the rules, which checker ran and for which day."""
         name = f"{checker.__module__}.{checker.__qualname__}" if checker else "references"
-        parts = (rolling, self._policy_digest, code_digest(), name, str(today or ""))
+        parts = (rolling, self.policies.digest, code_digest(), name, str(today or ""))
         return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
     @property
@@ -133,7 +145,7 @@ class Book:
         return self._cache if self._cache is not None and self._cache.on else None
 
     def scan(self) -> list[Scanned]:
-        """Every *.toml under journals/ (not journals/bank/), one stat each: day files in date order, odd names last."""
+        """Every *.toml under journals/ (not journals/bank/ nor journals/policies/), one stat each: day files in date order, odd names last."""
         found: list[Scanned] = []
         visited: set[str] = set()
 
@@ -161,7 +173,7 @@ class Book:
                     is_dir = item.is_dir(follow_symlinks=True)
                 except OSError:
                     is_dir = False
-                if is_dir and not (top and name == "bank"):
+                if is_dir and not (top and name in ("bank", VERSIONS_DIR)):
                     walk(item.path, f"{shown}{name}/", False)
 
         if self.journals.is_dir():
@@ -292,6 +304,7 @@ class Book:
         def compute() -> tuple[list[Problem], int, int]:
             loaded = self.load(checker=checker)
             problems = loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
+            problems += self.policies.problems(checker)
             return problems, len(loaded.files), len(loaded.order)
 
         return self.remembered(f"check {checker.__module__}.{checker.__qualname__}", None, compute)
@@ -374,8 +387,7 @@ class Book:
         if cache is None:
             return compute()
         files = [s for s in self.scan() if upto is None or s.day is not None and s.day <= upto]
-        self.policy
-        parts = [name, signatures(files)[-1] if files else "", self._policy_digest, code_digest(),
+        parts = [name, signatures(files)[-1] if files else "", self.policies.digest, code_digest(),
                  _key_of(self.seal_log), *_keys_under(self.journals / "bank")]
         signature = hashlib.sha1("\0".join(parts).encode()).hexdigest()
         found = cache.report(name, signature)
@@ -421,6 +433,7 @@ class Book:
                 if attempt == 0 and self._many_unparsed(scanned):
                     pass  # a cold cache is filled on every core, outside the lock (below)
                 else:
+                    self._history = for_write(self, today, checker)  # a changed policies.toml: kept, or refused
                     return self._record_locked(draft, today, checker, time, scanned, cash)
             self.parsed(scanned)
         raise AssertionError("unreachable")  # the second attempt always records or raises
@@ -434,7 +447,6 @@ class Book:
 
     def _record_locked(self, draft, today, checker, time, scanned, cash) -> tuple[EntryBase, BookState, list[Problem]]:
         """`record` under the book lock, on the files as ``scanned`` just now."""
-        policy = self.policy
         fresh = self.parsed(scanned)
         self._refuse_if_damaged(scanned, fresh)
         when = time or draft["time"]
@@ -450,13 +462,15 @@ class Book:
         draft = {**draft, "time": when}
         model = KINDS[draft["kind"]]
         entry = model.model_validate({**draft, "id": self.next_id(day, df)})
-        problems = check_references(entry, policy, state)
+        then = self.policy_at(day)
+        problems = check_references(entry, then, state)
         if checker is not None:
-            problems += checker(entry, policy, state, today)
+            problems += checker(entry, then, state, today)
         blocking = [p for p in problems if p.severity == "block"]
         if blocking:
             raise CashbookError(problems)
         state.apply(entry, cash)  # before writing: reading the state can still fail (see cache._Part)
+        self.policies.keep()
         line = append_entry(path, entry)
         key = self._remember_append(path, day, df, entry, line)
         cache = self.cache
@@ -580,6 +594,8 @@ class _Checked:
         self.scanned = scanned
         self._signatures: dict[int, str] = {}
         self._known: dict[int, object] = {}
+        if checker is not None:
+            book.policies.ready()
 
     def signature(self, i: int) -> str:
         if not self.cache:
@@ -613,6 +629,7 @@ class _Checked:
     def check_file(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], set[str], list[EntryBase]]:
         """Check each entry of file ``i`` against the state just before it, and apply it."""
         book, checker, shown = self.book, self.checker, self.scanned[i].shown
+        policy_at = book.policies.at
         problems, skipped, applied = [], set(), []
         for entry in df.entries:
             line = df.lines.get(entry.id)
@@ -620,9 +637,10 @@ class _Checked:
                 problems.append(duplicate(entry, line))
                 skipped.add(entry.id)
                 continue
-            found = check_references(entry, book.policy, state)
+            policy = policy_at(entry.date)
+            found = check_references(entry, policy, state)
             if checker is not None:
-                found += checker(entry, book.policy, state, self.today or entry.date)
+                found += checker(entry, policy, state, self.today or entry.date)
             problems += [Problem(p.code, p.message, shown, line, entry.id, p.severity, p.data) for p in found]
             state.apply(entry, cash)
             applied.append(entry)
@@ -855,9 +873,11 @@ def _raw(path: Path) -> bytes:
 def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Checker, seal: bool) -> DayCloseReport:
     """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
     with book_lock(book.root):
+        if seal:
+            book._history = for_write(book, now.date(), checker)  # a changed policies.toml: kept, or refused
         view = book.period(date, date, checker)
         unsealed = [d for d in view.unsealed if d < date]
-        report = close_day(date, view.state, book.policy, view.problems, len(view.entries), unsealed)
+        report = close_day(date, view.state, book.policy_at(date), view.problems, len(view.entries), unsealed)
         if not seal or report.sealed or report.blocking:
             return report
         if view.later_seal:
@@ -874,6 +894,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
                             counted=cash.counted, digest=digest, previous=previous,
                             seal=seal_value(date, digest, previous, cash.book_balance, cash.counted))
 
+        book.policies.keep()
         entry = seal_day(path, make)
         log, _ = read_seal_log(book)
         lines = [f"{d} {s}" for d, s in (log or [])]
