@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, begin, fail, now, open_book
+from .common import BookOpt, Format, FormatOpt, begin, fail, open_book
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +19,6 @@ def register(app: typer.Typer) -> None:
         from ..store.book import find_root
         from ..store.files import atomic_write
         from ..store.policyfile import POLICY_FILE, default_policy_text
-        from ..store.policyversions import keep_first_version
 
         begin("table", book)
         root = Path(directory) if directory else find_root(book)
@@ -35,7 +34,6 @@ def register(app: typer.Typer) -> None:
         except OSError as exc:
             fail("write-failed", f"cannot create {root}: {exc.strerror}")
         atomic_write(policy, default_policy_text().encode("utf-8"))
-        keep_first_version(root, now().date())  # journals/policies/: every version of the rules the book uses
         gitignore = root / ".gitignore"
         if not gitignore.exists():
             atomic_write(gitignore, b"# cashbook: lock file and disposable cache\n.cashbook.lock\n.cashbook/\n")

@@ -433,7 +433,7 @@ class Book:
                 if attempt == 0 and self._many_unparsed(scanned):
                     pass  # a cold cache is filled on every core, outside the lock (below)
                 else:
-                    self._history = for_write(self, today, checker)  # a changed policies.toml: kept, or refused
+                    self._history = for_write(self, today, checker, (time or draft["time"]).date())  # a changed policies.toml: kept, or refused
                     return self._record_locked(draft, today, checker, time, scanned, cash)
             self.parsed(scanned)
         raise AssertionError("unreachable")  # the second attempt always records or raises
@@ -874,7 +874,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
     """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
     with book_lock(book.root):
         if seal:
-            book._history = for_write(book, now.date(), checker)  # a changed policies.toml: kept, or refused
+            book._history = for_write(book, now.date(), checker, date)  # a changed policies.toml: kept, or refused
         view = book.period(date, date, checker)
         unsealed = [d for d in view.unsealed if d < date]
         report = close_day(date, view.state, book.policy_at(date), view.problems, len(view.entries), unsealed)

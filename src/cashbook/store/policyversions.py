@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ..core.entries import EntryBase
 from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from .files import atomic_write
@@ -203,8 +204,11 @@ class PolicyHistory:
             return True
         return kept.model_dump(exclude={"effective"}) != self.current.model_dump(exclude={"effective"})
 
-    def decide(self, today: dt.date | None) -> Change:
-        """Where the changed policies.toml would be kept, or the `policy-retroactive` refusal."""
+    def decide(self, today: dt.date | None, checker: Callable | None) -> Change:
+        """Where the changed policies.toml would be kept, or the `policy-retroactive` refusal
+        naming the first effective date that would be accepted. Without a ``checker`` the
+        entries of open days cannot be judged again: a date on or before the last day with
+        entries is then left undecided (``day`` None, no problem)."""
         book = self.book
         latest = self.valid[-1]
         scanned = book.scan()
@@ -220,46 +224,54 @@ class PolicyHistory:
         used = floor >= latest.day or len(self.valid) == 1
         earliest = max(latest.day + dt.timedelta(days=1) if used else latest.day,
                        sealed + dt.timedelta(days=1) if sealed else dt.date.min)
+        if checker is None and (effective is None or effective <= floor):
+            return Change(None)
+        rejudged = last_rejudged(self, earliest, checker) if checker is not None and earliest <= floor else None
+        if rejudged is not None:
+            earliest = max(earliest, rejudged[0].date + dt.timedelta(days=1))
         line = line_of(key_lines(self.raw.decode("utf-8-sig", "replace")), ("effective",))
         if effective is None:
             return Change(None, self._refusal(
-                f"{POLICY_FILE} differs from the rules kept in {latest.shown} and has no `effective` date, so it would re-judge "
-                f"every day already recorded; add `effective = \"{earliest}\"` (or a later day) at the top of {POLICY_FILE}: "
-                "the first day the new rules judge", earliest, None))
-        if effective < earliest:
-            if sealed and effective <= sealed:
-                why = f"is on or before {sealed}, the last sealed day: sealed days keep the rules they were closed under"
-            elif effective < latest.day:
-                why = f"is before {latest.day}, the first day of the latest kept version ({latest.shown})"
-            else:
-                why = f"is the first day of the version kept in {latest.shown}, which already judged entries"
-            return Change(None, self._refusal(f"effective = \"{effective}\" {why}; set `effective = \"{earliest}\"` or a later "
-                                              "day", earliest, line))
-        return Change(effective, rejudge_from=effective if effective <= floor else None)
+                f"{POLICY_FILE} differs from the rules kept in {latest.shown} and has no `effective` date, so it would judge "
+                f"again the days already recorded; add `effective = \"{earliest}\"` (or a later day) at the top of "
+                f"{POLICY_FILE}: the first day the new rules judge", earliest, None))
+        if effective >= earliest:
+            return Change(effective)
+        entry_id = None
+        if sealed and effective <= sealed:
+            why = f"is on or before {sealed}, the last sealed day: sealed days keep the rules they were closed under"
+        elif effective < latest.day:
+            why = f"is before {latest.day}, the first day of the latest kept version ({latest.shown})"
+        elif effective == latest.day and used:
+            why = f"is the first day of the version kept in {latest.shown}, which already judged entries"
+        else:
+            entry, codes = rejudged
+            entry_id = entry.id
+            why = (f"would judge entry {entry.id} of {entry.date}, recorded under the rules then in force, differently "
+                   f"({', '.join(codes)}): rules in force when an entry was recorded judge it for good")
+        problem = self._refusal(f"effective = \"{effective}\" {why}; set `effective = \"{earliest}\"` or a later day",
+                                earliest, line)
+        return Change(None, Problem(problem.code, problem.message, problem.file, problem.line, entry_id, data=problem.data))
 
     def _refusal(self, message: str, earliest: dt.date, line: int | None) -> Problem:
         return Problem("policy-retroactive", message, POLICY_FILE, line, data={"accepted_from": earliest})
 
-    def plan(self, today: dt.date | None, checker: Callable | None) -> Change | None:
-        """Settle the timeline: the kept versions, plus policies.toml where it would be kept."""
+    def plan(self, today: dt.date | None, checker: Callable | None, day: dt.date | None = None) -> Change | None:
+        """Settle the timeline: the kept versions, plus policies.toml from the day it would be kept at.
+        For a write (``today`` given) on ``day``, a book without versions keeps policies.toml as
+        its first, dated by its ``effective`` date, else the first day with entries."""
         if not self.valid:
             self.timeline([(dt.date.min, None)])
             if today is not None and self.raw:
-                self.pending = (self.current.effective or today, today)
+                first = [s.day for s in self.book.scan()[:1] if s.day is not None]
+                self.pending = (self.current.effective or min([*first, day or today]), today)
             return None
         versions: list[tuple[dt.date, Kept | None]] = [(k.day, k) for k in self.valid]
         self.timeline(versions)
         if not self.changed():
             return None
-        change = self.change = self.decide(today)
+        change = self.change = self.decide(today, checker)
         if change.day is None:
-            return change
-        if change.rejudge_from is not None and checker is not None:
-            change.problem = rejudged(self, change.day, versions, checker)
-            if change.problem is not None:
-                change.day = None
-                return change
-        elif change.rejudge_from is not None:  # nobody to judge them: keep the old rules in force
             return change
         self.timeline([v for v in versions if v[0] < change.day] + [(change.day, None)])
         if today is not None:
@@ -280,10 +292,11 @@ class PolicyHistory:
         """`cashbook check`: kept versions edited or not valid, and a change that would be refused."""
         out = [p for k in self.kept for p in k.problems]
         out += [p for k in self.valid if not k.problems for p in k.invalid()]
-        if self.change is None and self.valid and self.changed():
-            self.change = self.decide(None)
-            if self.change.day is not None and self.change.rejudge_from is not None and checker is not None:
-                self.change.problem = rejudged(self, self.change.day, [(k.day, k) for k in self.valid], checker)
+        if out:  # the kept versions first: a change is judged against them
+            return out
+        undecided = self.change is None or (self.change.day is None and self.change.problem is None)
+        if undecided and self.valid and self.changed():
+            self.change = self.decide(None, checker)
         if self.change is not None and self.change.problem is not None:
             out.append(self.change.problem)
         return out
@@ -293,45 +306,36 @@ class PolicyHistory:
         return [p for k in self.kept for p in k.problems]
 
 
-def rejudged(history: PolicyHistory, day: dt.date, versions: list[tuple[dt.date, Kept | None]], checker: Callable) -> Problem | None:
-    """The refusal when the new rules, from ``day`` on, would judge an entry already recorded
-    (on an open day) differently from the rules it was recorded under; else None."""
+def last_rejudged(history: PolicyHistory, start: dt.date, checker: Callable) -> tuple[EntryBase, list[str]] | None:
+    """The last entry dated ``start`` or later that policies.toml would judge differently from
+    the version it was recorded under, and the problem codes that differ; None when every one
+    is judged alike (a change that adds an account, say)."""
     from ..core.validate import check_references
 
     book = history.book
-    old = PolicyHistory(book, history.kept, history.current, history.raw)
-    old.timeline(versions)
     new = history.current
     cash = frozenset(new.cash_accounts())
     scanned = book.scan()
     fresh = book.parsed(scanned)
-    state = book.state_before(day, scanned, fresh)
+    state = book.state_before(start, scanned, fresh)
+    found = None
 
-    def verdict(found: list[Problem]) -> set[tuple[str, str]]:
-        return {(p.code, p.severity) for p in found}
+    def verdict(problems: list[Problem]) -> set[tuple[str, str]]:
+        return {(p.code, p.severity) for p in problems}
 
     for s in scanned:
-        if s.day is None or s.day < day:
+        if s.day is None or s.day < start:
             continue
         for entry in book.day_file(s, fresh).entries:
             if entry.id in state.entries:
                 continue
-            then = old.at(entry.date)
-            before = check_references(entry, then, state) + checker(entry, then, state, entry.date)
-            after = check_references(entry, new, state) + checker(entry, new, state, entry.date)
-            if verdict(before) != verdict(after):
-                added = sorted(verdict(after) - verdict(before)) or sorted(verdict(before) - verdict(after))
-                last = max(t.day for t in scanned if t.day is not None)
-                earliest = last + dt.timedelta(days=1)
-                return Problem(
-                    "policy-retroactive",
-                    f"effective = \"{day}\" would judge entry {entry.id} of {entry.date}, recorded under the rules then in "
-                    f"force, differently ({', '.join(c for c, _ in added)}); rules in force when an entry was recorded judge it "
-                    f"for good: set `effective = \"{earliest}\"` (the day after the last day with entries) or a later day",
-                    POLICY_FILE, line_of(key_lines(history.raw.decode("utf-8-sig", "replace")), ("effective",)),
-                    entry.id, data={"accepted_from": earliest})
+            then = history.at(entry.date)
+            before = verdict(check_references(entry, then, state) + checker(entry, then, state, entry.date))
+            after = verdict(check_references(entry, new, state) + checker(entry, new, state, entry.date))
+            if before != after:
+                found = (entry, sorted({code for code, _ in before ^ after}))
             state.apply(entry, cash)
-    return None
+    return found
 
 
 def _current_bytes(book: "Book") -> bytes:
@@ -349,7 +353,7 @@ def history(book: "Book") -> PolicyHistory:
     return found
 
 
-def for_write(book: "Book", today: dt.date, checker: Callable | None) -> PolicyHistory:
+def for_write(book: "Book", today: dt.date, checker: Callable | None, day: dt.date | None = None) -> PolicyHistory:
     """Under the book lock, before a write: the versions in force with policies.toml's change
     planned (kept by `PolicyHistory.keep` just before the write), or `CashbookError` (exit 2,
     nothing written) for a damaged kept version or a retroactive change."""
@@ -358,7 +362,7 @@ def for_write(book: "Book", today: dt.date, checker: Callable | None) -> PolicyH
     if blockers:
         raise CashbookError([*blockers, Problem("book-damaged", "a kept policy version is damaged (above): the rules that "
                                                 "judged its days are unknown; restore it before recording")])
-    change = found.plan(today, checker)
+    change = found.plan(today, checker, day)
     if change is not None and change.day is None:
         raise CashbookError(change.problem)
     return found
