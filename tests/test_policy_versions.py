@@ -69,16 +69,31 @@ def test_lowering_a_limit_does_not_rejudge_earlier_payments(cli, book):
     assert pay_cash(cli, book, "600", "2026-11-02").code == 0
     lower_cash_payment_limit(book)
     r = cli("check", "--format", "json", book=book)
-    assert "cash-payment-limit" not in codes(r)
-    # without an effective date the change itself is what `check` reports, with the day it would take
-    assert r.code == 1 and codes(r) == ["policy-retroactive"]
-    assert r.json["problems"][0]["accepted_from"] == "2026-11-03"  # the day after the 600.00 payment
-    lower_cash_payment_limit_effective(book, "2026-11-02")
-    r = cli("check", "--format", "json", book=book)
-    assert r.code == 1 and codes(r) == ["policy-retroactive"] and r.json["problems"][0]["entry"] == "20261102-001"
-    lower_cash_payment_limit_effective(book, "2026-11-03")
+    assert r.code == 0 and r.json["problems"] == [], r.out
+    # no day is sealed: the next write keeps the change from the first day it judges no recorded entry differently
+    assert cli("receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-02", book=book).code == 0
+    assert versions(book) == ["2026-11-01.toml", "2026-11-03.toml"]
+    assert pay_cash(cli, book, "600", "2026-11-02").code == 0  # the rules of 2026-11-02 allow it
+    r = pay_cash(cli, book, "600", "2026-11-20")
+    assert r.code == 2 and "cash-payment-limit" in codes(r)
     r = cli("check", "--format", "json", book=book)
     assert r.code == 0 and r.json["problems"] == [], r.out
+
+
+def test_an_effective_date_that_would_rejudge_an_open_day_is_refused(cli, book):
+    assert pay_cash(cli, book, "600", "2026-11-02").code == 0
+    lower_cash_payment_limit(book, effective="2026-11-02")
+    r = cli("check", "--format", "json", book=book)
+    assert r.code == 1 and codes(r) == ["policy-retroactive"]
+    problem = r.json["problems"][0]
+    assert problem["entry"] == "20261102-001" and problem["accepted_from"] == "2026-11-03" and problem["line"] == 1
+    assert 'set `effective = "2026-11-03"`' in problem["message"] and "cash-payment-limit" in problem["message"]
+    before = snapshot(book)
+    r = cli("receive", "5", "--from", "A", "--category", "rent", "--format", "json", book=book)
+    assert r.code == 2 and codes(r) == ["policy-retroactive"]
+    assert snapshot(book) == before
+    lower_cash_payment_limit_effective(book, "2026-11-03")
+    assert cli("check", book=book).code == 0
 
 
 def lower_cash_payment_limit_effective(book: Path, day: str) -> None:

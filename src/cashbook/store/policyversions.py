@@ -10,7 +10,10 @@ When policies.toml says something else than the latest kept version (comments an
 sealing a day) keeps it as a new version at its ``effective`` date, or refuses with
 ``policy-retroactive`` (exit 2, nothing written) when that date would change the rules of
 a day already judged: a sealed day, a day of a version that already judged entries, or
-an open day whose recorded entries the new rules would judge differently.
+an open day whose recorded entries the new rules would judge differently. The refusal
+names the first date that would be accepted. Without an ``effective`` date a change is
+refused once a day is sealed; before that (a book being set up) it is kept from that
+first accepted date.
 """
 
 from __future__ import annotations
@@ -230,10 +233,12 @@ class PolicyHistory:
         if rejudged is not None:
             earliest = max(earliest, rejudged[0].date + dt.timedelta(days=1))
         line = line_of(key_lines(self.raw.decode("utf-8-sig", "replace")), ("effective",))
+        if effective is None and sealed is None:  # a book still being set up: kept from the first day it judges alike
+            return Change(earliest)
         if effective is None:
             return Change(None, self._refusal(
-                f"{POLICY_FILE} differs from the rules kept in {latest.shown} and has no `effective` date, so it would judge "
-                f"again the days already recorded; add `effective = \"{earliest}\"` (or a later day) at the top of "
+                f"{POLICY_FILE} differs from the rules kept in {latest.shown} and has no `effective` date, and days are "
+                f"sealed (up to {sealed}); add `effective = \"{earliest}\"` (or a later day) at the top of "
                 f"{POLICY_FILE}: the first day the new rules judge", earliest, None))
         if effective >= earliest:
             return Change(effective)
