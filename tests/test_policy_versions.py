@@ -7,6 +7,7 @@ change that would re-judge a sealed day, or recorded entries, is refused (`polic
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,44 @@ def test_effective_inside_book_table_says_where_it_goes(cli, book):
     change_policy(book, '[book]\n', '[book]\neffective = "2026-12-01"\n')
     r = cli("check", "--format", "json", book=book)
     assert r.code == 2 and "top-level key" in r.json["problems"][0]["message"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="workers need fork and two cores")
+def test_forked_workers_judge_each_day_by_the_version_in_force(tmp_path, monkeypatch):
+    """`check` over many days runs the rules in forked workers (store/book.py `_load_in_chunks`):
+    each day is judged by its version there too, exactly as in one process."""
+    import datetime as dt
+    import sys
+
+    from cashbook.core.rules import check_entry
+    from cashbook.store import book as book_module
+    from cashbook.store.book import Book
+    from cashbook.store.policyversions import version_bytes
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import generate
+
+    generate.generate(2000, tmp_path / "data", seed=3, days=100, meta=False)
+    root = tmp_path / "data" / "cashbook"
+    files = sorted((root / "journals").glob("*/*.toml"))
+    assert len(files) > book_module.PARALLEL_FROM
+    first, middle = dt.date.fromisoformat(files[0].stem), dt.date.fromisoformat(files[50].stem)
+    old = (root / "policies.toml").read_bytes()
+    assert old.count(b'limit = "1000.00"') == 1
+    new = f'effective = "{middle}"\n'.encode() + old.replace(b'limit = "1000.00"', b'limit = "50.00"')
+    kept = root / "journals" / "policies"
+    kept.mkdir()
+    (kept / f"{first}.toml").write_bytes(version_bytes(first, first, old))
+    (kept / f"{middle}.toml").write_bytes(version_bytes(middle, middle, new))
+    (root / "policies.toml").write_bytes(new)
+
+    def check(workers: str) -> list[str]:
+        monkeypatch.setenv("CASHBOOK_WORKERS", workers)
+        loaded = Book(root, use_cache=False).load(checker=check_entry)
+        return sorted(str(p) for p in loaded.problems)
+
+    one, many = check("1"), check("8")
+    assert one == many
+    flagged = {p.split(":")[0] for p in one if "cash-payment-limit" in p}
+    assert flagged and all(Path(f).stem >= f"{middle}" for f in flagged), sorted(flagged)[:3]
+    assert all("cash-payment-limit" in p for p in one), one[:3]
