@@ -117,6 +117,11 @@ class Book:
         """The policy in force on ``day`` (rules in force when an entry was recorded judge it)."""
         return self.policies.at(day)
 
+    def policies_for_write(self, today: dt.date, checker: Checker | None, day: dt.date) -> None:
+        """Under the lock, before a write on ``day``: a changed policies.toml is planned as a new
+        version (written by `PolicyHistory.keep` just before the write) or refused (exit 2)."""
+        self._history = for_write(self, today, checker, day)
+
     def checks_signature(self, rolling: str, checker: Checker | None, today: dt.date | None = None) -> str:
         """Names what checking a day file depends on: the files up to it (``rolling``, see
         `signatures`), the policy and its kept versions, the code of the rules, which checker ran and for which day."""
@@ -433,7 +438,7 @@ class Book:
                 if attempt == 0 and self._many_unparsed(scanned):
                     pass  # a cold cache is filled on every core, outside the lock (below)
                 else:
-                    self._history = for_write(self, today, checker, (time or draft["time"]).date())  # a changed policies.toml: kept, or refused
+                    self.policies_for_write(today, checker, (time or draft["time"]).date())
                     return self._record_locked(draft, today, checker, time, scanned, cash)
             self.parsed(scanned)
         raise AssertionError("unreachable")  # the second attempt always records or raises
@@ -874,7 +879,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
     """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
     with book_lock(book.root):
         if seal:
-            book._history = for_write(book, now.date(), checker, date)  # a changed policies.toml: kept, or refused
+            book.policies_for_write(now.date(), checker, date)
         view = book.period(date, date, checker)
         unsealed = [d for d in view.unsealed if d < date]
         report = close_day(date, view.state, book.policy_at(date), view.problems, len(view.entries), unsealed)
