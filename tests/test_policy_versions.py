@@ -294,3 +294,13 @@ def test_forked_workers_judge_each_day_by_the_version_in_force(tmp_path, monkeyp
     flagged = {p.split(":")[0] for p in one if "cash-payment-limit" in p}
     assert flagged and all(Path(f).stem >= f"{middle}" for f in flagged), sorted(flagged)[:3]
     assert all("cash-payment-limit" in p for p in one), one[:3]
+
+
+def test_a_policies_file_saved_with_a_bom_is_kept_and_read_back(cli, book):
+    path = book / "policies.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b'limit = "1000.00"', b'limit = "500.00"'))
+    assert cli("receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-02", book=book).code == 0
+    assert versions(book) == ["2026-11-01.toml", "2026-11-02.toml"]
+    r = cli("check", "--format", "json", book=book)
+    assert r.code == 0 and r.json["problems"] == [], r.out
+    assert "cash-payment-limit" in codes(pay_cash(cli, book, "600", "2026-11-03"))

@@ -115,7 +115,9 @@ class Kept:
         """The version's policy (None when it does not validate: see `invalid`)."""
         if self._policy is None and self._invalid is None:
             try:
-                self._policy = parse_policy(self.raw.decode("utf-8-sig"), self.shown)
+                body = self.body if self.body is not None else self.raw  # policies.toml may start with a BOM
+                header = self.raw[: len(self.raw) - len(body)].decode("utf-8")
+                self._policy = parse_policy(header + body.decode("utf-8-sig"), self.shown)
             except UnicodeDecodeError:
                 self._invalid = [Problem("policy-version-invalid", "a kept policy version must be UTF-8 text", self.shown)]
             except CashbookError as exc:
