@@ -56,8 +56,8 @@ def version_bytes(day: dt.date, kept_on: dt.date, body: bytes) -> bytes:
 
 
 def keep_first_version(root: Path, today: dt.date) -> Path:
-    """Keep policies.toml as the book's first version (`cashbook init`, the demo generator):
-    under its ``effective`` date, else ``today``."""
+    """Keep policies.toml as the book's first version (the demo generator; a book's first
+    write does the same on its own): under its ``effective`` date, else ``today``."""
     raw = (root / POLICY_FILE).read_bytes()
     policy = parse_policy(raw.decode("utf-8-sig"), str(root / POLICY_FILE))
     day = policy.effective or today
@@ -149,9 +149,8 @@ def read_kept(book: "Book") -> list[Kept]:
 class Change:
     """policies.toml differs from the latest kept version: where it would be kept, or why not."""
 
-    day: dt.date | None  # None: refused
+    day: dt.date | None  # None: refused (with ``problem``), or undecided (a read without the rules to judge entries)
     problem: Problem | None = None
-    rejudge_from: dt.date | None = None  # open days from here on hold entries the new rules must judge alike
 
 
 class PolicyHistory:
