@@ -71,6 +71,7 @@ from cashbook.store.book import Book, Loaded, close_day_in_book, seal_problems
 from cashbook.store.files import book_lock
 from cashbook.store.journal import DayFile, append_entry, day_path, read_day
 from cashbook.store.policyfile import default_policy_text
+from cashbook.store.policyversions import keep_first_version
 
 SEED = 20260901
 FIRST = dt.date(2026, 9, 1)
@@ -1466,6 +1467,7 @@ def prepare(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     journals.mkdir()
     policy.write_text(policy_text(), encoding="utf-8")
+    keep_first_version(out, FIRST)  # journals/policies/2026-09-01.toml: the rules the whole demo was recorded under
 
 
 @contextlib.contextmanager
@@ -1546,6 +1548,7 @@ def verify(out: Path) -> None:
     book = plain_book(out)
     loaded = book.load(checker=check_entry)
     problems = loaded.problems + book_checks(loaded.state, book.policy, loaded.where) + seal_problems(book, loaded)
+    problems += book.policies.problems(check_entry)
     if problems:
         raise DemoError("the generated book has problems:\n" + "\n".join(str(p) for p in problems[:20]))
     gaps = receipt_gaps(sorted(loaded.state.receipt_numbers))

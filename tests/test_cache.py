@@ -154,6 +154,7 @@ def test_a_month_report_is_recomputed_after_any_change_it_read(cli, warm, monkey
     edited = month_json(cli, warm)
     bank = next(a for a in edited["accounts"] if a["account"] == "bank")
     assert bank["closing"] == "50450.00" and edited != first
+    shutil.rmtree(warm / "journals" / "policies")  # without kept versions, policies.toml judges every day
     policy = warm / "policies.toml"
     policy.write_text(policy.read_text().replace('limit = "2000.00"', 'limit = "1400.00"', 1))
     stricter = month_json(cli, warm)
@@ -310,6 +311,7 @@ def test_a_check_of_an_unchanged_book_is_a_look_up(cli, warm, monkeypatch):
     log.write_text("# cashbook seal log\n2026-11-02 " + "a" * 64 + "\n")
     logged = check()
     assert any(p["code"] == "seal-broken" for p in logged[1]["problems"])
+    shutil.rmtree(warm / "journals" / "policies")  # without kept versions, policies.toml judges every day
     policy = warm / "policies.toml"
     policy.write_text(policy.read_text().replace("[categories]\n", '[categories]\nno-such-category = { type = "income", name = "now known" }\n', 1))
     relaxed = check()

@@ -93,6 +93,8 @@ def test_a_blocking_policy_for_unbanked_takings_stops_the_seal(cli, closed):
     from test_rules import set_setting
 
     set_setting(closed, "rules.undeposited-takings", "severity", '"block"')
+    policy = closed / "policies.toml"  # days are sealed: a rule changes from a day after them
+    policy.write_text('effective = "2026-11-03"\n' + policy.read_text(encoding="utf-8"), encoding="utf-8")
     cli("receive", "100", "--from", "A", "--category", "rent", "--date", "2026-11-03", book=closed)
     cli("count", "2026-11-03", "100x15", "20x1", book=closed)
     r = cli("close", "day", "2026-11-03", "--format", "json", book=closed)

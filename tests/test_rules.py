@@ -129,7 +129,10 @@ def test_rule_accepts_refuses_and_follows_the_policy(cli, book, code, setup, goo
             bad = tuple(a if a != "3" else "4" for a in bad)
         if code == "cheque-overdraft":  # a cheque above the book balance as a warning needs an agreed overdraft to go through
             set_setting(book, "accounts.bank", "overdraft", '"1000.00"')
-        flipped = cli(*bad, *D, "--format", "json", book=book)
+        # a change that judges the day's recorded entries differently (the good deposit, at 40.00 a card) takes effect
+        # the next day: the rules in force when an entry was recorded judge it (tests/test_policy_versions.py)
+        when = ("--date", "2026-11-11") if code == "deposit-amount" else D
+        flipped = cli(*bad, *when, "--format", "json", book=book)
         assert flipped.code == 0, flipped.out
         assert all(w["severity"] == "warn" for w in flipped.json["warnings"] if w["code"] == code)
 

@@ -8,11 +8,12 @@ describes and validates the settings; the rules that use them live in `rules.py`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .entries import Amount, AmountOrZero, Key
 
@@ -163,6 +164,9 @@ class Rules(_Model):
 class Policy(_Model):
     """policies.toml, validated."""
 
+    effective: dt.date | None = None
+    """The first day these rules judge (a top-level key, ``effective = "2026-12-01"``); each
+    day is judged by the version of the policies in force that day (store/policyversions.py)."""
     book: Book = Field(default_factory=Book)
     accounts: dict[Key, Account]
     roles: dict[Key, str]
@@ -175,6 +179,22 @@ class Policy(_Model):
     bank_formats: dict[Key, dict[str, str | list[str]]] = {}
     """Generic CSV statement mappings by name: column names for date, amount (or debit and
     credit, or amount and direction), ref, memo, counterparty, balance; date_format, encoding."""
+
+    @field_validator("effective", mode="before")
+    @classmethod
+    def _a_day(cls, value):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            day = value
+        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                day = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real date; write the first day these rules apply as \"YYYY-MM-DD\"") from None
+        else:
+            raise ValueError(f"{value!r}: write the first day these rules apply as \"YYYY-MM-DD\", e.g. \"2026-12-01\"")
+        if not 1900 <= day.year <= 2999:
+            raise ValueError(f"{day} is outside the years 1900 to 2999 a book can hold")
+        return day
 
     @model_validator(mode="after")
     def _consistent(self) -> "Policy":

@@ -29,6 +29,7 @@ from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
+from .policyversions import VERSIONS_DIR, PolicyHistory, for_write, history
 
 if TYPE_CHECKING:
     from ..core.rules import Neighbours
@@ -92,6 +93,7 @@ class Book:
     def __init__(self, root: Path, use_cache: bool = True, progress=None):
         self.root = Path(root)
         self._policy: Policy | None = None
+        self._history: PolicyHistory | None = None
         self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == ""
         self._cache: Cache | None = None
         self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
@@ -105,12 +107,27 @@ class Book:
                 cache.put_policy(self._policy_digest, self._policy)
         return self._policy
 
+    @property
+    def policies(self) -> PolicyHistory:
+        """Every version of the policies the book has kept, and which one judges each day."""
+        if self._history is None:
+            self._history = history(self)
+        return self._history
+
+    def policy_at(self, day: dt.date) -> Policy:
+        """The policy in force on ``day`` (rules in force when an entry was recorded judge it)."""
+        return self.policies.at(day)
+
+    def policies_for_write(self, today: dt.date, checker: Checker | None, day: dt.date) -> None:
+        """Under the lock, before a write on ``day``: a changed policies.toml is planned as a new
+        version (written by `PolicyHistory.keep` just before the write) or refused (exit 2)."""
+        self._history = for_write(self, today, checker, day)
+
     def checks_signature(self, rolling: str, checker: Checker | None, today: dt.date | None = None) -> str:
         """Names what checking a day file depends on: the files up to it (``rolling``, see
-        `signatures`), the policy, the code of the rules, which checker ran and for which day."""
-        self.policy
+        `signatures`), the policy and its kept versions, the code of the rules, which checker ran and for which day."""
         name = f"{checker.__module__}.{checker.__qualname__}" if checker else "references"
-        parts = (rolling, self._policy_digest, code_digest(), name, str(today or ""))
+        parts = (rolling, self.policies.digest, code_digest(), name, str(today or ""))
         return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
     @property
@@ -134,7 +151,7 @@ class Book:
         return self._cache if self._cache is not None and self._cache.on else None
 
     def scan(self) -> list[Scanned]:
-        """Every *.toml under journals/ (not journals/bank/), one stat each: day files in date order, odd names last."""
+        """Every *.toml under journals/ (not journals/bank/ nor journals/policies/), one stat each: day files in date order, odd names last."""
         found: list[Scanned] = []
         visited: set[str] = set()
 
@@ -162,7 +179,7 @@ class Book:
                     is_dir = item.is_dir(follow_symlinks=True)
                 except OSError:
                     is_dir = False
-                if is_dir and not (top and name == "bank"):
+                if is_dir and not (top and name in ("bank", VERSIONS_DIR)):
                     walk(item.path, f"{shown}{name}/", False)
 
         if self.journals.is_dir():
@@ -298,6 +315,7 @@ class Book:
         def compute() -> tuple[list[Problem], int, int]:
             loaded = self.load(checker=checker, refuse_damaged=False)
             problems = loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
+            problems += self.policies.problems(checker)
             return problems, len(loaded.files), len(loaded.order)
 
         return self.remembered(f"check {checker.__module__}.{checker.__qualname__}", None, compute)
@@ -383,8 +401,7 @@ class Book:
         if cache is None:
             return compute()
         files = [s for s in self.scan() if upto is None or s.day is not None and s.day <= upto]
-        self.policy
-        parts = [name, signatures(files)[-1] if files else "", self._policy_digest, code_digest(),
+        parts = [name, signatures(files)[-1] if files else "", self.policies.digest, code_digest(),
                  _key_of(self.seal_log), *_keys_under(self.journals / "bank")]
         signature = hashlib.sha1("\0".join(parts).encode()).hexdigest()
         found = cache.report(name, signature)
@@ -430,6 +447,7 @@ class Book:
                 if attempt == 0 and self._many_unparsed(scanned):
                     pass  # a cold cache is filled on every core, outside the lock (below)
                 else:
+                    self.policies_for_write(today, checker, (time or draft["time"]).date())
                     return self._record_locked(draft, today, checker, time, scanned, cash)
             self.parsed(scanned)
         raise AssertionError("unreachable")  # the second attempt always records or raises
@@ -446,7 +464,6 @@ class Book:
         may return a list of drafts (a void with its dependants): they are checked one after
         the other on the state each leaves, and written only when none is refused; the last
         one is what is returned."""
-        policy = self.policy
         fresh = self.parsed(scanned)
         self._refuse_if_damaged(scanned, fresh)
         when = time or draft["time"]
@@ -458,15 +475,16 @@ class Book:
         state = self.state_after(through, fresh)
         df = self.day_file(today_file, fresh) if today_file else None
         drafts = draft(state) if callable(draft) else draft
+        then = self.policy_at(day)
         entries: list[EntryBase] = []
         problems: list[Problem] = []
         next_id = self.next_id(day, df)
         for one in drafts if isinstance(drafts, list) else [drafts]:
-            one = decide_kind({**one, "time": when}, policy)
+            one = decide_kind({**one, "time": when}, then)
             entry = KINDS[one["kind"]].model_validate({**one, "id": next_id})
-            found = check_references(entry, policy, state)
+            found = check_references(entry, then, state)
             if checker is not None:
-                found += checker(entry, policy, state, today)
+                found += checker(entry, then, state, today)
             if any(p.severity == "block" for p in found):
                 raise CashbookError(found)
             problems = found
@@ -476,6 +494,7 @@ class Book:
         later = [s for s in scanned if s.day is not None and s.day > day]
         if later:
             self._refuse_if_later_breaks(entries, through, later, fresh, checker, cash)
+        self.policies.keep()
         key = None
         for entry in entries:
             line = append_entry(path, entry)
@@ -492,8 +511,6 @@ class Book:
         (all on open days: a sealed day is never written before) is checked again with the new
         entry in place, and the first one that would now be refused (a balance below its floor,
         a limit, a sitting payment, a settlement above what is outstanding ...) refuses it."""
-        policy = self.policy
-
         def judge(with_entry: bool) -> list[tuple[EntryBase, list[Problem]]]:
             state = self.state_after(through, fresh)
             for entry in entries if with_entry else ():
@@ -503,9 +520,10 @@ class Book:
                 for e in self.day_file(s, fresh).entries:
                     if e.id in state.entries:  # a duplicate: the damaged-book refusal names it
                         continue
-                    problems = check_references(e, policy, state)
+                    then = self.policy_at(e.date)  # each day by the rules in force on it
+                    problems = check_references(e, then, state)
                     if checker is not None:
-                        problems += checker(e, policy, state, e.date)
+                        problems += checker(e, then, state, e.date)
                     found.append((e, [p for p in problems if p.severity == "block"]))
                     state.apply(e, cash)
             return found
@@ -676,6 +694,8 @@ class _Checked:
         self.scanned = scanned
         self._signatures: dict[int, str] = {}
         self._known: dict[int, object] = {}
+        if checker is not None:
+            book.policies.ready()
 
     def signature(self, i: int) -> str:
         if not self.cache:
@@ -709,6 +729,7 @@ class _Checked:
     def check_file(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], set[str], list[EntryBase]]:
         """Check each entry of file ``i`` against the state just before it, and apply it."""
         book, checker, shown = self.book, self.checker, self.scanned[i].shown
+        policy_at = book.policies.at
         problems, skipped, applied = [], set(), []
         for entry in df.entries:
             line = df.lines.get(entry.id)
@@ -716,9 +737,10 @@ class _Checked:
                 problems.append(duplicate(entry, line))
                 skipped.add(entry.id)
                 continue
-            found = check_references(entry, book.policy, state)
+            policy = policy_at(entry.date)
+            found = check_references(entry, policy, state)
             if checker is not None:
-                found += checker(entry, book.policy, state, self.today or entry.date)
+                found += checker(entry, policy, state, self.today or entry.date)
             problems += [Problem(p.code, p.message, shown, line, entry.id, p.severity, p.data) for p in found]
             state.apply(entry, cash)
             applied.append(entry)
@@ -951,9 +973,11 @@ def _raw(path: Path) -> bytes:
 def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Checker, seal: bool) -> DayCloseReport:
     """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
     with book_lock(book.root):
+        if seal:
+            book.policies_for_write(now.date(), checker, date)
         view = book.period(date, date, checker)
         unsealed = [d for d in view.unsealed if d < date]
-        report = close_day(date, view.state, book.policy, view.problems, len(view.entries), unsealed)
+        report = close_day(date, view.state, book.policy_at(date), view.problems, len(view.entries), unsealed)
         if not seal or report.sealed or report.blocking:
             return report
         if view.later_seal:
@@ -970,6 +994,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
                             counted=cash.counted, digest=digest, previous=previous,
                             seal=seal_value(date, digest, previous, cash.book_balance, cash.counted))
 
+        book.policies.keep()
         entry = seal_day(path, make)
         log, _ = read_seal_log(book)
         lines = [f"{d} {s}" for d, s in (log or [])]

@@ -54,6 +54,8 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
             text_ = f"{where}: {msg}" if where else msg
             if err["type"] == "missing":
                 text_ = f"{where}: required setting is missing"
+            elif err["type"] == "extra_forbidden" and loc == ("book", "effective"):
+                text_ = "book.effective: `effective` is a top-level key: put `effective = \"YYYY-MM-DD\"` above [book]"
             elif err["type"] == "extra_forbidden":
                 text_ = f"{where}: unknown setting"
             problems.append(Problem("bad-policy", text_, file=shown, line=line))
