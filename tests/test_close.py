@@ -161,7 +161,9 @@ def test_month_close_refuses_open_days_then_reports(cli, closed, monkeypatch):
     from test_rules import set_setting
 
     monkeypatch.setattr(conftest, "NOW", "2026-12-01T09:00:00+08:00")  # November is over
-    set_setting(closed, "accounts.bank", "statement", "false")  # this bank keeps no statement
+    set_setting(closed, "accounts.bank", "statement", "false")  # this bank keeps no statement, from the first open day on
+    policy = closed / "policies.toml"
+    policy.write_text('effective = "2026-11-03"\n' + policy.read_text(encoding="utf-8"), encoding="utf-8")
     cli("receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-05", book=closed)
     r = cli("close", "month", "2026-11", "--format", "json", book=closed)
     assert r.code == 1 and r.json["problems"][0]["code"] == "days-open" and "2026-11-05" in r.json["problems"][0]["message"]

@@ -2,7 +2,8 @@
 
 A hypothesis state machine drives the CLI (in-process, same entry point and error
 boundary as the console script) on a fresh book: every money kind, back-dated entries
-in the open period, voids with and without their dependants, counts and day closes.
+in the open period, voids with and without their dependants, counts and day closes,
+changes of the rules with an effective date.
 After every step: no account below its floor on any day, `check` clean, the balances
 report equal to the postings of the files, the registers equal to the export, and a
 refused command changed no byte. `CASHBOOK_STATEFUL_EXAMPLES` raises the example count
@@ -188,6 +189,26 @@ class BookMachine(RuleBasedStateMachine):
         assert code in (0, 1), (code, out, err)
         if json.loads(out)["sealed"]:
             self.sealed = day
+
+    @rule(limit=st.sampled_from(["300.00", "500.00", "800.00", "1000.00", "1500.00"]))
+    def change_the_cash_payment_limit(self, limit):
+        """The accountant lowers or raises the single cash-payment limit, effective the day
+        after the last day with entries (never re-judging a recorded entry): the next write
+        keeps the version, and from then on each day is judged by the rules in force on it."""
+        recorded = [dt.date.fromisoformat(p.stem) for p in (self.root / "journals").glob("20*/*.toml")]
+        effective = max(recorded, default=FIRST) + dt.timedelta(days=1)
+        if effective > TODAY or effective <= self.sealed:
+            return
+        path = self.root / "policies.toml"
+        text = path.read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if not line.startswith("effective = ")]
+        text = f'effective = "{effective}"\n' + "\n".join(lines) + "\n"
+        head = text.index("[rules.cash-payment-limit]")
+        end = text.index("\n[", head + 1)
+        section = "\n".join(f'limit = "{limit}"' if line.startswith("limit = ") else line for line in text[head:end].split("\n"))
+        path.write_text(text[:head] + section + text[end:], encoding="utf-8")
+        r = self.record("receive", "1", "--from", "ACME", "--category", "rent", "--date", effective.isoformat())
+        assert r is not None, "a change effective after every recorded day is kept"
 
     # -- what must hold after every step ----------------------------------------------
     @invariant()
