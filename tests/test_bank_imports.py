@@ -118,7 +118,7 @@ def camt(acct="6222000011112222", opening="50000.00", closing="50150.00") -> byt
 BEFORE = {
     "cn_abc_debit.csv": (5, "", "CNY", []),
     "cn_alipay_gbk.csv": (5, "", "CNY", []),
-    "cn_boc_debit.csv": (17, "3167", "CNY", []),
+    "cn_boc_debit.csv": (17, "6217 8500 0000 0003 167", "CNY", []),  # the file shows the last digits
     "cn_bocom_debit.csv": (6, "", "CNY", []),
     "cn_ccb_debit.xls": (6, "", "CNY", []),
     "cn_cmb_debit.csv": (5, "", "CNY", []),
@@ -193,6 +193,9 @@ def test_the_icbc_card_sample_is_refused_by_an_account_of_another_number(cli, bo
     ("NL26VAYB8060476890", "8060476890", True),  # the domestic number inside an IBAN
     ("NL26VAYB8060476890", "8060476891", False),
     ("*9876", "6222 1234 5678 9876", True),  # a card's last four digits (卡末四位)
+    ("3167", "6217 8500 0000 0003 167", True),  # BOC's 借记卡号 column: the card's last digits
+    ("3167", "6217 8500 0000 0003 168", False),
+    ("12", "6217 8500 0000 0003 112", False),  # too few digits to say anything
 ])
 def test_account_numbers_match_on_visible_digits(file_account, number, ok):
     from cashbook.statements.select import account_matches
@@ -519,3 +522,48 @@ def test_the_same_reference_with_another_date_or_amount_is_another_line(cli, boo
     assert imp(cli, book, a).json["added"] == 1
     r = imp(cli, book, b)  # a refund under the charge's reference, and a reused reference a month later
     assert (r.json["added"], r.json["already_imported"]) == (2, 0)
+
+
+# --------------------------------------------------------------------------- every block of every format
+
+def test_mt940_statements_of_two_accounts_under_one_reference_are_not_merged(tmp_path):
+    from cashbook.statements import parse_statement
+
+    text = mt940([("11112222", "EUR", 100, [("261105", -20, "A1")], 80),
+                  ("33334444", "EUR", 50, [("261106", 5, "B1")], 55)]).decode()
+    text = text.replace(":20:STMT2\n", "").replace("-\n:25:33334444", ":25:33334444")  # one :20:, no terminator between
+    sts = parse_statement(text.encode(), "x.sta")
+    assert [(st.account, len(st.lines), st.closing_balance) for st in sts] == [
+        ("11112222", 1, 80), ("33334444", 1, 55)]
+
+
+def test_a_workbook_sheet_that_is_not_read_is_said(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from cashbook.statements import parse_statement
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in [[h] for h in WECHAT_HEAD] + [WECHAT_COLS] + WECHAT_ROWS:
+        ws.append(r)
+    other = wb.create_sheet("明细2")
+    for r in [["日期", "说明", "发生额"], ["2026-11-09", "转账", "99.00"]]:
+        other.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    (st,) = parse_statement(buf.getvalue(), "two.xlsx")
+    assert len(st.lines) == 2
+    assert any(w.startswith("sheet '明细2' was not read") for w in st.warnings)
+
+
+def test_a_corporate_export_of_two_own_accounts_is_two_statements(cli, book, tmp_path):
+    head = "[HISTORYDETAIL]\n凭证号\t本方账号\t对方账号\t交易时间\t借/贷\t借方发生额\t贷方发生额\t对方行号\t摘要\t用途\t对方单位名称\t余额\n"
+    rows = [("0200004909201875617", "2026-11-02 10:00:00", "", "100.00", "1,100.00"),
+            ("0200004909201875999", "2026-11-03 10:00:00", "30.00", "", "970.00")]
+    text = head + "".join(f"\t{a}\t\t{t}\t\t{d}\t{c}\t\t摘要\t\t某公司\t{b}\n" for a, t, d, c, b in rows)
+    path = tmp_path / "icbc.txt"
+    path.write_bytes(text.encode("gbk"))
+    r = imp(cli, book, path)
+    assert r.code == 2 and r.json["problems"][0]["code"] == "statement-several-accounts"
+    set_account(book, "0200 0049 09** **** 617")
+    ok = imp(cli, book, path, "--statement-account", "0200004909201875617")
+    assert ok.code == 0 and ok.json["added"] == 1

@@ -576,12 +576,25 @@ def _build(
     currencies = list(dict.fromkeys(x.currency for x in parsed)) or list(dict.fromkeys(c for c, _ in warnings)) or ["CNY"]
     statements: list[Statement] = []
     prefix = f"{where}: " if where else ""
+    # one statement per currency and per own account the rows name (a corporate export may hold
+    # several accounts: each becomes its own statement, never merged into the first)
+    groups: list[tuple[str, str]] = []
     for ccy in currencies:
-        group = [x for x in parsed if x.currency == ccy]
+        accounts = list(dict.fromkeys(x.account for x in parsed if x.currency == ccy and x.account))
+        if len(accounts) <= 1 or pre_account:
+            groups.append((ccy, ""))
+        else:
+            groups += [(ccy, a) for a in accounts]
+    first_of: dict[str, tuple[str, str]] = {}
+    for g in groups:
+        first_of.setdefault(g[0], g)  # row warnings and skipped rows go with their currency's first statement
+    for ccy, own in groups:
+        group = [x for x in parsed if x.currency == ccy and (not own or x.account == own)]
         lines = [x.line for x in group]
         accounts = list(dict.fromkeys(x.account for x in group if x.account))
-        account = pre_account or (accounts[0] if accounts else "")
-        warns = [prefix + w for c, w in warnings if c == ccy or len(currencies) == 1]
+        account = own or pre_account or (accounts[0] if accounts else "")
+        warns = [prefix + w for c, w in warnings
+                 if (c == ccy or len(currencies) == 1) and first_of.get(ccy) == (ccy, own)]
         if len(accounts) > 1:
             warns.append(f"{prefix}rows name several own accounts ({', '.join(accounts[:5])}); using {account}")
         if not lines:
@@ -599,7 +612,7 @@ def _build(
                 warnings=cap_warnings(warns),
                 profile=p.id,
                 personal_payment=p.personal_payment,
-                skipped=tuple(s for c, s in skipped if c == ccy or len(currencies) == 1),
+                skipped=tuple(sk for c, sk in skipped if first_of.get(c, groups[0]) == (ccy, own)),
             )
         )
     return statements

@@ -58,7 +58,9 @@ def account_matches(file_account: str, number: str) -> bool | None:
         if a == p:
             return True
         short, long_ = sorted((a, p), key=len)
-        return len(short) >= 6 and short in long_  # an IBAN holds the domestic number; BLZ/number in MT940
+        if len(short) < 6:  # 4 or 5 digits are no account number, only its end (BOC 借记卡号 "3167")
+            return len(short) >= 4 and long_.endswith(short)
+        return short in long_  # an IBAN holds the domestic number; BLZ/number in MT940
     a_pre, a_suf = a.split("*")[0], a.split("*")[-1]
     p_pre, p_suf = p.split("*")[0], p.split("*")[-1]
     prefix_ok = a_pre.startswith(p_pre) or p_pre.startswith(a_pre)

@@ -181,6 +181,7 @@ def parse_xls(data: bytes, *, profile: str | None = None, mapping: dict | None =
     sheets = read_xls_sheets(data)
     statements = []
     first_error: StatementError | None = None
+    passed_over: list[str] = []
     for name, rows in sheets:
         where = f"sheet {name!r}" if len(sheets) > 1 else ""
         try:
@@ -192,12 +193,18 @@ def parse_xls(data: bytes, *, profile: str | None = None, mapping: dict | None =
             if first_error is None:
                 first_error = exc
             if len(sheets) > 1 and _is_header_error(exc):
-                continue  # a cover or summary sheet
+                passed_over.append(f"sheet {name!r} was not read: {exc}")  # a cover or summary sheet, said
+                continue
             raise
         statements.extend(found)
     if not statements:
         assert first_error is not None
         raise first_error
+    if passed_over:
+        import dataclasses
+
+        first = statements[0]
+        statements[0] = dataclasses.replace(first, warnings=first.warnings + tuple(passed_over))
     return statements
 
 
