@@ -567,3 +567,13 @@ def test_a_corporate_export_of_two_own_accounts_is_two_statements(cli, book, tmp
     set_account(book, "0200 0049 09** **** 617")
     ok = imp(cli, book, path, "--statement-account", "0200004909201875617")
     assert ok.code == 0 and ok.json["added"] == 1
+
+
+@pytest.mark.parametrize("record", ['id = "bank:1"\nlines = "x"\n', 'lines = []\n', 'id = "bank:1"\nbalances = [1]\n'])
+def test_a_damaged_import_record_is_named_not_a_traceback(cli, book, record):
+    folder = book / "journals/bank/bank"
+    folder.mkdir(parents=True)
+    (folder / "imports.toml").write_text("[[import]]\n" + record, encoding="utf-8")
+    for args in (("bank", "imports", "--account", "bank"), ("bank", "unimport", "bank:1")):
+        r = cli(*args, book=book)
+        assert r.code == 2 and "bad-statement-store" in r.err and "imports.toml" in r.err and "Traceback" not in r.err

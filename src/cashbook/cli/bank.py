@@ -188,7 +188,7 @@ def unimport_cmd(
             line = getattr(e, "line", "")
             if line in uids and e.id not in voided and e.id not in voids:
                 blockers.append(f"line {line} is booked as {e.id} (a bank charge/interest entry; void it first)")
-        months = sorted({u[:4] + "-" + u[4:6] for u in uids})
+        months = sorted({f"{u[:4]}-{u[4:6]}" for u in uids if re.match(r"\d{8}-", u)})
         for month in months:
             result, _ = reconciliation(b, account, month, loaded, stored)
             if not result.balanced:

@@ -173,7 +173,16 @@ def load_imports(root: Path, account: str) -> list[dict]:
     path = account_dir(root, account) / IMPORTS
     if not path.exists():
         return []
-    return list(_read_toml(path, path.relative_to(root).as_posix()).get("import", []))
+    shown = path.relative_to(root).as_posix()
+    rows = _read_toml(path, shown).get("import", [])
+    for row in rows if isinstance(rows, list) else [None]:
+        ok = isinstance(row, dict) and isinstance(row.get("id"), str) and all(
+            isinstance(row.get(k, []), list) and all(isinstance(v, str) for v in row.get(k, []))
+            for k in ("lines", "balances"))
+        if not ok:
+            raise CashbookError(Problem("bad-statement-store", f"an import record in {shown} is damaged (each needs an "
+                                        "id and lists of line ids and balances); restore it from git", file=shown))
+    return list(rows)
 
 
 def _add_import(root: Path, account: str, record: dict, result: ImportResult) -> str:
