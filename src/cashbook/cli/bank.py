@@ -49,7 +49,6 @@ def import_(
     reported as imported, already present or skipped (with the reason)."""
     import hashlib
 
-    from ..render import dumps
     from ..statements import StatementError, parse_statement
     from ..statements.select import ImportRefused, choose, gaps
     from ..store.bankfiles import import_lines
@@ -107,26 +106,10 @@ def import_(
                               for r in rows if r["status"] == "skipped"],
             "gaps": record["gaps"], "checks": choice.notes,
             "from": result.first, "to": result.last, "warnings": warnings}
-    if out_format == Format.json:
-        sys.stdout.write(dumps(info) + "\n")
-        return
-    if out_format == Format.csv:
-        import csv
+    from ..render import render_report
+    from ..reports.imports import import_report
 
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["line", "date", "amount", "status", "reason", "uid", "ref", "memo"])
-        for r in rows:
-            w.writerow([r["line"], r["date"] or "", r["amount"], r["status"], r["reason"], r["uid"], r["ref"], r["memo"]])
-        return
-    print(f"imported {result.added} new line(s) of {result.lines} into {account} "
-          f"({result.skipped} already imported), {result.first} to {result.last}")
-    print(f"read {record['lines_read']} line(s): {result.added} imported, {result.skipped} already present, "
-          f"{len(skipped)} skipped" + (f"; import id {result.import_id}" if result.import_id else ""))
-    for r in rows:
-        if r["status"] == "skipped":
-            print(f"  skipped line {r['line']}: {r['reason']}: {r['amount']} {r['memo']}".rstrip())
-    for n in choice.notes:
-        print(f"checked: {n}" if not n.startswith("account number not checked") else f"note: {n}")
+    render_report(import_report(info, rows), out_format.value)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
 
@@ -135,11 +118,13 @@ def import_(
 def imports_cmd(
     account: AccountOpt,
     book: BookOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
 ):
     """List the statement imports of an account (id, file, hash, when, lines) — what `bank unimport` can undo."""
-    from ..render import dumps
+    from ..reports.imports import imports_report
     from ..store.bankfiles import load_imports
+    from .report import show
 
     begin(fmt, book)
     b = open_book(book)
@@ -149,15 +134,7 @@ def imports_cmd(
              "from": r.get("from"), "to": r.get("to"), "lines_read": r.get("lines_read", 0),
              "imported": r.get("imported", 0), "already_present": r.get("already_present", 0),
              "skipped": r.get("skipped", 0), "gaps": r.get("gaps", [])} for r in load_imports(b.root, account)]
-    if fmt == Format.json:
-        sys.stdout.write(dumps({"account": account, "imports": rows}) + "\n")
-        return
-    if not rows:
-        print(f"no recorded imports for {account}")
-    for r in rows:
-        gap = f", {len(r['gaps'])} gap(s) accepted" if r["gaps"] else ""
-        print(f"{r['id']}  {r['time']}  {r['file']}  sha256 {r['sha256'][:12]}  {r['from']} to {r['to']}  "
-              f"{r['imported']} line(s) imported of {r['lines_read']} read{gap}")
+    show(imports_report(account, rows), fmt, lang)
 
 
 @bank_app.command("unimport")
