@@ -577,3 +577,14 @@ def test_a_damaged_import_record_is_named_not_a_traceback(cli, book, record):
     for args in (("bank", "imports", "--account", "bank"), ("bank", "unimport", "bank:1")):
         r = cli(*args, book=book)
         assert r.code == 2 and "bad-statement-store" in r.err and "imports.toml" in r.err and "Traceback" not in r.err
+
+
+def test_a_file_of_two_account_blocks_is_two_statements(tmp_path):
+    from cashbook.statements import parse_statement
+
+    head = "招商银行交易明细\n账号:,{acct}\n币种:,人民币\n\n交易日,借方金额,贷方金额,余额,摘要,流水号\n"
+    text = (head.format(acct="1109327741501801") + "20261103,,100.00,1100.00,汇入,G1\n"
+            + "\n" + head.format(acct="1109327741509999").split("\n", 1)[1] + "20261104,30.00,,970.00,汇出,G2\n")
+    sts = parse_statement(text.encode("gbk"), "cmb.csv")
+    assert [(st.account, [ln.ref for ln in st.lines]) for st in sts] == [
+        ("1109327741501801", ["G1"]), ("1109327741509999", ["G2"])]

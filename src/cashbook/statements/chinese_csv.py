@@ -462,12 +462,20 @@ def parse_rows(
     parsed: list[_Parsed] = []
     warnings: list[tuple[str, str]] = []  # (currency, text)
     skipped: list[tuple[str, SkippedLine]] = []  # (currency, row left out)
+    section = ""  # the account named by a "账号:" line between blocks of one file, if any
+    section_currency = ""
     for line, cells in rows[pos + 1:]:
         if not any(clean_cell(c) for c in cells):
             continue
         date_raw = _get(cells, c_date)
         is_date = looks_like_date(date_raw)
         if not is_date:
+            section_account, section_ccy = read_preamble([(line, cells)])
+            if section_account or section_ccy:
+                # "账号: ..." / "币种: ..." between blocks: the rows below are that account's, in that currency
+                section = section_account or section
+                section_currency = section_ccy or section_currency
+                continue
             if _index(cells).keys() >= header_keys:
                 continue  # the header repeated (multi-page export)
             if any(w in clean_cell(c) for c in cells for w in FOOTER_WORDS):
@@ -475,7 +483,7 @@ def parse_rows(
             if not any(_get(cells, c) for c in (c_amount, c_credit, c_debit) if c is not None):
                 continue  # a note or trailer line ("以上数据仅供参考", "-----")
         date = parse_date(date_raw, what=f"{name(c_date)} value", line=line)
-        ccy = currency_code(_get(cells, c_ccy)) or pre_currency or "CNY"
+        ccy = currency_code(_get(cells, c_ccy)) or section_currency or pre_currency or "CNY"
 
         sign = 1
         if c_dir is not None:
@@ -563,7 +571,7 @@ def parse_rows(
                     source_line=line,
                 ),
                 ccy,
-                norm_space(account),
+                norm_space(account) or section,
             )
         )
     return _build(parsed, p, pre_account, warnings, where, skipped)
@@ -580,8 +588,14 @@ def _build(
     # several accounts: each becomes its own statement, never merged into the first)
     groups: list[tuple[str, str]] = []
     for ccy in currencies:
-        accounts = list(dict.fromkeys(x.account for x in parsed if x.currency == ccy and x.account))
-        if len(accounts) <= 1 or pre_account:
+        accounts = list(dict.fromkeys(x.account or pre_account for x in parsed if x.currency == ccy))
+        accounts = [a for a in accounts if a]
+        if len(accounts) > 1:  # "3167" in the rows and the full number above them are one account
+            from .select import account_matches
+
+            accounts = [a for i, a in enumerate(accounts)
+                        if not any(account_matches(a, b) for j, b in enumerate(accounts) if j != i and len(b) >= len(a))]
+        if len(accounts) <= 1:
             groups.append((ccy, ""))
         else:
             groups += [(ccy, a) for a in accounts]
@@ -589,7 +603,7 @@ def _build(
     for g in groups:
         first_of.setdefault(g[0], g)  # row warnings and skipped rows go with their currency's first statement
     for ccy, own in groups:
-        group = [x for x in parsed if x.currency == ccy and (not own or x.account == own)]
+        group = [x for x in parsed if x.currency == ccy and (not own or (x.account or pre_account) == own)]
         lines = [x.line for x in group]
         accounts = list(dict.fromkeys(x.account for x in group if x.account))
         account = own or pre_account or (accounts[0] if accounts else "")
