@@ -588,3 +588,21 @@ def test_a_file_of_two_account_blocks_is_two_statements(tmp_path):
     sts = parse_statement(text.encode("gbk"), "cmb.csv")
     assert [(st.account, [ln.ref for ln in st.lines]) for st in sts] == [
         ("1109327741501801", ["G1"]), ("1109327741509999", ["G2"])]
+
+
+def test_lines_stored_without_a_record_can_be_listed_and_taken_out(cli, book, tmp_path):
+    """Lines imported before imports were recorded (and the demo generator's) are undoable by file."""
+    from cashbook.statements import parse_statement
+    from cashbook.store.bankfiles import import_lines
+
+    import_lines(book, "bank", parse_statement(camt(), "old.xml"), "old.xml")  # no record, as before issue 16
+    path = tmp_path / "new.ofx"
+    path.write_bytes(ofx([("6222000011112222", "CNY", [[("20261115", "-7.00", "N1")]], None)]))
+    assert imp(cli, book, path).json["import_id"] == "bank:1"
+    listed = cli("bank", "imports", "--account", "bank", "-f", "json", book=book).json["imports"]
+    assert [(r["id"], r["imported"], r["recorded"]) for r in listed] == [("bank:1", 1, True), ("bank:@old.xml", 2, False)]
+    r = cli("bank", "unimport", "bank:@old.xml", book=book)
+    assert r.code == 0, r.err
+    stored = (book / "journals/bank/bank/2026-11.toml").read_text(encoding="utf-8")
+    assert "N1" in stored and "R1" not in stored and "R2" not in stored and "old.xml" not in stored
+    assert [x["id"] for x in cli("bank", "imports", "--account", "bank", "-f", "json", book=book).json["imports"]] == ["bank:1"]

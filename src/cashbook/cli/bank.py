@@ -123,17 +123,19 @@ def imports_cmd(
 ):
     """List the statement imports of an account (id, file, hash, when, lines) — what `bank unimport` can undo."""
     from ..reports.imports import imports_report
-    from ..store.bankfiles import load_imports
+    from ..store.bankfiles import load_imports, unrecorded_imports
     from .report import show
 
     begin(fmt, book)
     b = open_book(book)
     _bank_account(b, account)
+    recorded = load_imports(b.root, account)
     rows = [{"id": r.get("id"), "file": r.get("file", ""), "sha256": r.get("sha256", ""), "time": r.get("time", ""),
              "format": r.get("format", ""), "statement_account": r.get("statement_account", ""),
              "from": r.get("from"), "to": r.get("to"), "lines_read": r.get("lines_read", 0),
              "imported": r.get("imported", 0), "already_present": r.get("already_present", 0),
-             "skipped": r.get("skipped", 0), "gaps": r.get("gaps", [])} for r in load_imports(b.root, account)]
+             "skipped": r.get("skipped", 0), "gaps": r.get("gaps", []), "recorded": not r.get("unrecorded", False)}
+            for r in recorded + unrecorded_imports(b.root, account, recorded)]
     show(imports_report(account, rows), fmt, lang)
 
 
@@ -175,8 +177,9 @@ def unimport_cmd(
                     if u in uids:
                         blockers.append(f"line {u} is matched with {', '.join(m.book)} in {month}, a reconciled month")
         if blockers:
+            more = f"; ... and {len(blockers) - 10} more" if len(blockers) > 10 else ""
             fail("import-in-use", f"import {import_id} ({record.get('file', '')}) cannot be taken out: "
-                 + "; ".join(blockers) + "; nothing was changed")
+                 + "; ".join(blockers[:10]) + more + "; nothing was changed")
         months_changed = remove_import(b.root, account, record)
     print(f"removed import {import_id} ({record.get('file', '')}): {len(uids)} line(s) taken out of {account}"
           + (f" ({', '.join(months_changed)})" if months_changed else ""))

@@ -203,12 +203,44 @@ def _add_import(root: Path, account: str, record: dict, result: ImportResult) ->
     return import_id
 
 
+def unrecorded_imports(root: Path, account: str, recorded: list[dict]) -> list[dict]:
+    """Lines stored before imports were recorded (or by a tool that does not record them),
+    grouped by the file they came from, as records with the id ``ACCOUNT:@FILE``."""
+    known = {u for r in recorded for u in r.get("lines", ())}
+    known_bal = {(r.get("file", ""), b) for r in recorded for b in r.get("balances", ())}
+    groups: dict[str, dict] = {}
+    folder = account_dir(root, account)
+    for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].toml")) if folder.is_dir() else ():
+        doc = _read_toml(path, path.relative_to(root).as_posix())
+        for row in doc.get("line", []):
+            uid, source = row.get("uid", ""), str(row.get("source", "")).rpartition(":")[0]
+            if uid and uid not in known:
+                g = groups.setdefault(source, {"lines": [], "balances": [], "dates": []})
+                g["lines"].append(uid)
+                g["dates"].append(row.get("date"))
+        for row in doc.get("balance", []):
+            source, key = str(row.get("source", "")), f"{row.get('date')} {row.get('amount')}"
+            if (source, key) not in known_bal:
+                groups.setdefault(source, {"lines": [], "balances": [], "dates": []})["balances"].append(key)
+    out = []
+    for source, g in groups.items():
+        dates = [d for d in g["dates"] if d is not None]
+        out.append({"id": f"{account}:@{source}", "file": source, "sha256": "", "time": "", "unrecorded": True,
+                    "from": min(dates, default=None), "to": max(dates, default=None), "lines_read": len(g["lines"]),
+                    "imported": len(g["lines"]), "already_present": 0, "skipped": 0,
+                    "lines": g["lines"], "balances": g["balances"]})
+    return out
+
+
 def find_import(root: Path, accounts, import_id: str) -> tuple[str, dict] | None:
-    """(account, record) of the import ``import_id`` ("ACCOUNT:N") among ``accounts``."""
-    account = import_id.rpartition(":")[0]
+    """(account, record) of the import ``import_id`` ("ACCOUNT:N", or "ACCOUNT:@FILE" for lines
+    stored without a record) among ``accounts``."""
+    account, _, rest = import_id.partition(":")
     for a in accounts:
         if a == account:
-            for r in load_imports(root, a):
+            recorded = load_imports(root, a)
+            candidates = unrecorded_imports(root, a, recorded) if rest.startswith("@") else recorded
+            for r in candidates:
                 if r.get("id") == import_id:
                     return a, r
     return None
@@ -245,6 +277,8 @@ def remove_import(root: Path, account: str, record: dict) -> list[str]:
         tables = [table_text("line", r) for r in keep_lines] + [table_text("balance", r) for r in keep_bals]
         atomic_write(path, (head + "\n" + "\n".join(tables)).encode("utf-8"))
     path = folder / IMPORTS
+    if record.get("unrecorded"):
+        return months
     rest = [r for r in load_imports(root, account) if r.get("id") != record.get("id")]
     head = "# cashbook: statement imports of this account, appended (`cashbook bank unimport ID` removes one)\n"
     atomic_write(path, (head + "".join("\n" + table_text("import", r) for r in rest)).encode("utf-8"))
