@@ -606,3 +606,27 @@ def test_lines_stored_without_a_record_can_be_listed_and_taken_out(cli, book, tm
     stored = (book / "journals/bank/bank/2026-11.toml").read_text(encoding="utf-8")
     assert "N1" in stored and "R1" not in stored and "R2" not in stored and "old.xml" not in stored
     assert [x["id"] for x in cli("bank", "imports", "--account", "bank", "-f", "json", book=book).json["imports"]] == ["bank:1"]
+
+
+def test_damaged_workbooks_and_archives_are_refused_in_words():
+    """Mutated .xlsx and zipped camt.053 bytes: a StatementError naming the damage, never an internal error."""
+    import random
+
+    from cashbook.statements import StatementError, parse_statement
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("nov.xml", camt())
+    bases = [xlsx([[h] for h in WECHAT_HEAD] + [WECHAT_COLS] + WECHAT_ROWS), buf.getvalue()]
+    rnd = random.Random(16)
+    for base in bases:
+        for _ in range(150):
+            data = bytearray(base)
+            for _ in range(rnd.randint(1, 8)):
+                data[rnd.randrange(len(data))] = rnd.randrange(256)
+            if rnd.random() < 0.3:
+                data = data[:rnd.randrange(len(data))]
+            try:
+                parse_statement(bytes(data), "x.xlsx")
+            except StatementError as exc:
+                assert "internal error" not in exc.message, exc.message

@@ -111,8 +111,9 @@ def _zip(data: bytes, profile, mapping, depth: int) -> list[Statement]:
         for name in members:
             try:
                 member = z.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
-                raise StatementError(f"in the ZIP archive, {name} cannot be unpacked ({exc})") from None
+            except Exception as exc:  # zlib.error, EOFError, BadZipFile, CRC errors: all mean a damaged archive
+                raise StatementError(f"in the ZIP archive, {name} is damaged and cannot be unpacked "
+                                     f"({type(exc).__name__}: {exc})") from None
             try:
                 out.extend(_parse(member, name, "auto", profile, mapping, depth + 1))
             except StatementError as exc:
