@@ -11,6 +11,8 @@ import json
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from conftest import NOW, SHARED, snapshot
 
@@ -311,6 +313,7 @@ def test_skipped_rows_are_reported_with_their_reason_in_every_format(cli, book, 
     assert (j["lines_read"], j["added"], j["already_imported"], j["skipped"]) == (3, 2, 0, 1)
     (sk,) = j["skipped_lines"]
     assert sk["line"] == 8 and sk["amount"] == "¥100.10" and "服务费¥0.10" in sk["memo"] and "neutral row" in sk["reason"]
+    assert sk["reason"].endswith("its 服务费 0.10 is not imported either")  # the fee is named, not lost in a memo
     assert not any("neutral" in w for w in j["warnings"])  # reported once, as a skipped line
     table = cli("bank", "import", str(path), "--account", "bank", book=book)
     assert "read 3 line(s): 0 imported, 2 already present, 1 skipped" in table.out
@@ -630,3 +633,15 @@ def test_damaged_workbooks_and_archives_are_refused_in_words():
                 parse_statement(bytes(data), "x.xlsx")
             except StatementError as exc:
                 assert "internal error" not in exc.message, exc.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.text("0123456789", min_size=12, max_size=19), hs.integers(2, 6), hs.integers(2, 6), hs.integers(0, 9))
+def test_a_masked_number_matches_its_own_number_and_not_one_with_a_visible_digit_changed(number, head, tail, digit):
+    from cashbook.statements.select import account_matches
+
+    masked = number[:head] + "*" * (len(number) - head - tail) + number[-tail:]
+    assert account_matches(masked, number) is True
+    assert account_matches(number, " ".join(number[i:i + 4] for i in range(0, len(number), 4))) is True
+    changed = number[:-1] + str((int(number[-1]) + 1 + digit % 9) % 10)
+    assert account_matches(masked, changed) is False

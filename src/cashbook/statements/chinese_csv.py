@@ -494,8 +494,10 @@ def parse_rows(
                     what = f"{join_text(_get(cells, i) for i in c_memo)} {_get(cells, c_amount)}".strip()
                     note = f"line {line}: skipped neutral row ({dir_raw or '/'}: neither income nor expense): {what}"
                     warnings.append((ccy, note))
+                    fee = re.search(r"服务费\s*[¥￥]?\s*([\d,]+\.\d+)", join_text(_get(cells, i) for i in c_memo))
+                    fee_note = f"; its 服务费 {fee.group(1)} is not imported either" if fee else ""
                     skipped.append((ccy, SkippedLine(
-                        line, f"neutral row ({dir_raw or '/'}: neither income nor expense of this account)",
+                        line, f"neutral row ({dir_raw or '/'}: neither income nor expense of this account){fee_note}",
                         _get(cells, c_amount), join_text(_get(cells, i) for i in c_memo), note)))
                     continue
                 raise StatementError(
