@@ -34,46 +34,155 @@ def _month(text: str):
 
 @bank_app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="Statement file: CSV/XLS of a Chinese bank, generic CSV, OFX, camt.053, MT940.")],
+    file: Annotated[Path, typer.Argument(help="Statement file (- reads standard input): CSV/XLS/XLSX of a Chinese bank, generic CSV, OFX, camt.053 (also in a .zip), MT940.")],
     account: AccountOpt,
-    format_: Annotated[str, typer.Option("--format", help="auto | csv | xls | ofx | camt053 | mt940.")] = "auto",
-    profile: Annotated[Optional[str], typer.Option("--profile", help="Chinese bank profile (icbc, ccb, cmb, boc, abc, bocom, ...) or a bank_formats name from policies.toml.", show_default=False)] = None,
+    format_: Annotated[str, typer.Option("--format", help="auto | csv | xls | xlsx | ofx | camt053 | mt940.")] = "auto",
+    profile: Annotated[Optional[str], typer.Option("--profile", help="Chinese bank profile (icbc, ccb, cmb, boc, abc, bocom, spdb, citic, ...) or a bank_formats name from policies.toml.", show_default=False)] = None,
+    statement_account: Annotated[Optional[str], typer.Option("--statement-account", help="Import only the file's statements of this account number (or CURRENCY, or NUMBER:CURRENCY).", show_default=False)] = None,
+    accept_gaps: Annotated[bool, typer.Option("--accept-gaps", help="Import even where the lines do not explain the opening and closing balances (the gap is recorded).")] = False,
     book: BookOpt = None,
-    out_format: Annotated[Format, typer.Option("--output-format", "-f", help="table or json.")] = Format.table,
+    out_format: Annotated[Format, typer.Option("--output-format", "-f", help="table, json or csv.")] = Format.table,
 ):
-    """Import a bank statement; re-importing the same or an overlapping file adds nothing."""
-    from ..render import dumps
+    """Import a bank statement; re-importing the same or an overlapping file adds nothing.
+
+    The file's account and currency are checked against policies.toml; every line read is
+    reported as imported, already present or skipped (with the reason)."""
+    import hashlib
+
     from ..statements import StatementError, parse_statement
+    from ..statements.select import ImportRefused, choose, gaps
     from ..store.bankfiles import import_lines
     from ..store.files import book_lock
 
     begin(out_format, book)
     b = open_book(book)
     _bank_account(b, account)
+    stdin = str(file) == "-"
+    shown = "(stdin)" if stdin else file.name
     try:
-        data = file.read_bytes()
+        data = sys.stdin.buffer.read() if stdin else file.read_bytes()
     except OSError as exc:
         fail("unreadable", f"cannot read {file}: {exc.strerror}")
     mapping = b.policy.bank_formats.get(profile) if profile else None
     try:
-        statements = parse_statement(data, file.name, format_, None if mapping else profile, mapping)
+        statements = parse_statement(data, "" if stdin else file.name, format_, None if mapping else profile, mapping)
     except StatementError as exc:
-        where = f"{file}:{exc.line}" if exc.line else str(file)
+        where = f"{shown}:{exc.line}" if exc.line else shown
         fail("bad-statement", f"{where}: {exc.message}; nothing was imported")
     except ValueError as exc:
         fail("bad-option", str(exc))
+    acct = b.policy.accounts[account]
+    try:
+        choice = choose(statements, account, acct.number, acct.currency, statement_account)
+    except ImportRefused as exc:
+        fail(exc.code, f"{shown}: {exc.message}")
+    found_gaps = gaps(choice.statements)
+    if found_gaps and not accept_gaps:
+        fail("statement-gap", f"{shown}: the lines do not explain the balances the bank states: "
+             + "; ".join(map(str, found_gaps)) + "; a line is missing from the file (export it again) or, "
+             "if you know why, import with --accept-gaps (the gap is recorded); nothing was imported")
+    skipped = [sk for st in choice.statements for sk in st.skipped]
+    skip_warnings = {sk.warning for sk in skipped}
+    record = {"file": shown, "sha256": hashlib.sha256(data).hexdigest(), "time": now().isoformat(),
+              "format": choice.statements[0].format if choice.statements else format_,
+              "statement_account": choice.account, "currency": choice.currency,
+              "lines_read": sum(len(st.lines) for st in choice.statements) + len(skipped),
+              "skipped": len(skipped), "gaps": [str(g) for g in found_gaps]}
     with book_lock(b.root):
-        result = import_lines(b.root, account, statements, file.name)
-    info = {"account": account, "file": str(file), "format": statements[0].format if statements else format_,
-            "lines": result.lines, "added": result.added, "already_imported": result.skipped,
-            "from": result.first, "to": result.last, "warnings": result.warnings}
-    if out_format == Format.json:
-        sys.stdout.write(dumps(info) + "\n")
-    else:
-        print(f"imported {result.added} new line(s) of {result.lines} into {account} "
-              f"({result.skipped} already imported), {result.first} to {result.last}")
-        for w in result.warnings:
-            print(f"warning: {w}", file=sys.stderr)
+        result = import_lines(b.root, account, choice.statements, shown, record)
+    warnings = [w for w in result.warnings if w not in skip_warnings]
+    warnings += [f"gap accepted: {g}" for g in found_gaps]
+    warnings += [f"left out (another account or currency): {a or '(no account number)'} {c}, {n} line(s)"
+                 for a, c, n in choice.left_out]
+    rows = [{**o, "reason": ""} for o in result.outcomes]
+    rows += [{"line": sk.source_line, "date": None, "amount": sk.amount, "uid": "", "ref": "", "memo": sk.memo,
+              "status": "skipped", "reason": sk.reason} for sk in skipped]
+    rows.sort(key=lambda r: r["line"])
+    info = {"account": account, "file": shown, "format": record["format"], "import_id": result.import_id or None,
+            "statement_account": choice.account, "currency": choice.currency,
+            "lines_read": record["lines_read"], "lines": result.lines, "added": result.added,
+            "already_imported": result.skipped, "skipped": len(skipped),
+            "skipped_lines": [{"line": r["line"], "amount": r["amount"], "memo": r["memo"], "reason": r["reason"]}
+                              for r in rows if r["status"] == "skipped"],
+            "gaps": record["gaps"], "checks": choice.notes,
+            "from": result.first, "to": result.last, "warnings": warnings}
+    from ..render import render_report
+    from ..reports.imports import import_report
+
+    render_report(import_report(info, rows), out_format.value)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+@bank_app.command("imports")
+def imports_cmd(
+    account: AccountOpt,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """List the statement imports of an account (id, file, hash, when, lines) — what `bank unimport` can undo."""
+    from ..reports.imports import imports_report
+    from ..store.bankfiles import load_imports, unrecorded_imports
+    from .report import show
+
+    begin(fmt, book)
+    b = open_book(book)
+    _bank_account(b, account)
+    recorded = load_imports(b.root, account)
+    rows = [{"id": r.get("id"), "file": r.get("file", ""), "sha256": r.get("sha256", ""), "time": r.get("time", ""),
+             "format": r.get("format", ""), "statement_account": r.get("statement_account", ""),
+             "from": r.get("from"), "to": r.get("to"), "lines_read": r.get("lines_read", 0),
+             "imported": r.get("imported", 0), "already_present": r.get("already_present", 0),
+             "skipped": r.get("skipped", 0), "gaps": r.get("gaps", []), "recorded": not r.get("unrecorded", False)}
+            for r in recorded + unrecorded_imports(b.root, account, recorded)]
+    show(imports_report(account, rows), fmt, lang)
+
+
+@bank_app.command("unimport")
+def unimport_cmd(
+    import_id: Annotated[str, typer.Argument(metavar="IMPORT_ID", help="The import's id from `bank imports` (ACCOUNT:N).")],
+    book: BookOpt = None,
+):
+    """Take one import's lines out again, unless a line is matched in a reconciled month or booked as a charge."""
+    from ..store.bankfiles import find_import, load_imports, load_statement, remove_import
+    from ..store.files import book_lock
+
+    begin("table", book)
+    b = open_book(book)
+    with book_lock(b.root):
+        found = find_import(b.root, b.policy.bank_accounts(), import_id)
+        if found is None:
+            known = [r.get("id") for a in b.policy.bank_accounts() for r in load_imports(b.root, a)]
+            fail("unknown-import", f"{import_id!r} is not a recorded import; recorded: {', '.join(known) or '(none)'} "
+                 "(see `cashbook bank imports --account A`)")
+        account, record = found
+        uids = set(record.get("lines", ()))
+        stored = load_statement(b.root, account)
+        loaded = b.load()
+        blockers = []
+        voided = loaded.state.voided
+        voids = set(voided.values())
+        for e in loaded.order:
+            line = getattr(e, "line", "")
+            if line in uids and e.id not in voided and e.id not in voids:
+                blockers.append(f"line {line} is booked as {e.id} (a bank charge/interest entry; void it first)")
+        months = sorted({f"{u[:4]}-{u[4:6]}" for u in uids if re.match(r"\d{8}-", u)})
+        for month in months:
+            result, _ = reconciliation(b, account, month, loaded, stored)
+            if not result.balanced:
+                continue
+            for m in result.matches:
+                for u in m.lines:
+                    if u in uids:
+                        blockers.append(f"line {u} is matched with {', '.join(m.book)} in {month}, a reconciled month")
+        if blockers:
+            more = f"; ... and {len(blockers) - 10} more" if len(blockers) > 10 else ""
+            fail("import-in-use", f"import {import_id} ({record.get('file', '')}) cannot be taken out: "
+                 + "; ".join(blockers[:10]) + more + "; nothing was changed")
+        months_changed = remove_import(b.root, account, record)
+    print(f"removed import {import_id} ({record.get('file', '')}): {len(uids)} line(s) taken out of {account}"
+          + (f" ({', '.join(months_changed)})" if months_changed else ""))
 
 
 def reconciliation(b, account: str, month: str, loaded=None, stored=None):

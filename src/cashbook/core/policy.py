@@ -43,6 +43,8 @@ class Account(_Model):
     its statement is imported and reconciled. ``false`` for one that has none."""
     overdraft: AmountOrZero = Decimal("0.00")
     """How far a bank account may go below zero (an agreed overdraft); cash never may."""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
+    """The account's currency: a bank statement in another currency is refused at import."""
 
     def floor(self) -> Decimal:
         """The lowest balance the account may have: 0 for cash, −overdraft for a bank."""

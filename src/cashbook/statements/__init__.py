@@ -15,7 +15,7 @@ from .camt053 import parse_camt053
 from .chinese_csv import PROFILE_IDS, PROFILES, Profile, parse_chinese_csv, parse_rows
 from .detect import FORMAT_CHOICES, detect_format
 from .generic_csv import parse_generic_csv
-from .model import FORMATS, Statement, StatementError, StatementLine, TransactionDetail
+from .model import FORMATS, SkippedLine, Statement, StatementError, StatementLine, TransactionDetail
 from .mt940 import parse_mt940
 from .ofx import parse_ofx
 from .xls import parse_xls
@@ -25,6 +25,7 @@ __all__ = [
     "FORMAT_CHOICES",
     "PROFILES",
     "PROFILE_IDS",
+    "SkippedLine",
     "Profile",
     "Statement",
     "StatementError",

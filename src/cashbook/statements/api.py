@@ -11,7 +11,7 @@ from .generic_csv import check_mapping, parse_generic_csv
 from .model import Statement, StatementError
 from .mt940 import parse_mt940
 from .ofx import parse_ofx
-from .xls import is_xls, parse_xls
+from .xls import ZIP_MAGIC, is_xls, parse_xls, zip_names
 
 INTERNAL_ERROR = "internal error while reading the statement"
 
@@ -25,7 +25,7 @@ def parse_statement(
 ) -> list[Statement]:
     """Read a bank statement file's bytes into statements (one per account/currency/period block).
 
-    fmt: auto|csv|xls|ofx|camt053|mt940; profile forces a Chinese layout (icbc, ccb, cmb,
+    fmt: auto|csv|xls|xlsx|ofx|camt053|mt940|zip; profile forces a Chinese layout (icbc, ccb, cmb,
     boc, abc, bocom, alipay, wechat or a *_corp variant); mapping reads any CSV or .xls by
     named columns. Any unreadable input raises StatementError, nothing else.
     """
@@ -44,7 +44,7 @@ def parse_statement(
         raise StatementError(f"{INTERNAL_ERROR} ({type(exc).__name__}: {exc}); please report it") from exc
 
 
-def _parse(data: bytes, filename: str, fmt: str, profile, mapping) -> list[Statement]:
+def _parse(data: bytes, filename: str, fmt: str, profile, mapping, depth: int = 0) -> list[Statement]:
     if not isinstance(fmt, str) or fmt.lower() not in FORMAT_CHOICES:
         raise StatementError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_CHOICES)}")
     fmt = fmt.lower()
@@ -55,6 +55,10 @@ def _parse(data: bytes, filename: str, fmt: str, profile, mapping) -> list[State
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise StatementError("the file is empty")
     kind = detect_format(data, filename) if fmt == "auto" else fmt
+    if kind == "xlsx":
+        kind = "xls"
+    if kind == "zip":
+        return _zip(data, profile, mapping, depth)
     if kind == "xml":
         raise StatementError(
             "the XML file is neither camt.053 (BkToCstmrStmt, urn:iso:std:iso:20022:tech:xsd:camt.053.001.nn) "
@@ -85,6 +89,36 @@ def _parse(data: bytes, filename: str, fmt: str, profile, mapping) -> list[State
     if kind == "mt940":
         return parse_mt940(data)
     return _csv(data, profile, mapping)
+
+
+def _zip(data: bytes, profile, mapping, depth: int) -> list[Statement]:
+    """Every statement file inside a ZIP archive (a bank's camt.053 download is often zipped)."""
+    import io
+    import zipfile
+
+    if depth:
+        raise StatementError("a ZIP archive inside a ZIP archive is not read; unpack the outer one")
+    names = zip_names(data) if data.startswith(ZIP_MAGIC) else None
+    if names is None:
+        raise StatementError("the file starts like a ZIP archive (an .xlsx workbook or a zipped statement) but "
+                             "is damaged or cut short; download or export it again")
+    members = [n for n in names if not n.endswith("/") and not n.startswith("__MACOSX/")
+               and not n.rsplit("/", 1)[-1].startswith(".")]
+    if not members:
+        raise StatementError("the ZIP archive holds no file")
+    out: list[Statement] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in members:
+            try:
+                member = z.read(name)
+            except Exception as exc:  # zlib.error, EOFError, BadZipFile, CRC errors: all mean a damaged archive
+                raise StatementError(f"in the ZIP archive, {name} is damaged and cannot be unpacked "
+                                     f"({type(exc).__name__}: {exc})") from None
+            try:
+                out.extend(_parse(member, name, "auto", profile, mapping, depth + 1))
+            except StatementError as exc:
+                raise StatementError(f"in the ZIP archive, {name}: {exc}") from None
+    return out
 
 
 def _csv(data: bytes, profile, mapping) -> list[Statement]:

@@ -13,7 +13,7 @@ import xml.parsers.expat as expat
 from decimal import Decimal
 
 from .common import cap_warnings, check_totals, fmt_money, join_text, norm_space, parse_money
-from .model import Statement, StatementError, StatementLine, TransactionDetail
+from .model import SkippedLine, Statement, StatementError, StatementLine, TransactionDetail
 
 CAMT053_NS = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.\d+")
 
@@ -207,9 +207,14 @@ def _statement(st: _X) -> Statement:
         if not currency and ccy:
             currency = ccy
     lines: list[StatementLine] = []
+    skipped: list[SkippedLine] = []
     for ntry in st.children("Ntry"):
         line = _entry(ntry, warnings)
         if line is None:
+            status = ntry.first_text("Sts/Cd", "Sts/Prtry", "Sts").upper()
+            amount, _ = _signed(ntry, "Amt", "CdtDbtInd", "entry (Ntry)")
+            skipped.append(SkippedLine(ntry.line, f"status {status} (not booked)", fmt_money(amount),
+                                       ntry.text("AddtlNtryInf"), warnings[-1]))
             continue
         amount, ccy, sl = line
         if not currency and ccy:
@@ -240,6 +245,7 @@ def _statement(st: _X) -> Statement:
         lines=tuple(lines),
         warnings=cap_warnings(warnings),
         statement_id=stmt_id,
+        skipped=tuple(skipped),
     )
 
 

@@ -27,7 +27,7 @@ from .common import (
     parse_date,
     parse_money,
 )
-from .model import Statement, StatementError, StatementLine
+from .model import SkippedLine, Statement, StatementError, StatementLine
 
 Row = tuple[int, list[str]]  # (1-based line number, raw cells)
 
@@ -60,6 +60,8 @@ class Profile:
     status: tuple[str, ...] = ()
     personal_payment: bool = False
     counterparty_strip_digits: bool = False  # CMB 对手信息 = name + account number
+    negate: bool = False  # credit-card exports: a positive amount is a charge (money out)
+    account_last_digits: bool = False  # the account column holds only the card's last digits (卡末四位)
 
     def names(self) -> set[str]:
         out: set[str] = set()
@@ -120,6 +122,20 @@ PROFILES: tuple[Profile, ...] = (
         date=("交易时间",), amount=("金额(元)", "金额"), direction=("收/支",), ref=("交易单号",),
         memo=("交易类型", "商品", "备注"), counterparty=("交易对方",), status=("当前状态",),
         required=("交易单号",), personal_payment=True,
+    ),
+    # --- layouts documented by public parsers (deb-sig/double-entry-generator spdb_debit and citic
+    #     providers; column names only, no sample file)
+    Profile(
+        "spdb", "spdb", "SPDB personal debit 浦发银行借记卡交易明细",
+        date=("交易日期", "交易时间", "交易日期时间"), credit=("存入金额", "存入"), debit=("取出金额", "支取金额", "取出"),
+        balance=("余额", "账户余额", "借记卡余额"), ref=("交易序号",), memo=("交易摘要", "附言"),
+        counterparty=("对方户名",), currency=("币种",),
+    ),
+    Profile(
+        "citic", "citic", "CITIC credit card 中信银行信用卡账单明细",
+        date=("入账日期", "交易日期"), value_date=("交易日期",), amount=("结算金额", "交易金额"),
+        memo=("交易描述",), currency=("结算币种",), account=("卡末四位",), required=("卡末四位", "入账日期"),
+        negate=True, account_last_digits=True,
     ),
     # --- corporate (对公) exports, layouts reported second-hand (no public sample)
     Profile(
@@ -322,16 +338,27 @@ def explain_no_header(rows: list[Row], profiles: tuple[Profile, ...]) -> Stateme
             hits = len(p.names() & set(index))
             if hits >= 2 and (near is None or hits > near[0]):
                 near = (hits, line, p, _missing(p, index))
+    names = ", ".join(p.id for p in profiles)
+    known = f"layouts known: {names}; or name the columns in a [bank_formats.NAME] mapping and use --profile NAME"
     if near is not None:
         _, line, p, missing = near
+        found = _found_columns(rows, line)
         return StatementError(
-            f"the header row looks like a {p.title} export but lacks column(s) {', '.join(missing)}", line
+            f"the header row looks like a {p.title} export but lacks column(s) {', '.join(missing)}; "
+            f"columns found: {found}; {known}", line
         )
-    names = ", ".join(p.id for p in profiles)
+    widest = max(rows[:HEADER_SCAN_ROWS], key=lambda r: sum(1 for c in r[1] if clean_cell(c)), default=None)
+    found = f"; columns of the widest row (line {widest[0]}): {_found_columns(rows, widest[0])}" if widest else ""
     return StatementError(
         "no header row found: the file is not a statement export of a known layout "
-        f"(looked for {names}); pass profile=... or a column mapping"
+        f"(looked for {names}){found}; pass profile=... or a column mapping; {known}"
     )
+
+
+def _found_columns(rows: list[Row], line: int) -> str:
+    cells = next((c for ln, c in rows if ln == line), [])
+    shown = [clean_cell(c) for c in cells if clean_cell(c)]
+    return ", ".join(shown[:20]) + (" ..." if len(shown) > 20 else "") or "(none)"
 
 
 # --------------------------------------------------------------------------- preamble (account, currency)
@@ -434,12 +461,21 @@ def parse_rows(
 
     parsed: list[_Parsed] = []
     warnings: list[tuple[str, str]] = []  # (currency, text)
+    skipped: list[tuple[str, SkippedLine]] = []  # (currency, row left out)
+    section = ""  # the account named by a "账号:" line between blocks of one file, if any
+    section_currency = ""
     for line, cells in rows[pos + 1:]:
         if not any(clean_cell(c) for c in cells):
             continue
         date_raw = _get(cells, c_date)
         is_date = looks_like_date(date_raw)
         if not is_date:
+            section_account, section_ccy = read_preamble([(line, cells)])
+            if section_account or section_ccy:
+                # "账号: ..." / "币种: ..." between blocks: the rows below are that account's, in that currency
+                section = section_account or section
+                section_currency = section_ccy or section_currency
+                continue
             if _index(cells).keys() >= header_keys:
                 continue  # the header repeated (multi-page export)
             if any(w in clean_cell(c) for c in cells for w in FOOTER_WORDS):
@@ -447,7 +483,7 @@ def parse_rows(
             if not any(_get(cells, c) for c in (c_amount, c_credit, c_debit) if c is not None):
                 continue  # a note or trailer line ("以上数据仅供参考", "-----")
         date = parse_date(date_raw, what=f"{name(c_date)} value", line=line)
-        ccy = currency_code(_get(cells, c_ccy)) or pre_currency or "CNY"
+        ccy = currency_code(_get(cells, c_ccy)) or section_currency or pre_currency or "CNY"
 
         sign = 1
         if c_dir is not None:
@@ -458,6 +494,11 @@ def parse_rows(
                     what = f"{join_text(_get(cells, i) for i in c_memo)} {_get(cells, c_amount)}".strip()
                     note = f"line {line}: skipped neutral row ({dir_raw or '/'}: neither income nor expense): {what}"
                     warnings.append((ccy, note))
+                    fee = re.search(r"服务费\s*[¥￥]?\s*([\d,]+\.\d+)", join_text(_get(cells, i) for i in c_memo))
+                    fee_note = f"; its 服务费 {fee.group(1)} is not imported either" if fee else ""
+                    skipped.append((ccy, SkippedLine(
+                        line, f"neutral row ({dir_raw or '/'}: neither income nor expense of this account){fee_note}",
+                        _get(cells, c_amount), join_text(_get(cells, i) for i in c_memo), note)))
                     continue
                 raise StatementError(
                     f"{name(c_dir)} value {dir_raw!r} is not a direction; expected 借/贷 (Dr/Cr), 收入/支出 or 来账/往账",
@@ -467,7 +508,12 @@ def parse_rows(
         if c_status is not None:
             st = _get(cells, c_status)
             if any(w in st for w in ("关闭", "失败", "撤销")):
-                warnings.append((ccy, f"line {line}: skipped row with status {st!r} (no money moved)"))
+                note = f"line {line}: skipped row with status {st!r} (no money moved)"
+                warnings.append((ccy, note))
+                skipped.append((ccy, SkippedLine(
+                    line, f"status {st} (no money moved)",
+                    _get(cells, c_amount) or _get(cells, c_credit) or _get(cells, c_debit),
+                    join_text(_get(cells, i) for i in c_memo), note)))
                 continue
 
         if c_credit is not None and c_debit is not None:
@@ -491,6 +537,8 @@ def parse_rows(
             if not raw:
                 raise StatementError(f"{name(c_amount)} is empty; expected an amount", line)
             amount = sign * money(raw, c_amount, line)
+            if p.negate:
+                amount = -amount
 
         balance = None
         bal_raw = _get(cells, c_bal)
@@ -510,6 +558,8 @@ def parse_rows(
             account = _get(cells, c_acct_in if amount >= 0 else c_acct_out)
         else:
             account = _get(cells, c_acct)
+        if p.account_last_digits and account:
+            account = "*" + account
         parsed.append(
             _Parsed(
                 StatementLine(
@@ -523,24 +573,44 @@ def parse_rows(
                     source_line=line,
                 ),
                 ccy,
-                norm_space(account),
+                norm_space(account) or section,
             )
         )
-    return _build(parsed, p, pre_account, warnings, where)
+    return _build(parsed, p, pre_account, warnings, where, skipped)
 
 
 def _build(
-    parsed: list[_Parsed], p: Profile, pre_account: str, warnings: list[tuple[str, str]], where: str
+    parsed: list[_Parsed], p: Profile, pre_account: str, warnings: list[tuple[str, str]], where: str,
+    skipped: list[tuple[str, SkippedLine]] = (),
 ) -> list[Statement]:
     currencies = list(dict.fromkeys(x.currency for x in parsed)) or list(dict.fromkeys(c for c, _ in warnings)) or ["CNY"]
     statements: list[Statement] = []
     prefix = f"{where}: " if where else ""
+    # one statement per currency and per own account the rows name (a corporate export may hold
+    # several accounts: each becomes its own statement, never merged into the first)
+    groups: list[tuple[str, str]] = []
     for ccy in currencies:
-        group = [x for x in parsed if x.currency == ccy]
+        accounts = list(dict.fromkeys(x.account or pre_account for x in parsed if x.currency == ccy))
+        accounts = [a for a in accounts if a]
+        if len(accounts) > 1:  # "3167" in the rows and the full number above them are one account
+            from .select import account_matches
+
+            accounts = [a for i, a in enumerate(accounts)
+                        if not any(account_matches(a, b) for j, b in enumerate(accounts) if j != i and len(b) >= len(a))]
+        if len(accounts) <= 1:
+            groups.append((ccy, ""))
+        else:
+            groups += [(ccy, a) for a in accounts]
+    first_of: dict[str, tuple[str, str]] = {}
+    for g in groups:
+        first_of.setdefault(g[0], g)  # row warnings and skipped rows go with their currency's first statement
+    for ccy, own in groups:
+        group = [x for x in parsed if x.currency == ccy and (not own or (x.account or pre_account) == own)]
         lines = [x.line for x in group]
         accounts = list(dict.fromkeys(x.account for x in group if x.account))
-        account = pre_account or (accounts[0] if accounts else "")
-        warns = [prefix + w for c, w in warnings if c == ccy or len(currencies) == 1]
+        account = own or pre_account or (accounts[0] if accounts else "")
+        warns = [prefix + w for c, w in warnings
+                 if (c == ccy or len(currencies) == 1) and first_of.get(ccy) == (ccy, own)]
         if len(accounts) > 1:
             warns.append(f"{prefix}rows name several own accounts ({', '.join(accounts[:5])}); using {account}")
         if not lines:
@@ -558,6 +628,7 @@ def _build(
                 warnings=cap_warnings(warns),
                 profile=p.id,
                 personal_payment=p.personal_payment,
+                skipped=tuple(sk for c, sk in skipped if first_of.get(c, groups[0]) == (ccy, own)),
             )
         )
     return statements

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from .camt053 import CAMT053_NS
-from .xls import ZIP_MAGIC, is_xls
+from .xls import ZIP_MAGIC, is_xls, is_xlsx
 
-FORMAT_CHOICES = ("auto", "csv", "xls", "ofx", "camt053", "mt940")
+FORMAT_CHOICES = ("auto", "csv", "xls", "xlsx", "ofx", "camt053", "mt940", "zip")
 
 
 def _head_text(data: bytes, size: int = 8192) -> str:
@@ -21,9 +21,12 @@ def _head_text(data: bytes, size: int = 8192) -> str:
 
 
 def detect_format(data: bytes, filename: str = "") -> str:
-    """'xls', 'ofx', 'camt053', 'mt940', 'xml' (other XML), 'html' (a web page) or 'csv' (the rest)."""
-    if is_xls(data) or data.startswith(ZIP_MAGIC):
+    """'xls' (also .xlsx), 'zip' (an archive of statements), 'ofx', 'camt053', 'mt940', 'xml' (other
+    XML), 'html' (a web page) or 'csv' (the rest)."""
+    if is_xls(data):
         return "xls"
+    if data.startswith(ZIP_MAGIC):
+        return "xls" if is_xlsx(data) else "zip"
     head = _head_text(data)
     stripped = head.lstrip("\ufeff\xef\xbb\xbf \t\r\n")
     if re.search(r"OFXHEADER|<OFX>", head, re.I):

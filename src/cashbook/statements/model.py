@@ -78,6 +78,17 @@ class StatementLine:
 
 
 @dataclass(frozen=True)
+class SkippedLine:
+    """A transaction row of the file that was read but is not a movement of the account."""
+
+    source_line: int
+    reason: str  # why it was left out: "neutral (/)", "status 交易关闭", "not booked (PDNG)"
+    amount: str = ""  # as written in the file
+    memo: str = ""
+    warning: str = ""  # the warning text the reader gave for it (reported once, as a skip)
+
+
+@dataclass(frozen=True)
 class Statement:
     format: str  # icbc ccb cmb boc abc bocom alipay wechat ofx camt053 mt940 csv
     account: str  # account number / IBAN found in the file, "" if none
@@ -89,8 +100,10 @@ class Statement:
     profile: str = ""  # Chinese table layout used (e.g. "icbc", "icbc_corp"), "" for other formats
     personal_payment: bool = False  # Alipay / WeChat Pay personal export, not a bank account statement
     statement_id: str = ""  # camt.053 Stmt/Id, MT940 :28C: (or :20:), "" if none
+    skipped: tuple[SkippedLine, ...] = ()  # rows read and left out, each with its reason
 
     def __post_init__(self):
+        object.__setattr__(self, "skipped", tuple(self.skipped))
         object.__setattr__(self, "opening_balance", _money(self.opening_balance, "opening_balance"))
         object.__setattr__(self, "closing_balance", _money(self.closing_balance, "closing_balance"))
         object.__setattr__(self, "lines", tuple(self.lines))
@@ -101,4 +114,4 @@ class Statement:
         return sum((line.amount for line in self.lines), Decimal("0.00"))
 
 
-FORMATS = ("icbc", "ccb", "cmb", "boc", "abc", "bocom", "alipay", "wechat", "ofx", "camt053", "mt940", "csv")
+FORMATS = ("icbc", "ccb", "cmb", "boc", "abc", "bocom", "alipay", "wechat", "spdb", "citic", "ofx", "camt053", "mt940", "csv")

@@ -58,7 +58,9 @@ def _fields(text: str) -> list[list[_Field]]:
         m = _TAG.match(line)
         if m:
             tag = m.group(1)
-            if tag == "20" or current is None:
+            # a new statement starts at :20:, or at a second :25: (some banks send several
+            # accounts' statements under one :20:), so no statement is merged into another
+            if tag == "20" or current is None or (tag == "25" and any(f.tag == "25" for f in current)):
                 current = []
                 messages.append(current)
             last = _Field(tag, lineno, [m.group(2)])

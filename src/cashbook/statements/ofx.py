@@ -151,8 +151,8 @@ def parse_ofx(data: bytes) -> list[Statement]:
         account = acct.findtext("ACCTID") if acct is not None else ""
         warnings: list[str] = []
         lines: list[StatementLine] = []
-        tranlist = st.find("BANKTRANLIST")
-        for tr in tranlist.iter("STMTTRN") if tranlist is not None else ():
+        # every transaction of the statement, in every BANKTRANLIST block (some banks send several)
+        for tr in st.iter("STMTTRN"):
             posted = tr.findtext("DTPOSTED")
             if not posted:
                 raise StatementError("transaction without DTPOSTED (posting date)", tr.line)

@@ -36,11 +36,88 @@ def _number_text(value: float) -> str:
     return f"{d:f}"
 
 
+MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook or archive that inflates beyond this is refused
+
+
+def zip_names(data: bytes) -> list[str] | None:
+    """The member names of a ZIP archive, or None when the bytes are no readable archive."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except Exception:  # BadZipFile, NotImplementedError (odd versions), EOFError ...: no readable archive
+        return None
+    if sum(i.file_size for i in infos) > MAX_UNZIPPED:
+        raise StatementError(f"the ZIP archive inflates to more than {MAX_UNZIPPED // 2**20} MB; refusing to read it")
+    return [i.filename for i in infos]
+
+
+def is_xlsx(data: bytes) -> bool:
+    names = zip_names(data) if data.startswith(ZIP_MAGIC) else None
+    return bool(names) and any(n.startswith("xl/") for n in names) and "[Content_Types].xml" in names
+
+
+def read_xlsx_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+    """An .xlsx (Excel 2007+, WeChat's current export) through openpyxl, cells as exact text."""
+    import io
+    import warnings
+
+    try:
+        import openpyxl  # imported lazily: only .xlsx needs it
+    except ImportError:  # pragma: no cover - openpyxl is a declared dependency
+        raise StatementError("reading .xlsx needs the openpyxl package (pip install openpyxl)") from None
+    zip_names(data)  # refuses an archive that inflates too far
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheets = []
+            for sheet in book.worksheets:
+                rows = []
+                for r, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    rows.append((r, [_value_text(v) for v in values]))
+                while rows and not any(rows[-1][1]):
+                    rows.pop()
+                if rows:
+                    sheets.append((sheet.title, rows))
+            book.close()
+    except StatementError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on damaged input; all mean the same
+        raise StatementError(f"the .xlsx workbook is damaged or unreadable ({type(exc).__name__}: {exc})") from None
+    if not sheets:
+        raise StatementError("the .xlsx workbook has no rows")
+    return sheets
+
+
+def _value_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return _number_text(v)
+    if isinstance(v, Decimal):
+        return f"{v:f}"
+    if isinstance(v, datetime.datetime):
+        return v.date().isoformat() if v.time() == datetime.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, (datetime.date, datetime.time)):
+        return v.isoformat()
+    return str(v)
+
+
 def read_xls_sheets(data: bytes) -> list[tuple[str, list[tuple[int, list[str]]]]]:
     """[(sheet name, [(row number, cells as text)])] for every sheet with content."""
     if data.startswith(ZIP_MAGIC):
+        if is_xlsx(data):
+            return read_xlsx_sheets(data)
         raise StatementError(
-            "this is an .xlsx (Excel 2007+) workbook; save it as .xls (Excel 97-2003) or export CSV"
+            "this is a ZIP archive but not an .xlsx workbook (no xl/ part); expected an .xlsx, or a ZIP of "
+            "camt.053/OFX/MT940/CSV statements"
         )
     if not is_xls(data):
         raise StatementError("not a binary .xls workbook (no OLE/BIFF signature)", 1)
@@ -104,6 +181,7 @@ def parse_xls(data: bytes, *, profile: str | None = None, mapping: dict | None =
     sheets = read_xls_sheets(data)
     statements = []
     first_error: StatementError | None = None
+    passed_over: list[str] = []
     for name, rows in sheets:
         where = f"sheet {name!r}" if len(sheets) > 1 else ""
         try:
@@ -115,12 +193,18 @@ def parse_xls(data: bytes, *, profile: str | None = None, mapping: dict | None =
             if first_error is None:
                 first_error = exc
             if len(sheets) > 1 and _is_header_error(exc):
-                continue  # a cover or summary sheet
+                passed_over.append(f"sheet {name!r} was not read: {exc}")  # a cover or summary sheet, said
+                continue
             raise
         statements.extend(found)
     if not statements:
         assert first_error is not None
         raise first_error
+    if passed_over:
+        import dataclasses
+
+        first = statements[0]
+        statements[0] = dataclasses.replace(first, warnings=first.warnings + tuple(passed_over))
     return statements
 
 

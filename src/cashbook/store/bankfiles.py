@@ -81,16 +81,23 @@ def line_uid(account: str, date: dt.date, amount: Decimal, ref: str, memo: str, 
 @dataclass
 class ImportResult:
     added: int = 0
-    skipped: int = 0
+    skipped: int = 0  # lines already stored (by an earlier import)
     lines: int = 0
     months: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     first: dt.date | None = None
     last: dt.date | None = None
+    outcomes: list[dict] = field(default_factory=list)  # per line read: line, date, amount, uid, status
+    added_uids: list[str] = field(default_factory=list)
+    added_balances: list[str] = field(default_factory=list)  # "YYYY-MM-DD amount"
+    import_id: str = ""
 
 
-def import_lines(root: Path, account: str, statements, source: str) -> ImportResult:
-    """Add the statements' lines not yet stored (the caller holds the book lock)."""
+def import_lines(root: Path, account: str, statements, source: str, record: dict | None = None) -> ImportResult:
+    """Add the statements' lines not yet stored (the caller holds the book lock).
+
+    With ``record`` (file, sha256, time, ...), an import that adds anything is listed in
+    ``imports.toml`` with the lines and balances it added, so that it can be undone."""
     existing = load_statement(root, account)
     known = {l.uid for l in existing.lines}
     known_anchors = set(existing.anchors)
@@ -114,9 +121,15 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
             result.last = max(result.last or sl.date, sl.date)
             if sl.balance is not None:
                 by_day[sl.date] = sl.balance  # the last line of the day, in file order
+            outcome = {"line": sl.source_line, "date": sl.date, "amount": sl.amount, "uid": uid,
+                       "ref": sl.ref, "memo": sl.memo}
+            result.outcomes.append(outcome)
             if uid in known:
                 result.skipped += 1
+                outcome["status"] = "already present"
                 continue
+            outcome["status"] = "imported"
+            result.added_uids.append(uid)
             known.add(uid)
             row = {"uid": uid, "date": sl.date, "amount": fmt(sl.amount)}
             for name in ("ref", "cheque", "memo", "counterparty"):
@@ -137,7 +150,10 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
             if (date, amount) not in known_anchors:
                 known_anchors.add((date, amount))
                 new_balances.setdefault(f"{date:%Y-%m}", []).append({"date": date, "amount": fmt(amount), "source": source})
+                result.added_balances.append(f"{date} {fmt(amount)}")
     folder = account_dir(root, account)
+    if record is not None and (result.added_uids or result.added_balances):
+        result.import_id = _add_import(root, account, record, result)
     for month in sorted(set(new_lines) | set(new_balances)):
         path = folder / f"{month}.toml"
         old = path.read_text(encoding="utf-8") if path.exists() else (
@@ -147,6 +163,126 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
         atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"))
         result.months.append(month)
     return result
+
+
+IMPORTS = "imports.toml"
+
+
+def load_imports(root: Path, account: str) -> list[dict]:
+    """The recorded imports of ``account``, oldest first (each: id, file, sha256, time, lines, ...)."""
+    path = account_dir(root, account) / IMPORTS
+    if not path.exists():
+        return []
+    shown = path.relative_to(root).as_posix()
+    rows = _read_toml(path, shown).get("import", [])
+    for row in rows if isinstance(rows, list) else [None]:
+        ok = isinstance(row, dict) and isinstance(row.get("id"), str) and all(
+            isinstance(row.get(k, []), list) and all(isinstance(v, str) for v in row.get(k, []))
+            for k in ("lines", "balances"))
+        if not ok:
+            raise CashbookError(Problem("bad-statement-store", f"an import record in {shown} is damaged (each needs an "
+                                        "id and lists of line ids and balances); restore it from git", file=shown))
+    return list(rows)
+
+
+def _add_import(root: Path, account: str, record: dict, result: ImportResult) -> str:
+    path = account_dir(root, account) / IMPORTS
+    done = load_imports(root, account)
+    number = 1 + max((int(str(r.get("id", "")).rpartition(":")[2]) for r in done
+                      if str(r.get("id", "")).rpartition(":")[2].isdigit()), default=0)
+    import_id = f"{account}:{number}"
+    row = {"id": import_id, **{k: v for k, v in record.items() if v not in (None, "", [])},
+           "from": result.first, "to": result.last, "imported": result.added,
+           "already_present": result.skipped, "lines": result.added_uids}
+    if result.added_balances:
+        row["balances"] = result.added_balances
+    row = {k: v for k, v in row.items() if v is not None}
+    old = path.read_text(encoding="utf-8") if path.exists() else (
+        "# cashbook: statement imports of this account, appended (`cashbook bank unimport ID` removes one)\n")
+    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("import", row)).encode("utf-8"))
+    return import_id
+
+
+def unrecorded_imports(root: Path, account: str, recorded: list[dict]) -> list[dict]:
+    """Lines stored before imports were recorded (or by a tool that does not record them),
+    grouped by the file they came from, as records with the id ``ACCOUNT:@FILE``."""
+    known = {u for r in recorded for u in r.get("lines", ())}
+    known_bal = {(r.get("file", ""), b) for r in recorded for b in r.get("balances", ())}
+    groups: dict[str, dict] = {}
+    folder = account_dir(root, account)
+    for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].toml")) if folder.is_dir() else ():
+        doc = _read_toml(path, path.relative_to(root).as_posix())
+        for row in doc.get("line", []):
+            uid, source = row.get("uid", ""), str(row.get("source", "")).rpartition(":")[0]
+            if uid and uid not in known:
+                g = groups.setdefault(source, {"lines": [], "balances": [], "dates": []})
+                g["lines"].append(uid)
+                g["dates"].append(row.get("date"))
+        for row in doc.get("balance", []):
+            source, key = str(row.get("source", "")), f"{row.get('date')} {row.get('amount')}"
+            if (source, key) not in known_bal:
+                groups.setdefault(source, {"lines": [], "balances": [], "dates": []})["balances"].append(key)
+    out = []
+    for source, g in groups.items():
+        dates = [d for d in g["dates"] if d is not None]
+        out.append({"id": f"{account}:@{source}", "file": source, "sha256": "", "time": "", "unrecorded": True,
+                    "from": min(dates, default=None), "to": max(dates, default=None), "lines_read": len(g["lines"]),
+                    "imported": len(g["lines"]), "already_present": 0, "skipped": 0,
+                    "lines": g["lines"], "balances": g["balances"]})
+    return out
+
+
+def find_import(root: Path, accounts, import_id: str) -> tuple[str, dict] | None:
+    """(account, record) of the import ``import_id`` ("ACCOUNT:N", or "ACCOUNT:@FILE" for lines
+    stored without a record) among ``accounts``."""
+    account, _, rest = import_id.partition(":")
+    for a in accounts:
+        if a == account:
+            recorded = load_imports(root, a)
+            candidates = unrecorded_imports(root, a, recorded) if rest.startswith("@") else recorded
+            for r in candidates:
+                if r.get("id") == import_id:
+                    return a, r
+    return None
+
+
+def remove_import(root: Path, account: str, record: dict) -> list[str]:
+    """Take one import's lines and balances out of the stored statement and drop its record;
+    returns the months rewritten (the caller holds the lock and has checked nothing depends on them)."""
+    uids = set(record.get("lines", ()))
+    balances = {tuple(b.split(" ", 1)) for b in record.get("balances", ())}
+    source = record.get("file", "")
+    folder = account_dir(root, account)
+    months = []
+    for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].toml")):
+        doc = _read_toml(path, path.relative_to(root).as_posix())
+        lines = doc.get("line", [])
+        bals = doc.get("balance", [])
+        keep_lines = [r for r in lines if r.get("uid") not in uids]
+        keep_bals = []
+        for r in bals:
+            key = (str(r.get("date")), str(r.get("amount")))
+            if key in balances and r.get("source", "") == source:
+                balances.discard(key)
+                continue
+            keep_bals.append(r)
+        if len(keep_lines) == len(lines) and len(keep_bals) == len(bals):
+            continue
+        months.append(path.stem)
+        if not keep_lines and not keep_bals:
+            path.unlink()
+            continue
+        head = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        head = head + "\n" if head.startswith("#") else ""
+        tables = [table_text("line", r) for r in keep_lines] + [table_text("balance", r) for r in keep_bals]
+        atomic_write(path, (head + "\n" + "\n".join(tables)).encode("utf-8"))
+    path = folder / IMPORTS
+    if record.get("unrecorded"):
+        return months
+    rest = [r for r in load_imports(root, account) if r.get("id") != record.get("id")]
+    head = "# cashbook: statement imports of this account, appended (`cashbook bank unimport ID` removes one)\n"
+    atomic_write(path, (head + "".join("\n" + table_text("import", r) for r in rest)).encode("utf-8"))
+    return months
 
 
 def load_decisions(root: Path, account: str) -> list[Decision]:
