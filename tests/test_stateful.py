@@ -6,8 +6,9 @@ in the open period, voids with and without their dependants, counts and day clos
 changes of the rules with an effective date.
 After every step: no account below its floor on any day, `check` clean, the balances
 report equal to the postings of the files, the registers equal to the export, and a
-refused command changed no byte. `CASHBOOK_STATEFUL_EXAMPLES` raises the example count
-(the closing run of issue 13 used it for 10,000 steps).
+refused command changed no byte. `CASHBOOK_STATEFUL_EXAMPLES` and `CASHBOOK_STATEFUL_STEPS`
+raise the example count and the steps per example (the closing run of issue 13 used them
+for 10,000 steps).
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ class BookMachine(RuleBasedStateMachine):
 
 BookMachine.TestCase.settings = settings(
     max_examples=int(os.environ.get("CASHBOOK_STATEFUL_EXAMPLES", "8")),
-    stateful_step_count=12,
+    stateful_step_count=int(os.environ.get("CASHBOOK_STATEFUL_STEPS", "12")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
