@@ -45,13 +45,13 @@ def import_(
     from ..render import dumps
     from ..statements import StatementError, parse_statement
     from ..store.bankfiles import import_lines
-    from ..store.files import book_lock
+    from ..store.files import book_lock, read_regular
 
     begin(out_format, book)
     b = open_book(book)
     _bank_account(b, account)
     try:
-        data = file.read_bytes()
+        data = read_regular(file, "statement")
     except OSError as exc:
         fail("unreadable", f"cannot read {file}: {exc.strerror}")
     mapping = b.policy.bank_formats.get(profile) if profile else None

@@ -24,7 +24,7 @@ from ..core.entries import EntryBase
 from ..core.money import ZERO, fmt
 from ..core.problems import CashbookError, Problem
 from ..core.reconcile import BankLine, BookItem, Decision
-from .files import atomic_write
+from .files import atomic_write, read_regular
 from .journal import table_text
 
 BANK_DIR = "bank"
@@ -43,7 +43,7 @@ def account_dir(root: Path, account: str) -> Path:
 
 def _read_toml(path: Path, shown: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_regular(path, "statement").decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CashbookError(Problem("bad-statement-store", f"cannot read {shown}: {exc}; restore it from git", file=shown)) from None
 

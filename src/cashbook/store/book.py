@@ -25,8 +25,8 @@ from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
 from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
-from .files import atomic_write, book_lock, holding_lock
-from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
+from .files import atomic_write, book_lock, holding_lock, read_regular
+from .journal import DayFile, append_entry, day_of, day_path, entry_text, name_problem, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
 
 if TYPE_CHECKING:
@@ -495,7 +495,8 @@ class Book:
             suspects = [s for s in scanned if s.shown in bad_names]
         else:
             suspects = scanned
-        broken = [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
+        broken = [p for s in scanned if (p := name_problem(s.file, s.shown))]  # from the names alone, cache or not
+        broken += [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
         if cache:
             dups = cache.duplicates()
         else:
@@ -816,7 +817,7 @@ SEAL_LOG_HEADER = "# cashbook seal log: one line per closed day, `date seal`; `c
 
 def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
     try:
-        text = book.seal_log.read_text(encoding="utf-8")
+        text = read_regular(book.seal_log, "seal log").decode("utf-8")
     except FileNotFoundError:
         return None, []
     except (OSError, UnicodeDecodeError) as exc:
@@ -845,7 +846,7 @@ def _digests(files: list[SealedFile]) -> dict[dt.date, str | None]:
 
 def _raw(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path, "journal")
     except OSError:
         return b""
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
+from .files import read_regular
 from .tomlmap import key_lines, line_of
 
 POLICY_FILE = "policies.toml"
@@ -67,7 +68,7 @@ def read_policy(root: Path, known=None) -> tuple[Policy, str]:
     into before, so a warm command skips parsing it; the digest decides, never a date."""
     path = root / POLICY_FILE
     try:
-        data = path.read_bytes()
+        data = read_regular(path, "policy", inside=root)
     except FileNotFoundError:
         raise CashbookError(Problem(
             "no-book", f"{root} is not a cashbook book (no {POLICY_FILE}); run `cashbook init {root}` or pass --book DIR",

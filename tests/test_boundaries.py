@@ -1,0 +1,147 @@
+"""The book's boundary (issue 19): files that are not files, names that are not names,
+writes that would leave the book, text that would reach the terminal raw, small inputs.
+
+Each test is a reproducer of a finding; the slow paths (a FIFO that used to hang a reader)
+run in a subprocess with a short timeout so a regression fails instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, snapshot
+
+LIMIT_S = 30  # a hang (the finding) ran until killed after 300 s; a clean refusal takes under a second or two
+
+
+def run(*args: str, book: Path | None = None, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "cashbook", *args] + (["--book", str(book)] if book is not None else [])
+    full = {**os.environ, "CASHBOOK_NOW": NOW, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(cmd, capture_output=True, text=True, env=full, timeout=LIMIT_S, cwd=cwd)
+
+
+def no_traceback(p) -> None:
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr, p.stderr
+
+
+# -- 4. files that are not files --------------------------------------------------------
+
+def fifo_day(book: Path) -> Path:
+    path = book / "journals" / "2026" / "2026-11-05.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("args,code", [(("check",), 1), (("receive", "5", "--from", "x", "--category", "rent"), 2)])
+def test_a_fifo_named_like_a_day_file_is_refused_not_waited_on(book, args, code):
+    fifo_day(book)
+    before = snapshot(book)
+    p = run(*args, book=book)  # used to hang until killed
+    no_traceback(p)
+    assert p.returncode == code, (p.returncode, p.stdout, p.stderr)
+    assert "FIFO" in p.stdout + p.stderr and "2026-11-05.toml" in p.stdout + p.stderr
+    assert snapshot(book) == before
+
+
+def test_a_report_over_a_fifo_finishes(book):
+    fifo_day(book)
+    p = run("report", "balances", "--format", "json", book=book)  # used to hang until killed
+    no_traceback(p)
+    assert p.returncode == 0 and json.loads(p.stdout)
+
+
+def test_a_day_file_linked_to_dev_zero_is_refused(book):
+    path = book / "journals" / "2026" / "2026-11-05.toml"
+    path.symlink_to("/dev/zero")
+    p = run("check", book=book)
+    no_traceback(p)  # was: internal error: MemoryError
+    assert p.returncode == 1 and "unreadable" in p.stdout and "character device" in p.stdout
+    p = run("receive", "5", "--from", "x", "--category", "rent", book=book)
+    no_traceback(p)
+    assert p.returncode == 2 and "book-damaged" in p.stderr
+
+
+def test_policies_linked_to_dev_zero_is_refused(book):
+    (book / "policies.toml").unlink()
+    (book / "policies.toml").symlink_to("/dev/zero")
+    p = run("check", book=book)
+    no_traceback(p)
+    assert p.returncode == 2 and "character device" in p.stderr
+
+
+def test_a_huge_day_file_is_refused_by_its_size_before_it_is_read(book, cli):
+    path = book / "journals" / "2026" / "2026-11-05.toml"
+    with open(path, "wb") as fh:  # sparse: the size says 64 MiB + 1 without the disk holding it
+        fh.truncate(64 * 1024 * 1024 + 1)
+    r = cli("check", "--format", "json", book=book)
+    assert r.code == 1
+    found = [p for p in r.json["problems"] if p["file"].endswith("2026-11-05.toml")]
+    assert [p["code"] for p in found] == ["unreadable"] and "64 MiB" in found[0]["message"]
+
+
+def test_a_huge_policy_file_is_refused(book, cli):
+    with open(book / "policies.toml", "ab") as fh:
+        fh.truncate(4 * 1024 * 1024 + 1)
+    r = cli("check", book=book)
+    assert r.code == 2 and "4 MiB" in r.err
+
+
+def test_a_statement_linked_to_dev_zero_or_a_fifo_is_refused(book, tmp_path):
+    link = tmp_path / "statement.csv"
+    link.symlink_to("/dev/zero")
+    before = snapshot(book)
+    p = run("bank", "import", str(link), "--account", "bank", book=book)
+    no_traceback(p)
+    assert p.returncode == 2 and "character device" in p.stderr
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    p = run("bank", "import", str(fifo), "--account", "bank", book=book)
+    no_traceback(p)
+    assert p.returncode == 2 and "FIFO" in p.stderr
+    assert snapshot(book) == before
+
+
+def test_a_huge_statement_is_refused(book, cli, tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:
+        fh.truncate(64 * 1024 * 1024 + 1)
+    r = cli("bank", "import", str(big), "--account", "bank", book=book)
+    assert r.code == 2 and "64 MiB" in r.err
+
+
+def test_a_seal_log_that_is_a_fifo_is_named_not_waited_on(book):
+    os.mkfifo(book / "journals" / "seals.log")
+    p = run("check", book=book)
+    no_traceback(p)
+    assert p.returncode == 1 and "FIFO" in p.stdout
+
+
+# -- 5. bad file names block writes like every other damaged file ----------------------------
+
+@pytest.mark.parametrize("name", ["2026/2026-02-30.toml", "2025/2026-11-05.toml", "notes.toml"])
+def test_a_bad_file_name_blocks_recording_like_other_damage(book, cli, name):
+    path = book / "journals" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[[entry]]\nid = "20261105-001"\n')
+    r = cli("check", "--format", "json", book=book)
+    assert r.code == 1 and "bad-file-name" in [p["code"] for p in r.json["problems"]]
+    before = snapshot(book)
+    r = cli("receive", "5", "--from", "x", "--category", "rent", book=book)  # was: exit 0, written
+    assert r.code == 2 and "bad-file-name" in r.err and "book-damaged" in r.err
+    assert snapshot(book) == before
+    path.unlink()
+    assert cli("receive", "5", "--from", "x", "--category", "rent", book=book).code == 0
+
+
+def test_a_bad_file_name_blocks_recording_without_the_cache_too(book, cli, monkeypatch):
+    monkeypatch.setenv("CASHBOOK_NO_CACHE", "1")
+    (book / "journals" / "2026" / "2026-13-01.toml").write_text("")
+    r = cli("receive", "5", "--from", "x", "--category", "rent", book=book)
+    assert r.code == 2 and "bad-file-name" in r.err
