@@ -145,3 +145,53 @@ def test_a_bad_file_name_blocks_recording_without_the_cache_too(book, cli, monke
     (book / "journals" / "2026" / "2026-13-01.toml").write_text("")
     r = cli("receive", "5", "--from", "x", "--category", "rent", book=book)
     assert r.code == 2 and "bad-file-name" in r.err
+
+
+# -- 3. names from policies are names -----------------------------------------------------
+
+ICBC_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "statements" / "cn_icbc_debit_v2.csv"
+
+
+def add_policy(book: Path, text: str) -> None:
+    with open(book / "policies.toml", "a", encoding="utf-8") as fh:
+        fh.write("\n" + text)
+
+
+@pytest.mark.parametrize("key", ["..", ".", "a/b", "a.b", "-x", "x_y", "库存", "a" * 65, ""])
+@pytest.mark.parametrize("section", ["accounts", "categories", "deposit_types", "roles", "bank_formats"])
+def test_a_policy_key_that_is_not_a_name_is_refused_at_its_line(book, cli, section, key):
+    body = {"accounts": 'type = "bank"\nname = "x"', "categories": 'type = "income"\nname = "x"',
+            "deposit_types": 'name = "x"', "bank_formats": 'date = "d"\namount = "a"'}
+    if section == "roles":
+        text = (book / "policies.toml").read_text(encoding="utf-8").replace("[roles]\n", f'[roles]\n"{key}" = "x"\n', 1)
+        (book / "policies.toml").write_text(text, encoding="utf-8")
+    else:
+        add_policy(book, f'[{section}."{key}"]\n{body[section]}\n')
+    r = cli("check", book=book)  # was: `..` passed check
+    assert r.code == 2 and "bad-policy" in r.err and "is not a name" in r.err
+    assert "policies.toml:" in r.err and repr(key) in r.err
+
+
+def test_names_with_letters_digits_and_dashes_are_accepted(book, cli):
+    add_policy(book, '[accounts.ICBC-2]\ntype = "bank"\nname = "x"\n[deposit_types.key-2]\nname = "x"\n')
+    assert cli("check", book=book).code == 0
+
+
+def test_an_account_called_dot_dot_never_writes_outside_its_folder(book, cli):
+    if not ICBC_SAMPLE.is_file():
+        pytest.skip(f"sample absent: {ICBC_SAMPLE}")
+    add_policy(book, '[accounts.".."]\ntype = "bank"\nname = "x"\n')
+    before = snapshot(book)
+    r = cli("bank", "import", str(ICBC_SAMPLE), "--account", "..", book=book)  # was: wrote journals/2026-09.toml
+    assert r.code == 2 and snapshot(book) == before
+    assert not list((book / "journals").glob("*.toml"))
+
+
+def test_a_bank_folder_is_made_only_from_a_name(tmp_path):
+    from cashbook.core.problems import CashbookError
+    from cashbook.store.bankfiles import account_dir
+
+    assert account_dir(tmp_path, "icbc") == tmp_path / "journals" / "bank" / "icbc"
+    for bad in ("..", "../x", "/etc", "a/../../b", ""):
+        with pytest.raises(CashbookError):
+            account_dir(tmp_path, bad)

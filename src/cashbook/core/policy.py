@@ -8,15 +8,30 @@ describes and validates the settings; the rules that use them live in `rules.py`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .entries import Amount, AmountOrZero, Key
 
 Severity = Literal["block", "warn"]
+
+# the keys of accounts, categories, deposit types, roles and statement formats: names, never
+# paths (an account key is a folder under journals/bank/); ASCII letters, digits and "-"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+NAMED_SECTIONS = ("accounts", "roles", "categories", "deposit_types", "bank_formats")
+
+
+def is_name(key: object) -> bool:
+    return isinstance(key, str) and NAME.fullmatch(key) is not None
+
+
+def name_error(key: object) -> str:
+    return (f"{key!r} is not a name; a key is 1 to 64 ASCII letters, digits and '-', "
+            "starting with a letter or digit (e.g. petty-cash, icbc-2)")
 
 
 class _Model(BaseModel):
@@ -166,6 +181,15 @@ class Policy(_Model):
     bank_formats: dict[Key, dict[str, str | list[str]]] = {}
     """Generic CSV statement mappings by name: column names for date, amount (or debit and
     credit, or amount and direction), ref, memo, counterparty, balance; date_format, encoding."""
+
+    @field_validator(*NAMED_SECTIONS, mode="before")
+    @classmethod
+    def _names(cls, value, info):
+        if isinstance(value, dict):
+            for key in value:
+                if not is_name(key):
+                    raise ValueError(f"key {name_error(key)}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "Policy":

@@ -38,6 +38,10 @@ class StoredStatement:
 
 
 def account_dir(root: Path, account: str) -> Path:
+    from ..core.policy import is_name, name_error
+
+    if not is_name(account):  # it becomes a folder: never "..", never a path
+        raise CashbookError(Problem("bad-option", f"bank account {name_error(account)}"))
     return root / "journals" / BANK_DIR / account
 
 
