@@ -195,3 +195,36 @@ def test_a_bank_folder_is_made_only_from_a_name(tmp_path):
     for bad in ("..", "../x", "/etc", "a/../../b", ""):
         with pytest.raises(CashbookError):
             account_dir(tmp_path, bad)
+
+
+# -- 1. export --output replaces only a regular file or a new path outside the book's own files
+
+def test_export_output_refuses_a_device_a_fifo_and_a_link(book, cli, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.csv"
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("keep me\n")
+    link.symlink_to(elsewhere)
+    # (as root, /dev/full became a regular file; a test never names a real device: a FIFO stands for one)
+    for target in (str(fifo), str(link)):
+        r = cli("export", "--to", "csv", "--output", target, book=book)
+        assert r.code == 2 and "--output" in r.err, (target, r.err)
+    assert fifo.is_fifo() and link.is_symlink() and elsewhere.read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize("own", ["policies.toml", "journals/2026/2026-11-01.toml", "journals/seals.log", "journals/new.csv",
+                                 ".cashbook.lock", ".cashbook/x.csv"])
+def test_export_output_refuses_the_books_own_files(book, cli, own):
+    before = snapshot(book)
+    r = cli("export", "--to", "csv", "--output", str(book / own), book=book)  # was: policies.toml overwritten, exit 0
+    assert r.code == 2 and "book's own" in r.err
+    assert snapshot(book) == before
+
+
+def test_export_output_to_a_new_path_or_a_regular_file_works(book, cli, tmp_path):
+    out = tmp_path / "out" / "book.csv"
+    assert cli("export", "--to", "csv", "--output", str(out), book=book).code == 0
+    assert out.read_text().startswith("date") or out.stat().st_size > 0
+    assert cli("export", "--to", "csv", "--output", str(out), book=book).code == 0
+    assert cli("export", "--to", "csv", "--output", str(book / "book.csv"), book=book).code == 0
