@@ -228,3 +228,60 @@ def test_export_output_to_a_new_path_or_a_regular_file_works(book, cli, tmp_path
     assert out.read_text().startswith("date") or out.stat().st_size > 0
     assert cli("export", "--to", "csv", "--output", str(out), book=book).code == 0
     assert cli("export", "--to", "csv", "--output", str(book / "book.csv"), book=book).code == 0
+
+
+# -- 2. links inside the book never send a write outside it ----------------------------------
+
+RECEIVE = ("receive", "5", "--from", "x", "--category", "rent")
+
+
+def test_a_lock_that_is_a_link_is_refused_and_its_target_never_made(book, cli, tmp_path):
+    target = tmp_path / "elsewhere" / "made-by-cashbook"
+    target.parent.mkdir()
+    lock = book / ".cashbook.lock"
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(target)
+    before = snapshot(book)
+    r = cli(*RECEIVE, book=book)  # was: the target was created (and locked)
+    assert r.code == 2 and "is a link" in r.err
+    assert not target.exists() and snapshot(book) == before
+
+
+def test_a_year_folder_linked_elsewhere_is_never_written_through(book, cli, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (book / "journals" / "2026").rename(elsewhere)
+    (book / "journals" / "2026").symlink_to(elsewhere)
+    outside = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    r = cli(*RECEIVE, book=book)  # was: the day file was written in the other folder
+    assert r.code == 2 and "outside-book" in r.err
+    assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == outside
+
+
+def test_a_bank_folder_linked_elsewhere_is_never_written_through(book, cli, tmp_path):
+    if not ICBC_SAMPLE.is_file():
+        pytest.skip(f"sample absent: {ICBC_SAMPLE}")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (book / "journals" / "bank").symlink_to(elsewhere)
+    r = cli("bank", "import", str(ICBC_SAMPLE), "--account", "bank", "--profile", "icbc", book=book)
+    assert r.code == 2 and "outside-book" in r.err
+    assert not list(elsewhere.rglob("*"))
+
+
+def test_a_cache_folder_linked_elsewhere_turns_the_cache_off(book, cli, tmp_path):
+    import shutil
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(book / ".cashbook", ignore_errors=True)
+    (book / ".cashbook").symlink_to(elsewhere)
+    assert cli(*RECEIVE, book=book).code == 0
+    assert cli("check", book=book).code == 0
+    assert not list(elsewhere.iterdir())  # was: cache.sqlite made there
+
+
+def test_a_book_reached_through_a_link_still_records(book, cli, tmp_path):
+    link = tmp_path / "book-link"
+    link.symlink_to(book)
+    assert cli(*RECEIVE, book=link).code == 0
+    assert cli("check", book=link).code == 0

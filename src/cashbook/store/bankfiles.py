@@ -144,11 +144,11 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
     folder = account_dir(root, account)
     for month in sorted(set(new_lines) | set(new_balances)):
         path = folder / f"{month}.toml"
-        old = path.read_text(encoding="utf-8") if path.exists() else (
+        old = read_regular(path, "statement").decode("utf-8") if path.exists() else (
             f"# cashbook: statement lines of {account} for {month}, as imported (do not edit; re-import is idempotent)\n")
         tables = [table_text("line", r) for r in new_lines.get(month, [])]
         tables += [table_text("balance", r) for r in new_balances.get(month, [])]
-        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"))
+        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"), inside=root)
         result.months.append(month)
     return result
 
@@ -164,11 +164,11 @@ def load_decisions(root: Path, account: str) -> list[Decision]:
 
 def add_decision(root: Path, account: str, decision: Decision, when: dt.datetime) -> None:
     path = account_dir(root, account) / "decisions.toml"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# cashbook: the accountant's matching decisions, appended\n"
+    old = read_regular(path, "statement").decode("utf-8") if path.exists() else "# cashbook: the accountant's matching decisions, appended\n"
     row = {"action": decision.action, "book": list(decision.book), "lines": list(decision.lines), "time": when.isoformat()}
     if decision.by:
         row["by"] = decision.by
-    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"))
+    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"), inside=root)
 
 
 def book_items(entries: list[EntryBase], account: str, voided: dict[str, str]) -> list[BookItem]:

@@ -25,7 +25,7 @@ from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
 from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
-from .files import atomic_write, book_lock, holding_lock, read_regular
+from .files import atomic_write, book_lock, cache_inside, holding_lock, read_regular
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, name_problem, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
 
@@ -91,7 +91,7 @@ class Book:
     def __init__(self, root: Path, use_cache: bool = True, progress=None):
         self.root = Path(root)
         self._policy: Policy | None = None
-        self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == ""
+        self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == "" and cache_inside(self.root)
         self._cache: Cache | None = None
         self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
 
@@ -883,7 +883,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
             if d not in logged:
                 lines.append(f"{d} {close.seal}")
         lines.append(f"{date} {entry.seal}")
-        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode())
+        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.root)
         report.sealed = True
         report.seal_id = entry.id
         return report

@@ -85,6 +85,12 @@ def is_inside(path: Path | str, folder: Path | str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
+def cache_inside(root: Path) -> bool:
+    """Whether the cache folder (``.cashbook``) would be in the book: a link out of it turns
+    the cache off (it is disposable) rather than writing a database elsewhere."""
+    return is_inside(root / ".cashbook", root)
+
+
 def refuse_outside(path: Path, inside: Path) -> None:
     """A write to ``path`` must land in the book: its folder, links followed, is under ``inside``."""
     if not is_inside(path.parent, inside):
