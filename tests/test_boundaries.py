@@ -285,3 +285,40 @@ def test_a_book_reached_through_a_link_still_records(book, cli, tmp_path):
     link.symlink_to(book)
     assert cli(*RECEIVE, book=link).code == 0
     assert cli("check", book=link).code == 0
+
+
+# -- 7. nothing reaches the terminal raw ------------------------------------------------------
+
+EVIL = "evil\x1b[2J\x1b]0;pwned\x07\u202etxt.exe\x9b"
+
+
+def test_control_characters_are_shown_escaped_in_tables_and_csv_and_kept_in_file_and_json(book, cli):
+    r = cli("receive", "5", "--from", EVIL, "--category", "rent", "--format", "json", book=book)
+    assert r.code == 0
+    entry_id = r.json["id"]
+    for fmt in ("table", "csv"):
+        out = cli("report", "journal", "--format", fmt, book=book).out  # was: the raw escapes, clear-screen included
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\x9b" not in out, fmt
+        assert "evil\\x1b[2J" in out and "\\u202e" in out, fmt
+    rows = cli("report", "journal", "--format", "json", book=book).json
+    strings = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            [walk(x) for x in v.values()]
+        elif isinstance(v, list):
+            [walk(x) for x in v]
+        elif isinstance(v, str):
+            strings.append(v)
+    walk(rows)
+    assert any(EVIL in v for v in strings)  # JSON keeps the text exactly (its own escapes decode to it)
+    import tomllib
+    day = tomllib.loads((book / "journals" / "2026" / "2026-11-20.toml").read_text(encoding="utf-8"))
+    assert [e for e in day["entry"] if e["id"] == entry_id][0]["party"] == EVIL
+
+
+def test_shown_escapes_only_controls():
+    from cashbook.render import shown
+
+    assert shown("现金 [ACME] ok\\") == "现金 [ACME] ok\\"
+    assert shown("a\nb\tc\x00\x7f") == "a\\x0ab\\x09c\\x00\\x7f"

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
     ):
         """Validate every file, entry and rule of the book and the seal chain; exit 1 with file:line: code: message lines."""
         from ..core.rules import check_entry
-        from ..render import dumps
+        from ..render import dumps, shown
 
         begin(fmt, book)
         b = open_book(book, use_cache=not no_cache)
@@ -60,9 +60,9 @@ def register(app: typer.Typer) -> None:
                                     "problems": [p.as_json() for p in problems]}) + "\n")
         else:
             for p in errors:
-                print(str(p))
+                print(shown(str(p)))
             for p in warnings:
-                print(f"{p} (warning)")
+                print(f"{shown(str(p))} (warning)")
             verdict = "ok" if not errors else f"{len(errors)} error(s)"
             print(f"checked {files} file(s), {entries} entries: {verdict}, {len(warnings)} warning(s)", file=sys.stderr)
         raise typer.Exit(1 if errors else 0)

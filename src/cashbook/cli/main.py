@@ -45,8 +45,10 @@ def _print_problems(problems, exit_code: int) -> None:
 
         sys.stdout.write(dumps({"ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
         return
+    from ..render import shown
+
     for p in problems:
-        print(f"error: {p}", file=sys.stderr)
+        print(f"error: {shown(str(p))}", file=sys.stderr)
 
 
 def _command_named(argv: list[str]) -> str | None:
@@ -90,9 +92,11 @@ def run() -> None:
         blocking = [p for p in exc.problems if p.severity == "block"] or exc.problems
         _print_problems(exc.problems if Session.format == "json" else blocking, exc.exit_code)
         if Session.format != "json":
+            from ..render import shown
+
             for p in exc.problems:
                 if p.severity != "block":
-                    print(f"warning: {p}", file=sys.stderr)
+                    print(f"warning: {shown(str(p))}", file=sys.stderr)
             print("nothing was written", file=sys.stderr) if exc.exit_code == 2 else None
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
