@@ -322,3 +322,53 @@ def test_shown_escapes_only_controls():
 
     assert shown("现金 [ACME] ok\\") == "现金 [ACME] ok\\"
     assert shown("a\nb\tc\x00\x7f") == "a\\x0ab\\x09c\\x00\\x7f"
+
+
+# -- 9. small inputs ---------------------------------------------------------------------------
+
+def test_an_out_of_range_clock_is_refused(book):
+    before = snapshot(book)
+    for clock in ("9999-12-31T23:59+00:00", "0001-01-01T00:00+00:00"):
+        p = run(*RECEIVE, book=book, env={"CASHBOOK_NOW": clock})  # was: internal error: OverflowError
+        no_traceback(p)
+        assert p.returncode == 2 and "CASHBOOK_NOW" in p.stderr
+        p = run("report", "balances", book=book, env={"CASHBOOK_NOW": clock})
+        no_traceback(p)
+        assert p.returncode == 2 and "CASHBOOK_NOW" in p.stderr
+    assert snapshot(book) == before
+
+
+def test_an_empty_book_option_is_refused_not_read_as_the_current_folder(book, tmp_path):
+    for args in (("check", "--book", ""), ("--book", "", "check"), (*RECEIVE, "--book", " ")):
+        p = run(*args, cwd=book)  # was: silently the current folder (here: a book, so it "worked")
+        no_traceback(p)
+        assert p.returncode == 2 and "--book" in p.stderr, (args, p.stderr)
+
+
+@pytest.mark.parametrize("value,said", [("[]", "empty"), ('["0.00"]', "above 0.00"), ('["100.00", "50.00", "100.00"]', "twice"),
+                                        ('["-1.00"]', "")])
+def test_a_bad_denomination_list_is_refused(book, cli, value, said):
+    text = (book / "policies.toml").read_text(encoding="utf-8")
+    lines = [l for l in text.splitlines() if not l.startswith("denominations")]
+    (book / "policies.toml").write_text(f"denominations = {value}\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    r = cli("check", book=book)  # was: passed check (with [] no day could ever close)
+    assert r.code == 2 and "bad-policy" in r.err and "denominations" in r.err and said in r.err
+
+
+@pytest.mark.parametrize("date", ["2026-W47-1", "20261101", "2026-11-01\n", "2026-11-1", "２０２６-11-01", "2026-11-01T00:00"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused(book, cli, date):
+    before = snapshot(book)
+    r = cli(*RECEIVE, "--date", date, book=book)  # was: accepted
+    assert r.code == 2 and "--date" in r.err and "YYYY-MM-DD" in r.err
+    r = cli("report", "journal", "--from", date, book=book)
+    assert r.code == 2 and "--from" in r.err and "YYYY-MM-DD" in r.err
+    assert snapshot(book) == before
+
+
+def test_a_date_with_spaces_around_it_is_still_a_date(book, cli):
+    assert cli(*RECEIVE, "--date", " 2026-11-02 ", book=book).code == 0
+
+
+def test_the_count_date_error_names_the_positional_date(book, cli):
+    r = cli("count", "2026-02-30", "100x1", book=book)
+    assert r.code == 2 and "DATE '2026-02-30'" in r.err and "--date" not in r.err

@@ -10,7 +10,7 @@ from . import book as book_cmds
 from . import close as close_cmds
 from . import export as export_cmds
 from . import record as record_cmds
-from .common import BookOpt, Session
+from .common import BookOpt, Session, book_given
 from .bank import bank_app
 from .report import report_app
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 
 @app.callback()
 def _main(book: BookOpt = None) -> None:
+    book_given(book)
     if book:
         Session.book = book
 

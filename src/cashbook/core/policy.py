@@ -220,6 +220,16 @@ class Policy(_Model):
             for role in dtype.refund_approvers:
                 if role not in known:
                     raise ValueError(f"deposit_types.{key}.refund_approvers: unknown role {role!r}")
+        if not self.denominations:
+            raise ValueError("denominations: the list is empty; a cash count needs the notes and coins in use, e.g. [\"100.00\", \"50.00\"]")
+        for value in self.denominations:
+            if value <= 0:
+                raise ValueError(f"denominations: {value} is not a note or coin; each is above 0.00")
+        seen = set()
+        for value in self.denominations:
+            if value in seen:
+                raise ValueError(f"denominations: {value} is listed twice; give each note or coin once")
+            seen.add(value)
         for code in ("no_cash_category",):
             for cat in getattr(self.rules, code).categories:
                 if cat not in self.categories:
