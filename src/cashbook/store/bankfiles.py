@@ -148,7 +148,7 @@ def import_lines(root: Path, account: str, statements, source: str) -> ImportRes
             f"# cashbook: statement lines of {account} for {month}, as imported (do not edit; re-import is idempotent)\n")
         tables = [table_text("line", r) for r in new_lines.get(month, [])]
         tables += [table_text("balance", r) for r in new_balances.get(month, [])]
-        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"), inside=root)
+        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"), inside=root / "journals")
         result.months.append(month)
     return result
 
@@ -168,7 +168,7 @@ def add_decision(root: Path, account: str, decision: Decision, when: dt.datetime
     row = {"action": decision.action, "book": list(decision.book), "lines": list(decision.lines), "time": when.isoformat()}
     if decision.by:
         row["by"] = decision.by
-    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"), inside=root)
+    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"), inside=root / "journals")
 
 
 def book_items(entries: list[EntryBase], account: str, voided: dict[str, str]) -> list[BookItem]:

@@ -853,12 +853,30 @@ def _raw(path: Path) -> bytes:
 
 
 
+def repair_seal_log(book: Book, seals: dict) -> bool:
+    """Add the seal of the latest sealed day when the log lacks only that line (what a kill
+    between writing the sealed day file and the log leaves); more missing lines are not a
+    crash but a change `check` reports, and stay. Returns whether the log was written."""
+    log, problems = read_seal_log(book)
+    if problems or not seals:
+        return False
+    logged = {d for d, _ in (log or [])}
+    missing = [d for d in seals if d not in logged]
+    if missing != [max(seals)] or (log is None and len(seals) > 1):
+        return False
+    lines = [f"{d} {s}" for d, s in (log or [])] + [f"{missing[0]} {seals[missing[0]].seal}"]
+    atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.journals)
+    return True
+
+
 def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Checker, seal: bool) -> DayCloseReport:
     """Compute the close of ``date``; with ``seal``, write the day-close record when nothing blocks."""
     with book_lock(book.root):
         view = book.period(date, date, checker)
         unsealed = [d for d in view.unsealed if d < date]
         report = close_day(date, view.state, book.policy, view.problems, len(view.entries), unsealed)
+        if seal and report.sealed:
+            repair_seal_log(book, view.state.seals)  # a kill between the sealed file and its log line
         if not seal or report.sealed or report.blocking:
             return report
         if view.later_seal:
@@ -883,7 +901,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
             if d not in logged:
                 lines.append(f"{d} {close.seal}")
         lines.append(f"{date} {entry.seal}")
-        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.root)
+        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.journals)
         report.sealed = True
         report.seal_id = entry.id
         return report

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import stat
 import tempfile
 import time
@@ -95,8 +96,8 @@ def refuse_outside(path: Path, inside: Path) -> None:
     """A write to ``path`` must land in the book: its folder, links followed, is under ``inside``."""
     if not is_inside(path.parent, inside):
         raise CashbookError(Problem(
-            "outside-book", f"{path.parent} leads out of the book (a link to {os.path.realpath(path.parent)}); "
-            "cashbook writes only inside the book folder: replace the link with a real folder; nothing was written"))
+            "outside-book", f"{path.parent} leads out of {inside} (a link to {os.path.realpath(path.parent)}); "
+            "cashbook writes only inside the book's own folders: replace the link with a real folder; nothing was written"))
 _held = 0  # how many book locks this process holds (no worker processes are forked meanwhile)
 
 
@@ -139,6 +140,43 @@ def atomic_write(path: Path, data: bytes, inside: Path | None = None) -> None:
             raise CashbookError(Problem("write-failed", f"could not write {path}: {exc.strerror or exc}; nothing was changed")) from None
         raise
     _fsync_dir(path.parent)
+
+
+_TEMP = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # mkstemp's ``.NAME.XXXXXXXX.tmp`` (see atomic_write)
+
+
+def leftover_temps(root: Path) -> list[Path]:
+    """Temporary files of `atomic_write` left in the book by a writer killed mid-write: in the
+    book folder and under journals/ (its year folders and bank folders), never through a link."""
+    found: list[Path] = []
+    folders = [root, root / "journals"]
+    while folders:
+        folder = folders.pop()
+        try:
+            items = list(os.scandir(folder))
+        except OSError:
+            continue
+        for item in items:
+            try:
+                if item.is_dir(follow_symlinks=False):
+                    if folder != root and not item.name.startswith("."):
+                        folders.append(Path(item.path))
+                elif item.is_file(follow_symlinks=False) and _TEMP.fullmatch(item.name):
+                    found.append(Path(item.path))
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def sweep_temps(root: Path) -> list[Path]:
+    """Remove the leftovers of killed writers; the caller holds the book lock, so no writer is
+    running (their content was never acknowledged: the old file is what stands)."""
+    swept = []
+    for path in leftover_temps(root):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            swept.append(path)
+    return swept
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -191,6 +229,8 @@ def book_lock(root: Path, timeout: float | None = None):
         global _held
         _held += 1
         try:
+            if _held == 1:
+                sweep_temps(root)
             yield
         finally:
             _held -= 1

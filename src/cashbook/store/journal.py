@@ -44,9 +44,10 @@ def day_path(root: Path, day: dt.date) -> Path:
     return root / "journals" / f"{day:%Y}" / f"{day:%Y-%m-%d}.toml"
 
 
-def book_of(day_file: Path) -> Path:
-    """The book a day file (``ROOT/journals/YYYY/YYYY-MM-DD.toml``) belongs to."""
-    return day_file.parent.parent.parent
+def journals_of(day_file: Path) -> Path:
+    """The journals folder a day file (``ROOT/journals/YYYY/YYYY-MM-DD.toml``) belongs to: its
+    writes stay inside it (journals/ itself may be a link, to keep the journals on another disk)."""
+    return day_file.parent.parent
 
 
 def day_of(path: Path | str) -> dt.date | None:
@@ -209,7 +210,7 @@ def append_entry(path: Path, entry: EntryBase) -> int:
         raise CashbookError(Problem("write-failed", f"cannot read {path} to append to it: {exc.strerror}; nothing was written")) from None
     sep = b"" if not old or old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
     prefix = old + sep
-    atomic_write(path, prefix + entry_text(entry).encode("utf-8"), inside=book_of(path))
+    atomic_write(path, prefix + entry_text(entry).encode("utf-8"), inside=journals_of(path))
     return prefix.count(b"\n") + 1
 
 
@@ -222,5 +223,5 @@ def seal_day(path: Path, make_close) -> EntryBase:
     from ..core.close import file_digest
 
     entry = make_close(file_digest(prefix))
-    atomic_write(path, prefix + entry_text(entry).encode("utf-8"), inside=book_of(path))
+    atomic_write(path, prefix + entry_text(entry).encode("utf-8"), inside=journals_of(path))
     return entry
