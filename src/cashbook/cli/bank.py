@@ -40,6 +40,7 @@ def import_(
     profile: Annotated[Optional[str], typer.Option("--profile", help="Chinese bank profile (icbc, ccb, cmb, boc, abc, bocom, ...) or a bank_formats name from policies.toml.", show_default=False)] = None,
     book: BookOpt = None,
     out_format: Annotated[Format, typer.Option("--output-format", "-f", help="table or json.")] = Format.table,
+    accept_gaps: Annotated[bool, typer.Option("--accept-gaps", help="Import a file cut short (a partial download): its whole lines, with the cut named.")] = False,
 ):
     """Import a bank statement; re-importing the same or an overlapping file adds nothing."""
     from ..render import dumps
@@ -56,7 +57,7 @@ def import_(
         fail("unreadable", f"cannot read {file}: {exc.strerror}")
     mapping = b.policy.bank_formats.get(profile) if profile else None
     try:
-        statements = parse_statement(data, file.name, format_, None if mapping else profile, mapping)
+        statements = parse_statement(data, file.name, format_, None if mapping else profile, mapping, accept_gaps=accept_gaps)
     except StatementError as exc:
         where = f"{file}:{exc.line}" if exc.line else str(file)
         fail("bad-statement", f"{where}: {exc.message}; nothing was imported")
