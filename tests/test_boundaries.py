@@ -372,3 +372,23 @@ def test_a_date_with_spaces_around_it_is_still_a_date(book, cli):
 def test_the_count_date_error_names_the_positional_date(book, cli):
     r = cli("count", "2026-02-30", "100x1", book=book)
     assert r.code == 2 and "DATE '2026-02-30'" in r.err and "--date" not in r.err
+
+
+def test_a_day_file_linked_out_of_the_book_is_not_read(book, cli, tmp_path):
+    secret = tmp_path / "secret.toml"
+    secret.write_text('[[entry]]\nid = "20261105-001"\nkind = "receipt"\n')
+    (book / "journals" / "2026" / "2026-11-05.toml").symlink_to(secret)
+    r = cli("check", "--format", "json", book=book)
+    found = [p for p in r.json["problems"] if p["file"].endswith("2026-11-05.toml")]
+    assert r.code == 1 and [p["code"] for p in found] == ["unreadable"] and "outside the book" in found[0]["message"]
+    assert cli(*RECEIVE, book=book).code == 2
+
+
+def test_a_day_file_linked_inside_the_book_is_read(book, cli):
+    day = book / "journals" / "2026" / "2026-11-01.toml"
+    kept = book / "journals" / "2026" / "keep"
+    kept.mkdir()
+    day.rename(kept / "2026-11-01.data")
+    day.symlink_to(kept / "2026-11-01.data")
+    r = cli("report", "balances", "--format", "json", book=book)
+    assert r.code == 0 and "51500.00" in r.out

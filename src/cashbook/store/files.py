@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import re
 import stat
@@ -82,8 +83,14 @@ def _too_big(size: int, limit: int, what: str) -> str:
 
 def is_inside(path: Path | str, folder: Path | str) -> bool:
     """Whether ``path``, every link followed (the part that exists), is ``folder`` or under it."""
-    real, top = os.path.realpath(path), os.path.realpath(folder)
+    real, top = os.path.realpath(path), _real(str(folder))
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=64)
+def _real(folder: str) -> str:
+    """A book's folder resolved once per command (reading checks every file against it)."""
+    return os.path.realpath(folder)
 
 
 def cache_inside(root: Path) -> bool:

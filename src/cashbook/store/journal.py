@@ -176,12 +176,20 @@ def _clean(msg: str) -> str:
 
 def read_day(path: Path, shown: str | None = None) -> DayFile:
     try:
-        data = read_regular(path, "journal")
+        data = read_regular(path, "journal", inside=_journals_above(path))
     except OSError as exc:
         out = DayFile(path=path, day=day_of(path))
         out.problems.append(Problem("unreadable", f"cannot read the file: {exc.strerror}", file=shown or str(path)))
         return out
     return parse_day(path, data, shown)
+
+
+def _journals_above(path: Path) -> Path | None:
+    """The ``journals`` folder a file under it belongs to (a link in it may not lead out)."""
+    for folder in Path(path).parents:
+        if folder.name == "journals":
+            return folder
+    return None
 
 
 def entry_text(entry: EntryBase) -> str:
