@@ -25,7 +25,7 @@ from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
 from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
-from .files import atomic_write, book_lock, cache_inside, holding_lock, read_regular
+from .files import atomic_write, book_lock, cache_inside, holding_lock, note_temp, read_regular
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, name_problem, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
 
@@ -149,6 +149,7 @@ class Book:
             for item in items:
                 name = item.name
                 if name.startswith("."):
+                    note_temp(item)  # a killed writer's leftover: the next write sweeps it (store/files.py)
                     continue
                 if name.endswith(".toml"):
                     try:

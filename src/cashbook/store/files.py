@@ -54,7 +54,7 @@ def read_regular(path: Path | str, what: str = "journal", inside: Path | None = 
     st = os.stat(path)  # before opening: opening a device can have effects of its own
     if not stat.S_ISREG(st.st_mode):
         raise OSError(errno.EINVAL, f"it is {_kind(st.st_mode)}, not a regular file", str(path))
-    if inside is not None and not is_inside(path, inside):
+    if inside is not None and not _read_inside(path, inside):
         raise OSError(errno.EXDEV, f"it is a link to {os.path.realpath(path)}, outside the book", str(path))
     if st.st_size > limit:
         raise OSError(errno.EFBIG, _too_big(st.st_size, limit, what), str(path))
@@ -87,7 +87,16 @@ def is_inside(path: Path | str, folder: Path | str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-@functools.lru_cache(maxsize=64)
+def _read_inside(path: Path | str, folder: Path | str) -> bool:
+    """`is_inside` for reading many files: a folder is resolved once, a file only when it is a link."""
+    if os.path.islink(path):
+        return is_inside(path, folder)
+    parent, _ = os.path.split(os.path.abspath(path))
+    real, top = _real(parent), _real(str(folder))
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=4096)
 def _real(folder: str) -> str:
     """A book's folder resolved once per command (reading checks every file against it)."""
     return os.path.realpath(folder)
@@ -117,6 +126,8 @@ def atomic_write(path: Path, data: bytes, inside: Path | None = None) -> None:
     With ``inside`` (the book), a folder on the way that a link leads out of it is refused."""
     if inside is not None:
         refuse_outside(path, inside)
+    if _noted and holding_lock():
+        _sweep_noted()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if inside is not None:  # a link may have been made by the mkdir's race; check the folder made
@@ -152,38 +163,65 @@ def atomic_write(path: Path, data: bytes, inside: Path | None = None) -> None:
 _TEMP = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # mkstemp's ``.NAME.XXXXXXXX.tmp`` (see atomic_write)
 
 
-def leftover_temps(root: Path) -> list[Path]:
+_noted: set[str] = set()  # leftovers the book's scan of its day folders came across (see `note_temp`)
+
+
+def note_temp(item: os.DirEntry) -> None:
+    """Called by the book's scan for each hidden name in a day folder: a temporary file of a
+    killed writer is noted, and the next `atomic_write` under the lock removes it (the scan
+    already lists every day folder; the lock's own sweep looks only at the few top folders)."""
+    try:
+        if item.name.endswith(".tmp") and _TEMP.fullmatch(item.name) and item.is_file(follow_symlinks=False):
+            _noted.add(item.path)
+    except OSError:
+        pass
+
+
+def leftover_temps(root: Path, deep: bool = True) -> list[Path]:
     """Temporary files of `atomic_write` left in the book by a writer killed mid-write: in the
-    book folder and under journals/ (its year folders and bank folders), never through a link."""
+    book folder and under journals/ (its year folders and bank folders), never through a link.
+    Not ``deep``: the book folder, journals/ and the bank folders only, not the day folders."""
     found: list[Path] = []
     folders = [root, root / "journals"]
     while folders:
         folder = folders.pop()
+        if not deep and folder.parent.name == "journals" and folder.name != "bank":
+            continue
         try:
             items = list(os.scandir(folder))
         except OSError:
             continue
         for item in items:
+            name = item.name
+            if name.endswith(".toml"):  # most of a book: day files, looked at by name only
+                continue
             try:
-                if item.is_dir(follow_symlinks=False):
-                    if folder != root and not item.name.startswith("."):
-                        folders.append(Path(item.path))
-                elif item.is_file(follow_symlinks=False) and _TEMP.fullmatch(item.name):
-                    found.append(Path(item.path))
+                if name.startswith("."):
+                    if name.endswith(".tmp") and _TEMP.fullmatch(name) and item.is_file(follow_symlinks=False):
+                        found.append(Path(item.path))
+                elif folder != root and item.is_dir(follow_symlinks=False):
+                    folders.append(Path(item.path))
             except OSError:
                 continue
     return sorted(found)
 
 
-def sweep_temps(root: Path) -> list[Path]:
+def sweep_temps(root: Path, deep: bool = True) -> list[Path]:
     """Remove the leftovers of killed writers; the caller holds the book lock, so no writer is
     running (their content was never acknowledged: the old file is what stands)."""
     swept = []
-    for path in leftover_temps(root):
+    for path in leftover_temps(root, deep):
         with contextlib.suppress(OSError):
             path.unlink()
             swept.append(path)
     return swept
+
+
+def _sweep_noted() -> None:
+    """Remove the leftovers the scan noted (under the lock: no writer of the book is running)."""
+    while _noted:
+        with contextlib.suppress(OSError):
+            os.unlink(_noted.pop())
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -237,7 +275,8 @@ def book_lock(root: Path, timeout: float | None = None):
         _held += 1
         try:
             if _held == 1:
-                sweep_temps(root)
+                _noted.clear()  # noted before the lock: perhaps a live writer's; the scan under the lock notes again
+                sweep_temps(root, deep=False)
             yield
         finally:
             _held -= 1
