@@ -255,6 +255,8 @@ def test_a_year_folder_linked_elsewhere_is_never_written_through(book, cli, tmp_
     r = cli(*RECEIVE, book=book)  # was: the day file was written in the other folder
     assert r.code == 2 and "outside-book" in r.err
     assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == outside
+    r = cli("check", book=book)
+    assert r.code == 1 and "journals/2026: outside-book" in r.out
 
 
 def test_a_bank_folder_linked_elsewhere_is_never_written_through(book, cli, tmp_path):

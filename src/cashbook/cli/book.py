@@ -25,13 +25,26 @@ def _unfinished_init(root: Path, policy: Path, journals: Path, text: bytes) -> b
 
 
 def leftovers(root: Path) -> list:
-    """`check` names each temporary file a killed writer left (the next write removes it)."""
-    from ..core.problems import Problem
-    from ..store.files import leftover_temps
+    """`check` names each temporary file a killed writer left (the next write removes it) and
+    each folder under journals/ that a link leads out of it (writes there are refused)."""
+    import os
 
-    return [Problem("leftover-temp", "a temporary file left by a write that was killed before it finished; what it holds was "
-                    "never acknowledged and the book does not read it; the next write to the book removes it",
-                    file=p.relative_to(root).as_posix(), severity="warn") for p in leftover_temps(root)]
+    from ..core.problems import Problem
+    from ..store.files import is_inside, leftover_temps
+
+    found = [Problem("leftover-temp", "a temporary file left by a write that was killed before it finished; what it holds was "
+                     "never acknowledged and the book does not read it; the next write to the book removes it",
+                     file=p.relative_to(root).as_posix(), severity="warn") for p in leftover_temps(root)]
+    journals = root / "journals"
+    folders = [journals / name for name in (sorted(os.listdir(journals)) if journals.is_dir() else [])]
+    bank = journals / "bank"
+    folders += [bank / name for name in (sorted(os.listdir(bank)) if bank.is_dir() and is_inside(bank, journals) else [])]
+    for folder in folders:
+        if folder.is_dir() and not is_inside(folder, journals):
+            found.append(Problem("outside-book", f"a link to {os.path.realpath(folder)}, out of the book's journals; "
+                                 "cashbook writes nothing there: replace the link with a real folder",
+                                 file=folder.relative_to(root).as_posix()))
+    return found
 
 
 def register(app: typer.Typer) -> None:

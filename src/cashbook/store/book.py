@@ -25,7 +25,7 @@ from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
 from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
-from .files import atomic_write, book_lock, cache_inside, holding_lock, note_temp, read_regular
+from .files import atomic_write, book_lock, cache_inside, forget_resolved, holding_lock, note_temp, read_regular
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, name_problem, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
 
@@ -136,6 +136,7 @@ class Book:
         """Every *.toml under journals/ (not journals/bank/), one stat each: day files in date order, odd names last."""
         found: list[Scanned] = []
         visited: set[str] = set()
+        forget_resolved()
 
         def walk(folder: str, shown: str, top: bool) -> None:
             real = os.path.realpath(folder)

@@ -27,7 +27,6 @@ from pathlib import Path
 from ..core.problems import CashbookError, Problem
 
 LOCK_NAME = ".cashbook.lock"
-TEMP_GLOB = ".*.tmp"  # what `atomic_write` names its temporary files: ``.NAME.RANDOM.tmp``
 
 # the most a file of each kind may hold (bytes): far above any real one, low enough that a
 # hostile or mistaken file (a link to /dev/zero, a disk image) is refused, not read whole
@@ -98,8 +97,14 @@ def _read_inside(path: Path | str, folder: Path | str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _real(folder: str) -> str:
-    """A book's folder resolved once per command (reading checks every file against it)."""
+    """A book's folder resolved once per look at the book (reading checks every file against it)."""
     return os.path.realpath(folder)
+
+
+def forget_resolved() -> None:
+    """Resolve folders afresh: called as the book is scanned, so a folder swapped for a link
+    since (in a long-lived process: tests, the soak) is seen."""
+    _real.cache_clear()
 
 
 def cache_inside(root: Path) -> bool:
