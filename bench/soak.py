@@ -643,7 +643,7 @@ WRITES = ("receive", "close", "count", "bank")
 FS_TIMEOUT_S = 30  # a hang (a reader blocked on a FIFO) ran until killed; an answer takes a second or two
 
 
-class _Hang(Exception):
+class _Hang(BaseException):  # not an Exception: the CLI's error boundary must not turn it into a message
     pass
 
 
@@ -753,7 +753,10 @@ def example_fs(rng, book: Path, ids: dict, work: Path) -> dict:
     info = {"shape": how, "args": args}
     before, outside_before = snap(book), _outside_state(outside)
 
+    hung: list[bool] = []
+
     def alarm(*_):
+        hung.append(True)
         raise _Hang()
 
     old = _signal.signal(_signal.SIGALRM, alarm)
@@ -762,10 +765,12 @@ def example_fs(rng, book: Path, ids: dict, work: Path) -> dict:
         try:
             r = cli(*args, book=book)
         except _Hang:
-            raise Failure(f"hang: {how} / {args[0]}", json.dumps(args))
+            hung.append(True)
         finally:
             _signal.alarm(0)
             _signal.signal(_signal.SIGALRM, old)
+        if hung:
+            raise Failure(f"hang: {how} / {args[0]}", json.dumps(args))
         info.update(code=r.code, out=r.out[-2000:], err=r.err[-2000:])
         sane(args, r)
         if _outside_state(outside) != outside_before:
