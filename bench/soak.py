@@ -2,7 +2,7 @@
 """The big soak: random kills, concurrent writers and fuzzed input at scale.
 
     python bench/soak.py [--kills 1000] [--procs 4] [--appends 200] [--fuzz 10000]
-                         [--workers 2] [--seed 1] [--only kills,procs,args,journal,policy,statement,bigday]
+                         [--workers 2] [--seed 1] [--only kills,procs,args,journal,policy,statement,fs,bigday]
                          [--time-limit SECONDS] [--out bench/soak-failures]
     python bench/soak.py --replay args:1234      # re-run one fuzzed example, print what it did
 
@@ -19,6 +19,12 @@ Sections (tests/test_soak_small.py and tests/test_hostile_input.py are the same 
   error", nothing changed on exit 2 or by a read-only command, an accepted command leaves a book
   that still reads, `check` answers 0/1 with file:line messages on damaged files, a damaged book
   refuses entries, a statement import exits 0 or 2.
+- fs: the file system around the book (issue 19): a FIFO, a link to /dev/zero or a huge sparse
+  file as a day file, policies.toml, seal log, lock or statement; links out of the book (a year
+  folder, the bank folder, the cache, the lock, a day file); bad file names; a killed writer's
+  temporary file; export --output at a FIFO, a link or the book's own files. Then one command:
+  no hang (an alarm after 30 s), no internal error, nothing written outside the book, nothing
+  changed on exit 2, no write through on a damaged book, the leftover swept by a write.
 - bigday: a valid 50 MB day file: how long `check` takes, and that it finishes.
 
 Every failure is grouped by signature; the first few of each are saved with a reproducer under
@@ -623,7 +629,168 @@ def example_statement(rng, book: Path, ids: dict, work: Path) -> dict:
     return info
 
 
-SURFACES = {"args": example_args, "journal": example_journal, "policy": example_policy, "statement": example_statement}
+# -- the file system around the book: links, FIFOs, devices, huge files, bad names, leftovers ----
+
+FS_SHAPES = ("fifo-day", "fifo-new-day", "fifo-policy", "fifo-seal-log", "fifo-lock", "zero-day", "zero-policy",
+             "huge-day", "huge-policy", "link-year-out", "link-bank-out", "link-cache-out", "link-lock-out",
+             "link-day-out", "bad-name", "wrong-year", "leftover-temp", "unreadable-day", "journals-link")
+FS_COMMANDS = (["check"], ["receive", "5", "--from", "A", "--category", "rent"],
+               ["receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-03"],
+               ["report", "balances"], ["report", "journal", "--format", "csv"], ["close", "day", "2026-11-02"],
+               ["count", "2026-11-02", "100x12"], ["export", "--to", "csv", "--output", "OUT"],
+               ["bank", "import", "STATEMENT", "--account", "bank"])
+WRITES = ("receive", "close", "count", "bank")
+FS_TIMEOUT_S = 30  # a hang (a reader blocked on a FIFO) ran until killed; an answer takes a second or two
+
+
+class _Hang(BaseException):  # not an Exception: the CLI's error boundary must not turn it into a message
+    pass
+
+
+def _shape(rng, how: str, book: Path, outside: Path) -> bool:
+    """Make the hostile shape ``how`` in ``book``; True when it damages the book (writes must stop)."""
+    day2 = book / "journals/2026/2026-11-02.toml"
+    if how == "fifo-day":
+        day2.unlink()
+        os.mkfifo(day2)
+        return True
+    if how == "fifo-new-day":
+        os.mkfifo(book / "journals/2026/2026-11-04.toml")
+        return True
+    if how == "fifo-policy":
+        (book / "policies.toml").unlink()
+        os.mkfifo(book / "policies.toml")
+        return True
+    if how == "fifo-seal-log":
+        (book / "journals/seals.log").unlink(missing_ok=True)
+        os.mkfifo(book / "journals/seals.log")
+        return False
+    if how == "fifo-lock":
+        (book / ".cashbook.lock").unlink(missing_ok=True)
+        os.mkfifo(book / ".cashbook.lock")
+        return True
+    if how in ("zero-day", "zero-policy"):
+        target = day2 if how == "zero-day" else book / "policies.toml"
+        target.unlink()
+        target.symlink_to("/dev/zero")  # read only: a test never writes to a real device
+        return True
+    if how in ("huge-day", "huge-policy"):
+        target = day2 if how == "huge-day" else book / "policies.toml"
+        with open(target, "ab") as fh:
+            fh.truncate(rng.choice([64, 65, 1024]) * 1024 * 1024 + 1 if how == "huge-day" else 4 * 1024 * 1024 + 1)
+        return True
+    if how == "link-year-out":
+        shutil.move(str(book / "journals/2026"), outside / "2026")
+        (book / "journals/2026").symlink_to(outside / "2026")
+        return True  # a write there would leave the book
+    if how == "link-bank-out":
+        (book / "journals/bank").symlink_to(outside)
+        return False
+    if how == "link-cache-out":
+        shutil.rmtree(book / ".cashbook", ignore_errors=True)
+        (book / ".cashbook").symlink_to(outside)
+        return False
+    if how == "link-lock-out":
+        (book / ".cashbook.lock").unlink(missing_ok=True)
+        (book / ".cashbook.lock").symlink_to(outside / "made-by-cashbook")
+        return True
+    if how == "link-day-out":
+        (outside / "secret.toml").write_bytes(day2.read_bytes())
+        (book / "journals/2026/2026-11-05.toml").symlink_to(outside / "secret.toml")
+        return True
+    if how == "bad-name":
+        (book / "journals/2026" / rng.choice(["2026-02-30.toml", "2026-13-01.toml", "notes.toml", "2026-11-2.toml"])).write_bytes(b"")
+        return True
+    if how == "wrong-year":
+        (book / "journals/2025").mkdir(exist_ok=True)
+        shutil.copy(day2, book / "journals/2025/2026-11-02.toml")
+        return True
+    if how == "leftover-temp":
+        (book / "journals/2026" / f".2026-11-0{rng.randint(1, 9)}.toml.{rng.randrange(10**8):08d}.tmp").write_bytes(b"[[entry]]\n")
+        return False
+    if how == "unreadable-day":
+        day2.chmod(0)  # root reads it anyway: then the book is whole
+        return os.geteuid() != 0
+    if how == "journals-link":  # allowed: the journals kept on another disk
+        disk = outside.parent / "other-disk"  # not `outside`: writes belong there
+        disk.mkdir()
+        shutil.move(str(book / "journals"), disk / "journals")
+        (book / "journals").symlink_to(disk / "journals")
+        return False
+    raise ValueError(how)
+
+
+def _outside_state(outside: Path) -> dict:
+    out = {}
+    for folder, dirs, files in os.walk(outside, followlinks=False):
+        for name in files:
+            q = Path(folder) / name
+            out[str(q.relative_to(outside))] = q.stat().st_size if q.is_file() and not q.is_symlink() else "special"
+    return out
+
+
+def example_fs(rng, book: Path, ids: dict, work: Path) -> dict:
+    import signal as _signal
+
+    outside = work / "outside"
+    outside.mkdir()
+    how = rng.choice(FS_SHAPES)
+    damaged = _shape(rng, how, book, outside)
+    args = list(rng.choice(FS_COMMANDS))
+    out_target = rng.choice([work / "out.csv", book / "policies.toml", book / "journals/seals.log", work / "fifo-out",
+                             work / "link-out"])
+    if out_target.name == "fifo-out":
+        os.mkfifo(out_target)
+    elif out_target.name == "link-out":
+        out_target.symlink_to(outside / "victim.csv")
+    statement = rng.choice([SAMPLES / "cn_icbc_debit_v2.csv", work / "stmt-fifo", Path("/dev/zero"), work / "stmt-huge"])
+    if statement.name == "stmt-fifo":
+        os.mkfifo(statement)
+    elif statement.name == "stmt-huge":
+        with open(statement, "wb") as fh:
+            fh.truncate(64 * 1024 * 1024 + 1)
+    args = [str(out_target) if a == "OUT" else str(statement) if a == "STATEMENT" else a for a in args]
+    info = {"shape": how, "args": args}
+    before, outside_before = snap(book), _outside_state(outside)
+
+    hung: list[bool] = []
+
+    def alarm(*_):
+        hung.append(True)
+        raise _Hang()
+
+    old = _signal.signal(_signal.SIGALRM, alarm)
+    _signal.alarm(FS_TIMEOUT_S)
+    try:
+        try:
+            r = cli(*args, book=book)
+        except _Hang:
+            hung.append(True)
+        finally:
+            _signal.alarm(0)
+            _signal.signal(_signal.SIGALRM, old)
+        if hung:
+            raise Failure(f"hang: {how} / {args[0]}", json.dumps(args))
+        info.update(code=r.code, out=r.out[-2000:], err=r.err[-2000:])
+        sane(args, r)
+        if _outside_state(outside) != outside_before:
+            raise Failure(f"a write left the book: {how} / {args[0]}", json.dumps(_outside_state(outside))[:500])
+        if r.code == 2 and snap(book) != before:
+            raise Failure(f"refused command changed the book: {how} / {args[0]}")
+        if damaged and args[0] in WRITES and r.code == 0 and how not in ("huge-policy",) and "bank" != args[0]:
+            raise Failure(f"a write went through on a damaged book: {how} / {args[0]}")
+        if how == "leftover-temp" and args[0] in ("receive",) and r.code == 0 and tmp_leftovers(book):
+            raise Failure("a write did not sweep a leftover temporary file")
+        if args[0] == "export" and r.code == 0 and out_target.name != "out.csv":
+            raise Failure(f"export replaced {out_target.name}")
+    except Failure as f:
+        f.info = info
+        raise
+    return info
+
+
+SURFACES = {"args": example_args, "journal": example_journal, "policy": example_policy, "statement": example_statement,
+            "fs": example_fs}
 
 
 def _save(out_dir: Path, surface: str, seed: int, book_before: Path, f: Failure) -> Path:
@@ -1082,7 +1249,7 @@ def main() -> int:
     ap.add_argument("--fuzz", type=int, default=10000, help="fuzzed inputs per surface")
     ap.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--only", default="kills,procs,args,journal,policy,statement,bigday")
+    ap.add_argument("--only", default="kills,procs,args,journal,policy,statement,fs,bigday")
     ap.add_argument("--bigday-mb", type=int, default=50)
     ap.add_argument("--time-limit", type=float, default=0, help="stop starting new work after this many seconds (0: none)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "soak-failures"))
@@ -1105,7 +1272,7 @@ def main() -> int:
         print(f"\n== {title}", flush=True)
         print(json.dumps(obj, ensure_ascii=False, indent=2, default=str), flush=True)
 
-    fuzz_surfaces = [s for s in ("args", "journal", "policy", "statement") if s in only]
+    fuzz_surfaces = [s for s in ("args", "journal", "policy", "statement", "fs") if s in only]
     if fuzz_surfaces and a.fuzz:
         # share the time: fuzzing gets what is left after the other sections' rough needs
         t0 = time.time()

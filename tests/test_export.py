@@ -288,7 +288,7 @@ def test_invalid_export_name_is_refused_with_the_setting_named(bad):
 
 def test_two_keys_deriving_one_name_are_refused():
     with pytest.raises(CashbookError) as exc:
-        AccountMap(_policy('\n[accounts.boc_1]\ntype = "bank"\nname = "中行1"\n[accounts.boc-1]\ntype = "bank"\nname = "中行2"\n'))
+        AccountMap(_policy('\n[accounts.BOC-1]\ntype = "bank"\nname = "中行1"\n[accounts.boc-1]\ntype = "bank"\nname = "中行2"\n'))
     assert "Assets:Bank:BOC-1" in str(exc.value) and "export_name" in str(exc.value)
 
 

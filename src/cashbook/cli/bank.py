@@ -39,7 +39,7 @@ def import_(
     format_: Annotated[str, typer.Option("--format", help="auto | csv | xls | xlsx | ofx | camt053 | mt940.")] = "auto",
     profile: Annotated[Optional[str], typer.Option("--profile", help="Chinese bank profile (icbc, ccb, cmb, boc, abc, bocom, spdb, citic, ...) or a bank_formats name from policies.toml.", show_default=False)] = None,
     statement_account: Annotated[Optional[str], typer.Option("--statement-account", help="Import only the file's statements of this account number (or CURRENCY, or NUMBER:CURRENCY).", show_default=False)] = None,
-    accept_gaps: Annotated[bool, typer.Option("--accept-gaps", help="Import even where the lines do not explain the opening and closing balances (the gap is recorded).")] = False,
+    accept_gaps: Annotated[bool, typer.Option("--accept-gaps", help="Import even where the lines do not explain the opening and closing balances (the gap is recorded), or a file cut short (its whole lines, the cut named).")] = False,
     book: BookOpt = None,
     out_format: Annotated[Format, typer.Option("--output-format", "-f", help="table, json or csv.")] = Format.table,
 ):
@@ -52,7 +52,7 @@ def import_(
     from ..statements import StatementError, parse_statement
     from ..statements.select import ImportRefused, choose, gaps
     from ..store.bankfiles import import_lines
-    from ..store.files import book_lock
+    from ..store.files import book_lock, read_regular
 
     begin(out_format, book)
     b = open_book(book)
@@ -60,12 +60,12 @@ def import_(
     stdin = str(file) == "-"
     shown = "(stdin)" if stdin else file.name
     try:
-        data = sys.stdin.buffer.read() if stdin else file.read_bytes()
+        data = sys.stdin.buffer.read() if stdin else read_regular(file, "statement")
     except OSError as exc:
         fail("unreadable", f"cannot read {file}: {exc.strerror}")
     mapping = b.policy.bank_formats.get(profile) if profile else None
     try:
-        statements = parse_statement(data, "" if stdin else file.name, format_, None if mapping else profile, mapping)
+        statements = parse_statement(data, "" if stdin else file.name, format_, None if mapping else profile, mapping, accept_gaps=accept_gaps)
     except StatementError as exc:
         where = f"{shown}:{exc.line}" if exc.line else shown
         fail("bad-statement", f"{where}: {exc.message}; nothing was imported")

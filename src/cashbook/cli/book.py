@@ -9,6 +9,44 @@ import typer
 from .common import BookOpt, Format, FormatOpt, begin, fail, open_book
 
 
+def _unfinished_init(root: Path, policy: Path, journals: Path, text: bytes) -> bool:
+    """An init killed after writing policies.toml: the file is exactly what init writes, no
+    journal exists yet and .gitignore is missing. Running init again finishes it."""
+    from ..store.files import read_regular
+
+    if policy.is_symlink() or not policy.is_file() or (root / ".gitignore").exists():
+        return False
+    if journals.exists() and not (journals.is_dir() and not any(journals.iterdir())):
+        return False
+    try:
+        return read_regular(policy, "policy") == text
+    except OSError:
+        return False
+
+
+def leftovers(root: Path) -> list:
+    """`check` names each temporary file a killed writer left (the next write removes it) and
+    each folder under journals/ that a link leads out of it (writes there are refused)."""
+    import os
+
+    from ..core.problems import Problem
+    from ..store.files import is_inside, leftover_temps
+
+    found = [Problem("leftover-temp", "a temporary file left by a write that was killed before it finished; what it holds was "
+                     "never acknowledged and the book does not read it; the next write to the book removes it",
+                     file=p.relative_to(root).as_posix(), severity="warn") for p in leftover_temps(root)]
+    journals = root / "journals"
+    folders = [journals / name for name in (sorted(os.listdir(journals)) if journals.is_dir() else [])]
+    bank = journals / "bank"
+    folders += [bank / name for name in (sorted(os.listdir(bank)) if bank.is_dir() and is_inside(bank, journals) else [])]
+    for folder in folders:
+        if folder.is_dir() and not is_inside(folder, journals):
+            found.append(Problem("outside-book", f"a link to {os.path.realpath(folder)}, out of the book's journals; "
+                                 "cashbook writes nothing there: replace the link with a real folder",
+                                 file=folder.relative_to(root).as_posix()))
+    return found
+
+
 def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
@@ -17,27 +55,34 @@ def register(app: typer.Typer) -> None:
     ):
         """Create a book with the default policies and an empty journals/ folder; never overwrites."""
         from ..store.book import find_root
-        from ..store.files import atomic_write
+        from ..store.files import atomic_write, sweep_temps
         from ..store.policyfile import POLICY_FILE, default_policy_text
 
         begin("table", book)
+        if directory is not None and not directory.strip():
+            fail("bad-option", f"DIRECTORY {directory!r} names no folder; give the new book's folder")
         root = Path(directory) if directory else find_root(book)
         if root.exists() and not root.is_dir():
             fail("bad-option", f"{root} exists and is not a folder")
         policy = root / POLICY_FILE
         journals = root / "journals"
-        if policy.exists() or (journals.is_dir() and any(journals.iterdir())):
+        text = default_policy_text().encode("utf-8")
+        unfinished = _unfinished_init(root, policy, journals, text)
+        if not unfinished and (policy.exists() or policy.is_symlink() or (journals.is_dir() and any(journals.iterdir()))):
             fail("book-exists", f"{root} already holds a book ({POLICY_FILE} or journals/); init never overwrites one")
         try:
             root.mkdir(parents=True, exist_ok=True)
             journals.mkdir(exist_ok=True)
         except OSError as exc:
             fail("write-failed", f"cannot create {root}: {exc.strerror}")
-        atomic_write(policy, default_policy_text().encode("utf-8"))
+        sweep_temps(root)  # a killed init's temporary policies.toml
+        if not unfinished:
+            atomic_write(policy, text)
         gitignore = root / ".gitignore"
         if not gitignore.exists():
             atomic_write(gitignore, b"# cashbook: lock file and disposable cache\n.cashbook.lock\n.cashbook/\n")
-        print(f"created book in {root}: edit {POLICY_FILE} (accounts, roles, limits), then `cashbook opening cash AMOUNT`")
+        done = "finished the interrupted init of the book" if unfinished else "created book"
+        print(f"{done} in {root}: edit {POLICY_FILE} (accounts, roles, limits), then `cashbook opening cash AMOUNT`")
 
     @app.command("check")
     def check(
@@ -47,11 +92,12 @@ def register(app: typer.Typer) -> None:
     ):
         """Validate every file, entry and rule of the book and the seal chain; exit 1 with file:line: code: message lines."""
         from ..core.rules import check_entry
-        from ..render import dumps
+        from ..render import dumps, shown
 
         begin(fmt, book)
         b = open_book(book, use_cache=not no_cache)
         problems, files, entries = b.check(check_entry)
+        problems = problems + leftovers(b.root)
         errors = [p for p in problems if p.severity == "block"]
         warnings = [p for p in problems if p.severity != "block"]
         if fmt == Format.json:
@@ -60,9 +106,9 @@ def register(app: typer.Typer) -> None:
                                     "problems": [p.as_json() for p in problems]}) + "\n")
         else:
             for p in errors:
-                print(str(p))
+                print(shown(str(p)))
             for p in warnings:
-                print(f"{p} (warning)")
+                print(f"{shown(str(p))} (warning)")
             verdict = "ok" if not errors else f"{len(errors)} error(s)"
             print(f"checked {files} file(s), {entries} entries: {verdict}, {len(warnings)} warning(s)", file=sys.stderr)
         raise typer.Exit(1 if errors else 0)

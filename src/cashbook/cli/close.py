@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         date = items[0] if items and DAY.match(items[0]) else None
         rest = items[1:] if date else items
+        if date:
+            parse_date(date, "DATE")  # its error names the positional date, not --date
         b = open_book(book)
         try:
             counts, total = parse_count(rest, b.policy)

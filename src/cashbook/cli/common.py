@@ -5,6 +5,7 @@ Heavy modules (pydantic models, the store) are imported inside functions so that
 """
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -46,6 +47,8 @@ def clock() -> dt.datetime:
                 instant = dt.datetime.fromisoformat(fixed)
             except ValueError:
                 fail("bad-option", f"$CASHBOOK_NOW={fixed!r} is not an ISO date-time like 2026-11-29T10:00+08:00")
+            if not FIRST_YEAR < instant.year < LAST_YEAR:  # a day either side must still be a date
+                fail("bad-option", f"$CASHBOOK_NOW={fixed!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} a book can hold")
             Session.fixed_zone = instant.tzinfo is not None
             if instant.tzinfo is None:
                 try:
@@ -91,8 +94,15 @@ MemoOpt = Annotated[str, typer.Option("--memo", help="Summary text (摘要).")]
 def begin(fmt: Format | str = "table", book: str | None = None) -> None:
     Session.format = fmt.value if isinstance(fmt, Format) else fmt
     Session.opened = None  # a new command: its book is opened afresh (tests run many in one process)
+    book_given(book)
     if book:
         Session.book = book
+
+
+def book_given(book: str | None) -> None:
+    """``--book ''`` names no folder: refused, never read as the current directory."""
+    if book is not None and not book.strip():
+        fail("bad-option", f"--book {book!r} names no folder; give the book's folder (e.g. --book ~/books/shop) or leave --book out")
 
 
 def fail(code: str, message: str) -> None:
@@ -136,13 +146,16 @@ def progress_bar():
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # a book's dates; outside them is a typing accident
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def parse_date(text: str | None, option: str = "--date") -> dt.date:
     if text is None:
         return today()
     try:
-        day = dt.date.fromisoformat(text.strip())
+        if not ISO_DAY.fullmatch(text.strip(" ")):  # fromisoformat also takes 20261101, 2026-W48-1, a trailing newline
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text.strip(" "))
     except ValueError:
         fail("bad-option", f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-09-01")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:

@@ -31,6 +31,36 @@ def _split_to(values: list[str] | None, until: str | None) -> tuple[str, str | N
     return fmts[0].lower(), (dates[0] if dates else None)
 
 
+def _check_output(target, root, fmt: str) -> None:
+    """``--output`` names a regular file or a new path outside the book's own files: the
+    write replaces it, so a device, a link or a journal must never be it."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from ..store.files import LOCK_NAME, is_inside
+    from ..store.policyfile import POLICY_FILE
+
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        fail("bad-option", f"--output {target}: {exc.strerror}")
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            fail("bad-option", f"--output {target} is a folder; give a file name, e.g. {Path(target) / ('book.' + fmt)}")
+        if stat.S_ISLNK(st.st_mode):
+            fail("bad-option", f"--output {target} is a link (to {os.path.realpath(target)}); the export would replace the link: "
+                 "name the file itself or a new path")
+        if not stat.S_ISREG(st.st_mode):
+            fail("bad-option", f"--output {target} is not a regular file (a device, FIFO or socket); give a file name or a new path")
+    for own in (root / POLICY_FILE, root / "journals", root / ".cashbook", root / LOCK_NAME):
+        if is_inside(target, own):
+            fail("bad-option", f"--output {target} is the book's own {own.name}; an export goes to a file outside the book's "
+                 "journals, policies and cache, e.g. --output book." + fmt)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("export")
     def export(
@@ -60,6 +90,8 @@ def register(app: typer.Typer) -> None:
         if first and last and first > last:
             fail("bad-option", f"--from {first} is after --to {last}; give a first day on or before the last")
         b = open_book(book)
+        if output:
+            _check_output(Path(output), b.root, fmt)
         policy = b.policy
         loaded = b.load()
         damaged = [p for p in loaded.problems if p.severity == "block" and p.code in _UNREADABLE]
@@ -74,8 +106,7 @@ def register(app: typer.Typer) -> None:
             from ..store.files import atomic_write
 
             target = Path(output)
-            if target.is_dir():
-                fail("bad-option", f"--output {output} is a folder; give a file name, e.g. {Path(output) / ('book.' + fmt)}")
+            _check_output(target, b.root, fmt)  # again: the export took a while
             atomic_write(target, text.encode("utf-8"))
             count = sum(1 for e in loaded.order if (first is None or e.date >= first) and (last is None or e.date <= last))
             print(f"exported {count} entries as {fmt} to {output}", file=sys.stderr)

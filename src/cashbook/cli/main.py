@@ -10,7 +10,7 @@ from . import book as book_cmds
 from . import close as close_cmds
 from . import export as export_cmds
 from . import record as record_cmds
-from .common import BookOpt, Session
+from .common import BookOpt, Session, book_given
 from .bank import bank_app
 from .report import report_app
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 
 @app.callback()
 def _main(book: BookOpt = None) -> None:
+    book_given(book)
     if book:
         Session.book = book
 
@@ -45,8 +46,10 @@ def _print_problems(problems, exit_code: int) -> None:
 
         sys.stdout.write(dumps({"ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
         return
+    from ..render import shown
+
     for p in problems:
-        print(f"error: {p}", file=sys.stderr)
+        print(f"error: {shown(str(p))}", file=sys.stderr)
 
 
 def _command_named(argv: list[str]) -> str | None:
@@ -90,9 +93,11 @@ def run() -> None:
         blocking = [p for p in exc.problems if p.severity == "block"] or exc.problems
         _print_problems(exc.problems if Session.format == "json" else blocking, exc.exit_code)
         if Session.format != "json":
+            from ..render import shown
+
             for p in exc.problems:
                 if p.severity != "block":
-                    print(f"warning: {p}", file=sys.stderr)
+                    print(f"warning: {shown(str(p))}", file=sys.stderr)
             print("nothing was written", file=sys.stderr) if exc.exit_code == 2 else None
         sys.exit(exc.exit_code)
     except typer.Exit as exc:

@@ -19,6 +19,20 @@ from .entries import Amount, AmountOrZero, Key
 
 Severity = Literal["block", "warn"]
 
+# the keys of accounts, categories, deposit types, roles and statement formats: names, never
+# paths (an account key is a folder under journals/bank/); ASCII letters, digits and "-"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+NAMED_SECTIONS = ("accounts", "roles", "categories", "deposit_types", "bank_formats")
+
+
+def is_name(key: object) -> bool:
+    return isinstance(key, str) and NAME.fullmatch(key) is not None
+
+
+def name_error(key: object) -> str:
+    return (f"{key!r} is not a name; a key is 1 to 64 ASCII letters, digits and '-', "
+            "starting with a letter or digit (e.g. petty-cash, icbc-2)")
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
@@ -198,6 +212,15 @@ class Policy(_Model):
             raise ValueError(f"{day} is outside the years 1900 to 2999 a book can hold")
         return day
 
+    @field_validator(*NAMED_SECTIONS, mode="before")
+    @classmethod
+    def _names(cls, value, info):
+        if isinstance(value, dict):
+            for key in value:
+                if not is_name(key):
+                    raise ValueError(f"key {name_error(key)}")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> "Policy":
         if not any(a.type == "cash" for a in self.accounts.values()):
@@ -227,6 +250,16 @@ class Policy(_Model):
             for role in dtype.refund_approvers:
                 if role not in known:
                     raise ValueError(f"deposit_types.{key}.refund_approvers: unknown role {role!r}")
+        if not self.denominations:
+            raise ValueError("denominations: the list is empty; a cash count needs the notes and coins in use, e.g. [\"100.00\", \"50.00\"]")
+        for value in self.denominations:
+            if value <= 0:
+                raise ValueError(f"denominations: {value} is not a note or coin; each is above 0.00")
+        seen = set()
+        for value in self.denominations:
+            if value in seen:
+                raise ValueError(f"denominations: {value} is listed twice; give each note or coin once")
+            seen.add(value)
         for code in ("no_cash_category",):
             for cat in getattr(self.rules, code).categories:
                 if cat not in self.categories:

@@ -1,7 +1,9 @@
 """Renderers: a `Report` (or a recorded entry, or problems) as table, JSON or CSV.
 
 Data goes to stdout, messages and errors to stderr. Rich consoles have markup off so
-user text like ``[ACME]`` prints as written.
+user text like ``[ACME]`` prints as written. Control characters in stored text (an
+escape sequence that would clear the screen, a bidi override that would reorder a
+line) are shown escaped in tables and CSV (`shown`); JSON and the files keep them exactly.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sys
 from decimal import Decimal
 
@@ -33,6 +36,20 @@ def dumps(value) -> str:
     return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
 
 
+# C0 and C1 controls, DEL, and the invisible format characters that reorder or hide text
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m[0])
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal: each control character as ``\\xNN`` / ``\\uNNNN``."""
+    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+
+
 def _cell(value, kind: str, grouped: bool) -> str:
     if value is None:
         return ""
@@ -40,7 +57,7 @@ def _cell(value, kind: str, grouped: bool) -> str:
         return fmt_grouped(value) if grouped else fmt(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    return str(value)
+    return shown(str(value))
 
 
 def console(stderr: bool = False):
@@ -91,6 +108,6 @@ def render_report(report: Report, fmt_: str, lang: str = "en") -> None:
         for table in report.tables:
             print_table(table, lang, out)
         for line in report.chart:
-            out.print(line)
+            out.print(shown(line))
         for note in report.notes:
-            out.print(note)
+            out.print(shown(note))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..core.money import fmt_grouped
-from . import console, dumps
+from . import console, dumps, shown
 
 
 def touched_accounts(entry, policy) -> list[str]:
@@ -34,7 +34,7 @@ def print_recorded(entry, state, warnings, policy, fmt: str) -> None:
     balances = ", ".join(f"{a} balance {fmt_grouped(state.balance(a))}" for a in dict.fromkeys(accounts))
     print(f"recorded {entry.id} {entry.kind}{what} on {entry.date}" + (f"; {balances}" if balances else ""))
     for w in warnings:
-        print(f"warning: {w.code}: {w.message}", file=sys.stderr)
+        print(f"warning: {w.code}: {shown(w.message)}", file=sys.stderr)
 
 
 def print_estimate(fare, lodging, allowance, days: int, total, fmt: str) -> None:

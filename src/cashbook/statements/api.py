@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .camt053 import parse_camt053
 from .chinese_csv import parse_chinese_csv
 from .detect import FORMAT_CHOICES, detect_format
+from .ends import cut_short, whole_lines
 from .generic_csv import check_mapping, parse_generic_csv
 from .model import Statement, StatementError
 from .mt940 import parse_mt940
@@ -22,18 +24,21 @@ def parse_statement(
     fmt: str = "auto",
     profile: str | None = None,
     mapping: dict | None = None,
+    accept_gaps: bool = False,
 ) -> list[Statement]:
     """Read a bank statement file's bytes into statements (one per account/currency/period block).
 
     fmt: auto|csv|xls|xlsx|ofx|camt053|mt940|zip; profile forces a Chinese layout (icbc, ccb, cmb,
     boc, abc, bocom, alipay, wechat or a *_corp variant); mapping reads any CSV or .xls by
-    named columns. Any unreadable input raises StatementError, nothing else.
+    named columns. Any unreadable input raises StatementError, nothing else. A file cut
+    short (`ends.cut_short`) is refused; with ``accept_gaps`` its whole lines are read and
+    the first statement's warnings name the cut.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     data = bytes(data)
     try:
-        return _parse(data, filename or "", fmt, profile, mapping)
+        return _parse_whole(data, filename or "", fmt, profile, mapping, accept_gaps)
     except StatementError:
         raise
     except RecursionError:
@@ -42,6 +47,43 @@ def parse_statement(
         raise StatementError("the file is too large to read") from None
     except Exception as exc:  # a bug here must still reach the user as a readable error
         raise StatementError(f"{INTERNAL_ERROR} ({type(exc).__name__}: {exc}); please report it") from exc
+
+
+def _parse_whole(data: bytes, filename: str, fmt: str, profile, mapping, accept_gaps: bool) -> list[Statement]:
+    line = data.count(b"\n") + 1
+    try:
+        statements = _parse(data, filename, fmt, profile, mapping)
+    except StatementError as exc:
+        if not _cut_there(data, exc, lambda prefix: _parse(prefix, filename, fmt, profile, mapping)):
+            raise
+        statements, cut = [], f"the file ends in the middle of line {line} ({exc.message}): it was cut short"
+    else:
+        kind = detect_format(data, filename) if fmt.lower() == "auto" else fmt.lower()
+        cut = cut_short(data, kind, statements, lambda prefix: _parse(prefix, filename, fmt, profile, mapping))
+    if cut is None:
+        return statements
+    if not accept_gaps:
+        raise StatementError(f"{cut}; get the whole file from the bank again, or import what is there with --accept-gaps", line)
+    whole = whole_lines(data)
+    statements = _parse(whole, filename, fmt, profile, mapping) if whole.strip() else []
+    if not statements:
+        raise StatementError(f"{cut}, and no whole line before the cut holds a statement", line)
+    note = f"{cut}; line {line}, where the file ends, was not imported (--accept-gaps)"
+    return [*statements[:-1], replace(statements[-1], warnings=(*statements[-1].warnings, note))]
+
+
+def _cut_there(data: bytes, exc: StatementError, read) -> bool:
+    """Whether a reading error is the cut itself: the file ends without a line break, and
+    the error is on its last line (or is a character cut in two) while its whole lines read."""
+    if not data.strip() or data.rstrip(b" \t\x00\x1a").endswith((b"\n", b"\r")):
+        return False
+    last = data.count(b"\n") + 1
+    if exc.line not in (None, last) and "decode" not in exc.message:
+        return False
+    try:
+        return bool(read(whole_lines(data)))
+    except Exception:  # noqa: BLE001 - the whole lines do not read either: not (only) a cut
+        return False
 
 
 def _parse(data: bytes, filename: str, fmt: str, profile, mapping, depth: int = 0) -> list[Statement]:

@@ -24,7 +24,7 @@ from ..core.entries import EntryBase
 from ..core.money import ZERO, fmt
 from ..core.problems import CashbookError, Problem
 from ..core.reconcile import BankLine, BookItem, Decision
-from .files import atomic_write
+from .files import atomic_write, read_regular
 from .journal import table_text
 
 BANK_DIR = "bank"
@@ -38,12 +38,16 @@ class StoredStatement:
 
 
 def account_dir(root: Path, account: str) -> Path:
+    from ..core.policy import is_name, name_error
+
+    if not is_name(account):  # it becomes a folder: never "..", never a path
+        raise CashbookError(Problem("bad-option", f"bank account {name_error(account)}"))
     return root / "journals" / BANK_DIR / account
 
 
 def _read_toml(path: Path, shown: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_regular(path, "statement").decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CashbookError(Problem("bad-statement-store", f"cannot read {shown}: {exc}; restore it from git", file=shown)) from None
 
@@ -156,11 +160,11 @@ def import_lines(root: Path, account: str, statements, source: str, record: dict
         result.import_id = _add_import(root, account, record, result)
     for month in sorted(set(new_lines) | set(new_balances)):
         path = folder / f"{month}.toml"
-        old = path.read_text(encoding="utf-8") if path.exists() else (
+        old = read_regular(path, "statement").decode("utf-8") if path.exists() else (
             f"# cashbook: statement lines of {account} for {month}, as imported (do not edit; re-import is idempotent)\n")
         tables = [table_text("line", r) for r in new_lines.get(month, [])]
         tables += [table_text("balance", r) for r in new_balances.get(month, [])]
-        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"))
+        atomic_write(path, (old.rstrip("\n") + "\n\n" + "\n".join(tables)).encode("utf-8"), inside=root / "journals")
         result.months.append(month)
     return result
 
@@ -296,11 +300,11 @@ def load_decisions(root: Path, account: str) -> list[Decision]:
 
 def add_decision(root: Path, account: str, decision: Decision, when: dt.datetime) -> None:
     path = account_dir(root, account) / "decisions.toml"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# cashbook: the accountant's matching decisions, appended\n"
+    old = read_regular(path, "statement").decode("utf-8") if path.exists() else "# cashbook: the accountant's matching decisions, appended\n"
     row = {"action": decision.action, "book": list(decision.book), "lines": list(decision.lines), "time": when.isoformat()}
     if decision.by:
         row["by"] = decision.by
-    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"))
+    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("decision", row)).encode("utf-8"), inside=root / "journals")
 
 
 def book_items(entries: list[EntryBase], account: str, voided: dict[str, str], upto: dt.date | None = None) -> list[BookItem]:

@@ -26,8 +26,8 @@ from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
 from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
-from .files import atomic_write, book_lock, holding_lock
-from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
+from .files import atomic_write, book_lock, cache_inside, forget_resolved, holding_lock, note_temp, read_regular
+from .journal import DayFile, append_entry, day_of, day_path, entry_text, name_problem, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
 from .policyversions import VERSIONS_DIR, PolicyHistory, for_write, history
 
@@ -94,7 +94,7 @@ class Book:
         self.root = Path(root)
         self._policy: Policy | None = None
         self._history: PolicyHistory | None = None
-        self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == ""
+        self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == "" and cache_inside(self.root)
         self._cache: Cache | None = None
         self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
 
@@ -154,6 +154,7 @@ class Book:
         """Every *.toml under journals/ (not journals/bank/ nor journals/policies/), one stat each: day files in date order, odd names last."""
         found: list[Scanned] = []
         visited: set[str] = set()
+        forget_resolved()
 
         def walk(folder: str, shown: str, top: bool) -> None:
             real = os.path.realpath(folder)
@@ -167,6 +168,7 @@ class Book:
             for item in items:
                 name = item.name
                 if name.startswith("."):
+                    note_temp(item)  # a killed writer's leftover: the next write sweeps it (store/files.py)
                     continue
                 if name.endswith(".toml"):
                     try:
@@ -576,7 +578,8 @@ class Book:
             suspects = [s for s in scanned if s.shown in bad_names]
         else:
             suspects = scanned
-        broken = [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
+        broken = [p for s in scanned if (p := name_problem(s.file, s.shown))]  # from the names alone, cache or not
+        broken += [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in _UNREADABLE]
         shown = {s.shown for s in scanned}
         if cache:
             dups = [d for d in cache.duplicates() if d[1] in shown or d[2] in shown]
@@ -934,7 +937,7 @@ SEAL_LOG_HEADER = "# cashbook seal log: one line per closed day, `date seal`; `c
 
 def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
     try:
-        text = book.seal_log.read_text(encoding="utf-8")
+        text = read_regular(book.seal_log, "seal log").decode("utf-8")
     except FileNotFoundError:
         return None, []
     except (OSError, UnicodeDecodeError) as exc:
@@ -963,11 +966,27 @@ def _digests(files: list[SealedFile]) -> dict[dt.date, str | None]:
 
 def _raw(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path, "journal")
     except OSError:
         return b""
 
 
+
+
+def repair_seal_log(book: Book, seals: dict) -> bool:
+    """Add the seal of the latest sealed day when the log lacks only that line (what a kill
+    between writing the sealed day file and the log leaves); more missing lines are not a
+    crash but a change `check` reports, and stay. Returns whether the log was written."""
+    log, problems = read_seal_log(book)
+    if problems or not seals:
+        return False
+    logged = {d for d, _ in (log or [])}
+    missing = [d for d in seals if d not in logged]
+    if missing != [max(seals)] or (log is None and len(seals) > 1):
+        return False
+    lines = [f"{d} {s}" for d, s in (log or [])] + [f"{missing[0]} {seals[missing[0]].seal}"]
+    atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.journals)
+    return True
 
 
 def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Checker, seal: bool) -> DayCloseReport:
@@ -978,6 +997,8 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
         view = book.period(date, date, checker)
         unsealed = [d for d in view.unsealed if d < date]
         report = close_day(date, view.state, book.policy_at(date), view.problems, len(view.entries), unsealed)
+        if seal and report.sealed:
+            repair_seal_log(book, view.state.seals)  # a kill between the sealed file and its log line
         if not seal or report.sealed or report.blocking:
             return report
         if view.later_seal:
@@ -1003,7 +1024,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
             if d not in logged:
                 lines.append(f"{d} {close.seal}")
         lines.append(f"{date} {entry.seal}")
-        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode())
+        atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.journals)
         report.sealed = True
         report.seal_id = entry.id
         return report

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..core.entries import KINDS, EntryBase
 from ..core.problems import Problem
 from .canonical import read_canonical
-from .files import atomic_write
+from .files import atomic_write, read_regular
 from .tomlmap import key_lines, line_of
 
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.toml$")
@@ -44,6 +44,12 @@ def day_path(root: Path, day: dt.date) -> Path:
     return root / "journals" / f"{day:%Y}" / f"{day:%Y-%m-%d}.toml"
 
 
+def journals_of(day_file: Path) -> Path:
+    """The journals folder a day file (``ROOT/journals/YYYY/YYYY-MM-DD.toml``) belongs to: its
+    writes stay inside it (journals/ itself may be a link, to keep the journals on another disk)."""
+    return day_file.parent.parent
+
+
 def day_of(path: Path | str) -> dt.date | None:
     """The day a file name stands for (``YYYY-MM-DD.toml``), else None."""
     name = path if isinstance(path, str) else path.name
@@ -55,6 +61,19 @@ def day_of(path: Path | str) -> dt.date | None:
         return None
 
 
+def name_problem(path: Path | str, shown: str) -> Problem | None:
+    """The `bad-file-name` of a file under journals/, from its path alone (no reading): a
+    name that is no real day, or a day file outside its year's folder. Such a file is never
+    read as part of the book, so recording waits until it is renamed (an entry in it would be lost)."""
+    path = Path(path)
+    day = day_of(path)
+    if day is None:
+        return Problem("bad-file-name", "a day journal is named YYYY-MM-DD.toml with a real date (e.g. 2026-09-01.toml)", file=shown)
+    if path.parent.name != f"{day:%Y}":
+        return Problem("bad-file-name", f"a day journal for {day} belongs in journals/{day:%Y}/", file=shown)
+    return None
+
+
 def parse_day(path: Path, data: bytes, shown: str | None = None) -> DayFile:
     """Parse the bytes of one day file; never raises for bad content."""
     shown = shown or str(path)
@@ -64,11 +83,11 @@ def parse_day(path: Path, data: bytes, shown: str | None = None) -> DayFile:
     def problem(code: str, message: str, line: int | None = None, entry_id: str | None = None) -> None:
         out.problems.append(Problem(code, message, file=shown, line=line, entry_id=entry_id))
 
+    bad_name = name_problem(path, shown)
+    if bad_name:
+        out.problems.append(bad_name)
     if day is None:
-        problem("bad-file-name", "a day journal is named YYYY-MM-DD.toml with a real date (e.g. 2026-09-01.toml)")
         return out
-    if path.parent.name != f"{day:%Y}":
-        problem("bad-file-name", f"a day journal for {day} belongs in journals/{day:%Y}/")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -157,12 +176,20 @@ def _clean(msg: str) -> str:
 
 def read_day(path: Path, shown: str | None = None) -> DayFile:
     try:
-        data = path.read_bytes()
+        data = read_regular(path, "journal", inside=_journals_above(path))
     except OSError as exc:
         out = DayFile(path=path, day=day_of(path))
         out.problems.append(Problem("unreadable", f"cannot read the file: {exc.strerror}", file=shown or str(path)))
         return out
     return parse_day(path, data, shown)
+
+
+def _journals_above(path: Path) -> Path | None:
+    """The ``journals`` folder a file under it belongs to (a link in it may not lead out)."""
+    for folder in Path(path).parents:
+        if folder.name == "journals":
+            return folder
+    return None
 
 
 def entry_text(entry: EntryBase) -> str:
@@ -182,7 +209,7 @@ def append_entry(path: Path, entry: EntryBase) -> int:
     """Append ``entry`` to its day file atomically (the caller holds the book lock);
     returns the line of its ``[[entry]]`` header."""
     try:
-        old = path.read_bytes()
+        old = read_regular(path, "journal")
     except FileNotFoundError:
         old = HEADER.format(date=entry.date).encode()
     except OSError as exc:
@@ -191,21 +218,18 @@ def append_entry(path: Path, entry: EntryBase) -> int:
         raise CashbookError(Problem("write-failed", f"cannot read {path} to append to it: {exc.strerror}; nothing was written")) from None
     sep = b"" if not old or old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
     prefix = old + sep
-    atomic_write(path, prefix + entry_text(entry).encode("utf-8"))
+    atomic_write(path, prefix + entry_text(entry).encode("utf-8"), inside=journals_of(path))
     return prefix.count(b"\n") + 1
 
 
 def seal_day(path: Path, make_close) -> EntryBase:
     """Append the day-close record: ``make_close(digest)`` builds it from the digest of
     the file's bytes as they stand before the record (what `verify_seals` recomputes)."""
-    try:
-        old = path.read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(path) from None
+    old = read_regular(path, "journal")
     sep = b"" if old.endswith(b"\n\n") else (b"\n" if old.endswith(b"\n") else b"\n\n")
     prefix = old + sep
     from ..core.close import file_digest
 
     entry = make_close(file_digest(prefix))
-    atomic_write(path, prefix + entry_text(entry).encode("utf-8"))
+    atomic_write(path, prefix + entry_text(entry).encode("utf-8"), inside=journals_of(path))
     return entry

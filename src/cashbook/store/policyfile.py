@@ -10,8 +10,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..core.policy import Policy
+from ..core.policy import NAMED_SECTIONS, Policy, is_name, name_error
 from ..core.problems import CashbookError, Problem
+from .files import read_regular
 from .tomlmap import key_lines, line_of
 
 POLICY_FILE = "policies.toml"
@@ -42,6 +43,11 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
     except ValueError as exc:  # e.g. a 5000-digit integer
         raise CashbookError(Problem("bad-policy", f"not valid TOML: {exc}", file=shown)) from None
     lines = key_lines(text)
+    bad_names = [Problem("bad-policy", f"{section}: key {name_error(key)}", file=shown, line=line_of(lines, (section, key)))
+                 for section in NAMED_SECTIONS if isinstance(doc.get(section), dict)
+                 for key in doc[section] if not is_name(key)]
+    if bad_names:  # each at its own line (the model below would name only the section)
+        raise CashbookError(bad_names)
     try:
         return Policy.model_validate(doc)
     except ValidationError as exc:
@@ -69,7 +75,7 @@ def read_policy(root: Path, known=None) -> tuple[Policy, str]:
     into before, so a warm command skips parsing it; the digest decides, never a date."""
     path = root / POLICY_FILE
     try:
-        data = path.read_bytes()
+        data = read_regular(path, "policy", inside=root)
     except FileNotFoundError:
         raise CashbookError(Problem(
             "no-book", f"{root} is not a cashbook book (no {POLICY_FILE}); run `cashbook init {root}` or pass --book DIR",
