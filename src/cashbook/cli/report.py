@@ -217,7 +217,7 @@ def month(
         return month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
                             gaps, reconciliation_status(b, month_))
 
-    report = b.remembered(f"month {month_}", last, compute)
+    report = b.remembered(f"month {month_}", compute)
     unsealed = report.data["unsealed_days"]
     if require_sealed and unsealed:
         raise CashbookError(Problem("days-open", f"{month_} has days not closed: {', '.join(str(d) for d in unsealed)}; "
