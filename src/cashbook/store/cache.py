@@ -274,8 +274,11 @@ TABLES = ("files", "entries", "dups", "snapshots", "parts", "memos")
 UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
 
 
-def _sum(*parts: str) -> str:
-    """The digest a row carries over its key and value (and the code that wrote it)."""
+def _sum(*parts) -> str:
+    """The digest a row carries over its key and value (and the code that wrote it); a row
+    holding anything but text matches no digest."""
+    if not all(type(p) is str for p in parts):
+        return "not text"
     return hashlib.sha256("\0".join((code_digest(), *parts)).encode()).hexdigest()
 
 
@@ -402,7 +405,7 @@ class Cache:
             return None
         data, total = row
         try:
-            if total != _sum("entry", data):
+            if type(data) is not str or total != _sum("entry", data):
                 raise ValueError("digest")
             return decode(data)
         except ValueError:
@@ -416,7 +419,7 @@ class Cache:
         if not row:
             return None
         try:
-            if row[1] != _sum("memo", name, row[0]):
+            if type(row[0]) is not str or row[1] != _sum("memo", name, row[0]):
                 raise ValueError("digest")
             reads, value = decode(row[0])
             if type(reads) is not list or not all(type(r) is tuple and len(r) == 3 and all(type(x) is str for x in r) for r in reads):
@@ -445,39 +448,30 @@ class Cache:
         return out
 
     def load_snapshot(self, upto: dt.date, key: str, names) -> dict | None:
-        """The snapshot's fields, each a function that reads and decodes its part on first use
-        (most commands read the balances and a few small fields, not every deposit held);
-        None when the snapshot is not stored under ``key`` or is damaged."""
+        """The snapshot's fields, each a function that decodes its part on first use (most
+        commands read the balances and a few small fields, not every deposit held); None when
+        the snapshot is not stored under ``key``, or it or any of its parts fails its digest
+        (then it is dropped)."""
         def read(db):
             row = db.execute("SELECT data, sum FROM snapshots WHERE upto=? AND key=?", (upto.isoformat(), key)).fetchone()
-            if row is None or row[1] != _sum("snapshot", upto.isoformat(), key, row[0]):
+            if row is None:
                 return None
             try:
+                if row[1] != _sum("snapshot", upto.isoformat(), key, row[0]):
+                    raise ValueError("digest")
                 parts = json.loads(row[0])
+                if type(parts) is not dict or set(parts) != set(names) or not all(type(h) is str for h in parts.values()):
+                    raise ValueError("fields")
+                wanted = sorted(set(parts.values()))
+                texts = dict(db.execute(f"SELECT hash, data FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted))
+                if set(texts) != set(wanted) or not all(type(t) is str and hashlib.sha256(t.encode()).hexdigest() == h
+                                                        for h, t in texts.items()):
+                    raise ValueError("parts")
             except ValueError:
+                db.execute("DELETE FROM snapshots WHERE upto=?", (upto.isoformat(),))
                 return None
-            if type(parts) is not dict or set(parts) != set(names) or not all(type(h) is str for h in parts.values()):
-                return None
-            wanted = sorted(set(parts.values()))
-            found = {h for (h,) in db.execute(f"SELECT hash FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted)}
-            if found != set(wanted):
-                return None
-            return {name: _Part(h, self) for name, h in parts.items()}
+            return {name: _Part(texts[h], h, self.path.parent) for name, h in parts.items()}
         return self._run(read)
-
-    def part(self, name: str):
-        """A part's value, checked against its name (the digest of its text); `MISSING` when
-        it is not there."""
-        row = self._run(lambda db: db.execute("SELECT data FROM parts WHERE hash=?", (name,)).fetchone())
-        if row is None:
-            return MISSING
-        try:
-            if hashlib.sha256(row[0].encode()).hexdigest() != name:
-                raise ValueError("digest")
-            return decode(row[0])
-        except (ValueError, AttributeError):
-            self.drop()
-            raise CacheDamaged(self.path.parent) from None
 
     def save_snapshot(self, upto: dt.date, key: str, state) -> None:
         """Store ``state`` as it is after the files named by ``key`` (see `chain`). Each field is
@@ -486,8 +480,8 @@ class Cache:
         def write(db):
             parts = {}
             for name, value in state.snapshot_fields(keep_unread=True).items():
-                if isinstance(value, _Part):  # never read: stored already, under its digest
-                    parts[name] = (value.hash, None)
+                if isinstance(value, _Part):  # never read: as it was (put back if pruned meanwhile)
+                    parts[name] = (value.hash, value.text)
                 else:
                     text = encode(value)
                     parts[name] = (hashlib.sha256(text.encode()).hexdigest(), text)
@@ -562,27 +556,25 @@ class Cache:
         }
 
 
-MISSING = object()
-
-
 def _entry_row(shown: str, e) -> tuple:
     data = encode(e)
     return (e.id, e.date.isoformat(), shown, _cheque_key(e), _doc_key(e), data, _sum("entry", data))
 
 
 class _Part:
-    """One field of a snapshot, read and decoded when called (see `BookState.from_parts`)."""
+    """One field of a snapshot, its text checked already, decoded when called (see
+    `BookState.from_parts`)."""
 
-    __slots__ = ("hash", "cache")
+    __slots__ = ("text", "hash", "folder")
 
-    def __init__(self, hash: str, cache: "Cache"):
-        self.hash, self.cache = hash, cache
+    def __init__(self, text: str, hash: str, folder: Path):
+        self.text, self.hash, self.folder = text, hash, folder
 
     def __call__(self):
-        value = self.cache.part(self.hash)
-        if value is MISSING:  # pruned by another command since this one read the snapshot
-            raise CacheDamaged(self.cache.path.parent)
-        return value
+        try:
+            return decode(self.text)
+        except ValueError:  # text that matches its digest yet does not decode: not this code's
+            raise CacheDamaged(self.folder) from None
 
 
 def _cheque_key(entry) -> str | None:
