@@ -38,6 +38,19 @@ def run_cli(*args: str, book: Path | None = None, env: dict | None = None) -> Re
     return Result(p.returncode, p.stdout, p.stderr)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory):
+    """Fixtures of a wider scope (a template book made once) get a cache folder too, never the
+    real ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-session"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
     """Each test its own cache folder (the cache lives outside the book, in the user's cache

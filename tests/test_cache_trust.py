@@ -163,7 +163,7 @@ def test_check_compares_each_sealed_days_figures_with_the_files(cli, book, monke
     report = book_module.close_day_in_book(b, dt.date(2026, 11, 1), dt.datetime(2026, 11, 1, 18, tzinfo=dt.timezone(dt.timedelta(hours=8))),
                                            check_entry, seal=True)
     assert report.sealed
-    monkeypatch.undo()
+    monkeypatch.setattr(book_module.Book, "period", real)
     for extra in ((), ("--no-cache",)):
         r = cli("check", "--format", "json", *extra, book=book)
         found = [p for p in r.json["problems"] if p["code"] == "seal-figures"]

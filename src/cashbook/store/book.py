@@ -414,7 +414,7 @@ class Book:
         self.policy
         reads[("policy", POLICY_FILE)] = self._policy_digest
         reads[("bank", "journals/bank")] = _folder_digest(self.journals / "bank")
-        cache.put_memo(name, [(kind, what, value) for (kind, what), value in sorted(reads.items())], value)
+        cache.put_memo(name, [(kind, what, seen) for (kind, what), seen in sorted(reads.items())], value)
         return value
 
     def _unchanged(self, reads: list[tuple[str, str, str]]) -> bool:

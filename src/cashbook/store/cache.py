@@ -100,7 +100,12 @@ def chain(pairs) -> list[str]:
 def cache_dir(root: Path) -> Path:
     """Where the cache of the book at ``root`` lives: outside the book, the user's own."""
     base = os.environ.get("XDG_CACHE_HOME", "")
-    top = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    try:
+        top = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    except RuntimeError:  # no home folder to be found
+        top = Path(".cache")
+    if not top.is_absolute():
+        raise OSError("no cache folder: neither $XDG_CACHE_HOME nor a home folder is set")
     book_id = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:24]
     return top / "cashbook" / book_id
 
@@ -284,18 +289,21 @@ def _sum(*parts) -> str:
 
 class Cache:
     def __init__(self, root: Path):
-        self.path = cache_dir(root) / CACHE_FILE
         self.db: sqlite3.Connection | None = None
         self._files: dict[str, tuple[str, str]] | None = None
         try:
+            self.path = cache_dir(root) / CACHE_FILE
             _private_dir(self.path.parent)
+        except OSError:  # no folder of our own for it: no cache for this command
+            self.path = Path(os.devnull)
+            return
+        try:
             self._open()
         except (sqlite3.Error, OSError):
             try:  # a corrupt cache is thrown away and built again
-                if self.path.parent.is_dir():
-                    for name in (CACHE_FILE, CACHE_FILE + "-wal", CACHE_FILE + "-shm"):
-                        (self.path.parent / name).unlink(missing_ok=True)
-                    self._open()
+                for name in (CACHE_FILE, CACHE_FILE + "-wal", CACHE_FILE + "-shm"):
+                    (self.path.parent / name).unlink(missing_ok=True)
+                self._open()
             except (sqlite3.Error, OSError):
                 self.db = None
 
