@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import pickle
 import random
+import re
 import shutil
 import sqlite3
 import stat
@@ -298,13 +299,16 @@ READS = [("report", "balances"), ("report", "balances", "--date", "2026-11-03"),
          ("report", "day", "2026-11-03"), ("check",), ("check", "--format", "json"), ("bank", "reconcile", "bank", "2026-11")]
 
 
-def _step(rng: random.Random, cli, book: Path, log: list[str]) -> None:
+STEPS = ["receive", "pay", "bank", "void", "edit", "policy"]
+
+
+def _step(kind: str, rng: random.Random, cli, book: Path, log: list[str]) -> None:
     day = f"2026-11-{rng.randint(2, 6):02d}"
-    kind = rng.choice(["receive", "receive", "pay", "bank", "void", "edit", "policy"])
     if kind == "receive":
         r = cli("receive", str(rng.randint(1, 900)), "--from", "A", "--category", "rent", "--date", day, book=book)
     elif kind == "pay":
-        r = cli("pay", str(rng.randint(1, 300)), "--to", "B", "--category", "office", "--date", day, book=book)
+        r = cli("pay", str(rng.randint(1, 300)), "--to", "B", "--category", "office", "--invoice", f"F{rng.randint(1, 999)}",
+                "--approved-by", "gm:王总", "--date", day, book=book)
     elif kind == "bank":
         r = cli("receive", str(rng.randint(1, 900)), "--from", "C", "--category", "rent", "--account", "bank", "--date", day, book=book)
     elif kind == "void":
@@ -315,30 +319,37 @@ def _step(rng: random.Random, cli, book: Path, log: list[str]) -> None:
         target = rng.choice(ids)
         r = cli("void", target, "--reason", "test", "--date", "2026-11-06", book=book)  # a later day
     elif kind == "edit":  # a hand edit in place, same size, the mtime put back
-        files = sorted((book / "journals").rglob("2026-11-0[2-6].toml"))
+        files = [p for p in sorted((book / "journals").rglob("2026-11-0[2-6].toml")) if 'amount = "' in p.read_text()]
         if not files:
             return
         path = rng.choice(files)
         st = path.stat()
         text = path.read_text()
-        amounts = [a for a in ("1", "2", "3", "4", "5", "6", "7", "8") if f'amount = "{a}' in text]
-        if not amounts:
-            return
-        a = rng.choice(amounts)
-        path.write_text(text.replace(f'amount = "{a}', f'amount = "{(int(a) % 8) + 1}', 1))
+        at = [m.end() for m in re.finditer('amount = "', text)]
+        i = rng.choice(at)
+        path.write_text(text[:i] + str(int(text[i]) % 8 + 1) + text[i + 1:])
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-        log.append(f"edit {path.name} {a}")
+        log.append(f"edit {path.name}")
         return
     else:  # a policy edit: the cash limit moves
         policy = book / "policies.toml"
         text = policy.read_text()
         new = rng.choice(["1400.00", "2000.00", "3000.00"])
-        import re
-
         policy.write_text(re.sub(r'limit = "[0-9]+\.00"', f'limit = "{new}"', text, count=1))
         log.append(f"policy limit {new}")
         return
     log.append(f"{kind} {day} -> {r.code}")
+
+
+def test_the_steps_change_the_book(cli, book):
+    """The transparency test's steps do what they say (else it would compare nothing)."""
+    rng, log = random.Random(0), []
+    before = (book / "policies.toml").read_text()
+    for kind in ["receive", "bank", "pay", "void", "edit", "policy"]:
+        _step(kind, rng, cli, book, log)
+    assert [line.split()[0] for line in log] == ["receive", "bank", "pay", "void", "edit", "policy"], log
+    assert all(line.endswith("-> 0") for line in log[:4]), log
+    assert (book / "policies.toml").read_text() != before or "2000.00" in log[-1]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -346,8 +357,9 @@ def test_every_read_is_the_same_with_and_without_the_cache(cli, book, monkeypatc
     rng = random.Random(seed)
     monkeypatch.setenv("CASHBOOK_WORKERS", "1")
     log: list[str] = []
-    for _ in range(6):
-        _step(rng, cli, book, log)
+    kinds = ["receive", "receive"] + rng.sample(STEPS, len(STEPS))  # every kind of step, in a random order
+    for kind in kinds:
+        _step(kind, rng, cli, book, log)
         for cmd in READS:
             monkeypatch.delenv("CASHBOOK_NO_CACHE", raising=False)
             cached = cli(*cmd, book=book)
