@@ -23,7 +23,7 @@ from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
-from .cache import Cache, Layered, Scanned, chain, digest, file_key
+from .cache import Cache, Layered, Scanned, chain, decode_day, digest, encode_day, file_key, parse_key
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
@@ -184,10 +184,12 @@ class Book:
                 if seen and seen[0] == s.key:
                     self._digests[s.shown] = seen[1]
         todo = scanned if everything else [s for s in scanned if known.get(s.shown, ("",))[0] != s.key]
-        fresh = _parse_many(todo, self.progress if parallel else None, parallel)
+        fresh, contents = self._stored_parses(todo) if everything and cache else ({}, {})
+        misses = [s for s in todo if s.shown not in fresh]
+        fresh.update(_parse_many(misses, self.progress if parallel else None, parallel))
         changed = []
         for s in todo:
-            content = self._digests[s.shown] = digest(fresh[s.shown].raw)
+            content = self._digests[s.shown] = contents.get(s.shown) or digest(fresh[s.shown].raw)
             seen = known.get(s.shown)
             if seen is None or seen[1] != content:
                 changed.append((s, content, fresh[s.shown]))
@@ -195,9 +197,35 @@ class Book:
                 changed.append((s, content, None))  # same bytes, new stat: the index stands
         if cache:
             cache.put_files(changed)
+            if everything:  # a whole-book read keeps what it parsed, by content, for the next one
+                gone = [parse_key(s.shown, known[s.shown][1]) for s, _, df in changed if df is not None and s.shown in known]
+                cache.put_parses([(parse_key(s.shown, self._digests[s.shown]), encode_day(fresh[s.shown])) for s in misses], gone)
             if complete:
                 self._forget_gone(scanned)
         return fresh
+
+    def _stored_parses(self, todo: list[Scanned]) -> tuple[dict[str, DayFile], dict[str, str]]:
+        """Every file of ``todo`` read and hashed; those the cache holds a parse of for exactly
+        these bytes come from it (entries re-validated). Returns those files and each read
+        file's content digest."""
+        read: dict[str, tuple[bytes, str]] = {}
+        for s in todo:
+            try:
+                raw = s.path.read_bytes()
+            except OSError:  # parsed as usual: the reader says what is wrong
+                continue
+            read[s.shown] = (raw, digest(raw))
+        texts = self.cache.parses([parse_key(shown, content) for shown, (_, content) in read.items()])
+        found: dict[str, DayFile] = {}
+        for s in todo:
+            raw, content = read.get(s.shown, (b"", ""))
+            text = texts.get(parse_key(s.shown, content)) if content else None
+            if text is not None:
+                try:
+                    found[s.shown] = decode_day(text, s.path, s.day, raw)
+                except ValueError:  # not what this code stores: parse the file instead
+                    pass
+        return found, {shown: read[shown][1] for shown in found}
 
     def _forget_gone(self, scanned: list[Scanned]) -> None:
         """The cache forgets the files no longer in the book (``scanned`` is all of it)."""

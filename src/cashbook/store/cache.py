@@ -17,6 +17,9 @@ Never the source of truth, and never trusted by `cashbook check`:
 - ``snapshots`` and ``parts``: the book state after a day, stored under the digest
   chain of every file up to that day (`chain`); each field a part stored once under
   the sha256 of its own text, so a part is checked against its name when read;
+- ``parses``: each day file as parsed (entries, their lines, its problems), under the
+  digest of its name and bytes, so a whole-book read (`check` too) hashes every file
+  but re-validates only the entries of a file it already parsed;
 - ``memos``: finished reports, each with the list of what it read (files and their
   digests, the policy, the seal log, the bank statements); a memo is reused only
   while every one of those is unchanged (`Book.remembered`).
@@ -273,8 +276,9 @@ CREATE TABLE IF NOT EXISTS dups (id TEXT, file TEXT, other TEXT);
 CREATE TABLE IF NOT EXISTS snapshots (upto TEXT PRIMARY KEY, key TEXT, data TEXT, sum TEXT);
 CREATE TABLE IF NOT EXISTS parts (hash TEXT PRIMARY KEY, data TEXT);
 CREATE TABLE IF NOT EXISTS memos (name TEXT PRIMARY KEY, data TEXT, sum TEXT);
+CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, data TEXT, sum TEXT);
 """
-TABLES = ("files", "entries", "dups", "snapshots", "parts", "memos")
+TABLES = ("files", "entries", "dups", "snapshots", "parts", "memos", "parses")
 
 UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
 
@@ -373,6 +377,30 @@ class Cache:
                            "WHERE d.file = ? AND e.file != ?", (s.shown, s.shown))
             db.execute("COMMIT")
         if items:
+            self._run(write)
+
+    # -- day files as parsed, by the digest of their bytes -----------------------------------
+    def parses(self, keys: list[str]) -> dict[str, str]:
+        """The stored parse (text) of each key that has one whose digest holds."""
+        out: dict[str, str] = {}
+
+        def read(db):
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                for key, data, total in db.execute(f"SELECT key, data, sum FROM parses WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    if type(data) is str and total == _sum("parse", key, data):
+                        out[key] = data
+        self._run(read)
+        return out
+
+    def put_parses(self, items: list[tuple[str, str]], gone: list[str]) -> None:
+        """Store parses (key, text); forget those of contents no longer in the book."""
+        def write(db):
+            db.execute("BEGIN")
+            db.executemany("DELETE FROM parses WHERE key=?", [(k,) for k in gone])
+            db.executemany("INSERT OR REPLACE INTO parses VALUES (?,?,?)", [(k, d, _sum("parse", k, d)) for k, d in items])
+            db.execute("COMMIT")
+        if items or gone:
             self._run(write)
 
     def duplicates(self) -> list[tuple[str, str, str]]:
@@ -562,6 +590,32 @@ class Cache:
             "cheques": Layered(one("SELECT id FROM entries WHERE cheque=? AND day<=? ORDER BY day LIMIT 1", lambda k: ("\0".join(k),)), cheque_keys),
             "receipt_numbers": receipts,
         }
+
+
+def parse_key(shown: str, content: str) -> str:
+    """A parse is valid for a file's bytes under its name (problems name the file)."""
+    return hashlib.sha256(f"{shown}\0{content}".encode()).hexdigest()
+
+
+def encode_day(df) -> str:
+    return encode([df.entries, df.lines, df.problems])
+
+
+def decode_day(text: str, path: Path, day: dt.date | None, raw: bytes):
+    """The `DayFile` `encode_day` stored, every entry re-validated; ValueError if it is not one."""
+    from ..core.entries import EntryBase
+    from ..core.problems import Problem as P
+    from .journal import DayFile
+
+    value = decode(text)
+    if type(value) is not list or len(value) != 3:
+        raise ValueError("not a day file")
+    entries, lines, problems = value
+    if (type(entries) is not list or not all(isinstance(e, EntryBase) for e in entries) or type(lines) is not dict
+            or not all(type(k) is str and type(v) is int for k, v in lines.items()) or type(problems) is not list
+            or not all(type(p) is P for p in problems)):
+        raise ValueError("not a day file")
+    return DayFile(path=path, day=day, entries=entries, lines=lines, problems=problems, raw=raw)
 
 
 def _entry_row(shown: str, e) -> tuple:
