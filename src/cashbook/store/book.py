@@ -420,15 +420,16 @@ class Book:
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
 
-    def remembered(self, name: str, compute: Callable[[], "T"]) -> "T":
+    def remembered(self, name: str, compute: Callable[[], "T"], types: tuple[type, ...] = ()) -> "T":
         """``compute()``, kept in the cache with the record of what it read: every day file
         it was given (and those a snapshot it started from stands for), the list of files,
         the seal log, the policy and the bank statements, each by its content digest. A
-        repeat is a look-up while all of those are unchanged; any change computes it again."""
+        repeat is a look-up while all of those are unchanged; any change computes it again.
+        ``types``: the dataclasses the value is made of (see `cache.encode`)."""
         cache = self.cache
         if cache is None:
             return compute()
-        found = cache.memo(name)
+        found = cache.memo(name, types)
         if found is not None and self._unchanged(found[0]):
             return found[1]
         outer, self._reads = self._reads, {}
@@ -442,7 +443,7 @@ class Book:
         self.policy
         reads[("policy", POLICY_FILE)] = self._policy_digest
         reads[("bank", "journals/bank")] = _folder_digest(self.journals / "bank")
-        cache.put_memo(name, [(kind, what, seen) for (kind, what), seen in sorted(reads.items())], value)
+        cache.put_memo(name, [(kind, what, seen) for (kind, what), seen in sorted(reads.items())], value, types)
         return value
 
     def _unchanged(self, reads: list[tuple[str, str, str]]) -> bool:

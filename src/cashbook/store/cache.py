@@ -136,18 +136,38 @@ class CacheDamaged(CashbookError):
 
 # -- the codec: JSON with a few tagged types, nothing that can run code -------------------
 
-def encode(value) -> str:
+def encode(value, types: tuple[type, ...] = ()) -> str:
     """Text for a value made of None, bool, int, str, list, tuple, dict, Decimal, dates,
-    entries, problems, reports and the state's items; anything else raises TypeError."""
-    return json.dumps(_enc(value), ensure_ascii=False, separators=(",", ":"))
+    entries, problems, the state's items and instances of the dataclasses ``types`` (the
+    caller's: a report model); anything else raises TypeError."""
+    return json.dumps(_Codec(types).enc(value), ensure_ascii=False, separators=(",", ":"))
 
 
-def _enc(v):
+def decode(text: str | bytes, types: tuple[type, ...] = ()):
+    """The value `encode` made; ValueError for anything else (never runs code)."""
+    try:
+        return _Codec(types).dec(json.loads(text))
+    except (ValueError, TypeError, KeyError, IndexError, InvalidOperation, RecursionError, AttributeError) as exc:
+        raise ValueError(f"undecodable cache value: {exc}") from None
+
+
+class _Codec:
+    def __init__(self, types: tuple[type, ...]):
+        self.types = {t.__name__: t for t in types}
+
+    def enc(self, v):
+        return _enc(v, self)
+
+    def dec(self, v):
+        return _dec(v, self)
+
+
+def _enc(v, codec: _Codec):
     t = type(v)
     if v is None or t is str or t is int or t is bool:
         return v
     if t is list:
-        return [_enc(x) for x in v]
+        return [_enc(x, codec) for x in v]
     if t is Decimal:
         return {"D": str(v)}
     if t is dt.date:
@@ -155,42 +175,33 @@ def _enc(v):
     if t is dt.datetime:
         return {"t": v.isoformat()}
     if t is tuple:
-        return {"T": [_enc(x) for x in v]}
+        return {"T": [_enc(x, codec) for x in v]}
     if t is dict:
-        return {"M": [[_enc(k), _enc(x)] for k, x in v.items()]}
+        return {"M": [[_enc(k, codec), _enc(x, codec)] for k, x in v.items()]}
     from ..core.entries import EntryBase
     from ..core.state import DayBook, DayFigures, OpenItem, OpenItems
-    from ..reports.model import Column, Report, Table
 
     if isinstance(v, EntryBase):
         return {"E": v.to_record()}
     if t is Problem:
-        return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data)]}
+        return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data, codec)]}
     if t is OpenItems or t is DayBook:
         items = v._items  # compact tuples stay compact
-        return {"C" if t is OpenItems else "B": [[_enc(k), list(x if type(x) is tuple else x.compact())] for k, x in items.items()]}
+        return {"C" if t is OpenItems else "B": [[_enc(k, codec), list(x if type(x) is tuple else x.compact())] for k, x in items.items()]}
     if t is OpenItem:
         return {"O": [v.id, *v.compact()]}
     if t is DayFigures:
         return {"F": list(v.compact())}
-    if t in (Report, Table, Column):
-        return {t.__name__: [_enc(getattr(v, f.name)) for f in fields(v)]}
+    if codec.types.get(t.__name__) is t:
+        return {"A": [t.__name__, *(_enc(getattr(v, f.name), codec) for f in fields(v))]}
     raise TypeError(f"the cache does not store {t.__name__}")
 
 
-def decode(text: str | bytes):
-    """The value `encode` made; ValueError for anything else (never runs code)."""
-    try:
-        return _dec(json.loads(text))
-    except (ValueError, TypeError, KeyError, IndexError, InvalidOperation, RecursionError, AttributeError) as exc:
-        raise ValueError(f"undecodable cache value: {exc}") from None
-
-
-def _dec(v):
+def _dec(v, codec: _Codec):
     if v is None or type(v) in (str, int, bool):
         return v
     if type(v) is list:
-        return [_dec(x) for x in v]
+        return [_dec(x, codec) for x in v]
     if type(v) is not dict or len(v) != 1:
         raise ValueError("unknown value")
     (tag, x), = v.items()
@@ -201,12 +212,11 @@ def _dec(v):
     if tag == "t":
         return dt.datetime.fromisoformat(_str(x))
     if tag == "T":
-        return tuple(_dec(i) for i in _list(x))
+        return tuple(_dec(i, codec) for i in _list(x))
     if tag == "M":
-        return {_dec(k): _dec(i) for k, i in (_pair(p) for p in _list(x))}
+        return {_dec(k, codec): _dec(i, codec) for k, i in (_pair(p) for p in _list(x))}
     from ..core.entries import KINDS
     from ..core.state import DayBook, DayFigures, OpenItem, OpenItems
-    from ..reports.model import Column, Report, Table
 
     if tag == "E":
         if type(x) is not dict:
@@ -214,7 +224,7 @@ def _dec(v):
         return KINDS[_str(x.get("kind"))].model_validate(x)  # validated as if read from its file
     if tag == "P":
         code, message, file, line, entry_id, severity, data = _list(x)
-        data = _dec(data)
+        data = _dec(data, codec)
         if severity not in ("block", "warn") or type(data) is not dict:
             raise ValueError("bad problem")
         return Problem(_str(code), _str(message), _opt(file, str), _opt(line, int), _opt(entry_id, str), severity, data)
@@ -225,17 +235,19 @@ def _dec(v):
             item = _list(item)
             if len(item) != size or not all(type(i) in (str, int) for i in item):
                 raise ValueError("bad item")
-            out[_dec(k)] = tuple(item)
+            out[_dec(k, codec)] = tuple(item)
         return kind(out)
     if tag == "O":
         return OpenItems._unpack(_str(x[0]), tuple(_list(x)[1:]))
     if tag == "F":
         return DayFigures(*map(Decimal, map(_str, _list(x))))
-    cls = {"Report": Report, "Table": Table, "Column": Column}[tag]
-    values = [_dec(i) for i in _list(x)]
-    if len(values) != len(fields(cls)):
-        raise ValueError("bad report")
-    return cls(*values)
+    if tag == "A":
+        name, *values = _list(x)
+        cls = codec.types[_str(name)]
+        if len(values) != len(fields(cls)):
+            raise ValueError("bad value")
+        return cls(*(_dec(i, codec) for i in values))
+    raise ValueError(f"unknown tag {tag!r}")
 
 
 def _str(x) -> str:
@@ -449,7 +461,7 @@ class Cache:
             raise CacheDamaged(self.path.parent) from None
 
     # -- finished reports, with what they read -------------------------------------------
-    def memo(self, name: str):
+    def memo(self, name: str, types: tuple[type, ...] = ()):
         """(what the report read, the report) as stored; None when absent or damaged."""
         row = self._run(lambda db: db.execute("SELECT data, sum FROM memos WHERE name=?", (name,)).fetchone())
         if not row:
@@ -457,7 +469,7 @@ class Cache:
         try:
             if type(row[0]) is not str or row[1] != _sum("memo", name, row[0]):
                 raise ValueError("digest")
-            reads, value = decode(row[0])
+            reads, value = decode(row[0], types)
             if type(reads) is not list or not all(type(r) is tuple and len(r) == 3 and all(type(x) is str for x in r) for r in reads):
                 raise ValueError("reads")
             return reads, value
@@ -465,9 +477,9 @@ class Cache:
             self._run(lambda db: db.execute("DELETE FROM memos WHERE name=?", (name,)))
             return None
 
-    def put_memo(self, name: str, reads: list[tuple[str, str, str]], value) -> None:
+    def put_memo(self, name: str, reads: list[tuple[str, str, str]], value, types: tuple[type, ...] = ()) -> None:
         try:
-            data = encode([[tuple(r) for r in reads], value])
+            data = encode([[tuple(r) for r in reads], value], types)
         except TypeError:
             return  # not a value the cache can store: computed each time
         self._run(lambda db: db.execute("INSERT OR REPLACE INTO memos VALUES (?,?,?)", (name, data, _sum("memo", name, data))))
