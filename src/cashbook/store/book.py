@@ -23,7 +23,7 @@ from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
-from .cache import Cache, Layered, Scanned, chain, decode_day, digest, encode_day, file_key, parse_key
+from .cache import Cache, Layered, Scanned, chain, decode_day, digest, file_key, parse_key
 from .files import atomic_write, book_lock, holding_lock
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
@@ -187,19 +187,19 @@ class Book:
         fresh, contents = self._stored_parses(todo) if everything and cache else ({}, {})
         misses = [s for s in todo if s.shown not in fresh]
         fresh.update(_parse_many(misses, self.progress if parallel else None, parallel))
-        changed = []
+        changed, gone, parsed_now = [], [], {s.shown for s in misses}
         for s in todo:
             content = self._digests[s.shown] = contents.get(s.shown) or digest(fresh[s.shown].raw)
             seen = known.get(s.shown)
             if seen is None or seen[1] != content:
-                changed.append((s, content, fresh[s.shown]))
-            elif seen[0] != s.key:
-                changed.append((s, content, None))  # same bytes, new stat: the index stands
+                changed.append((s, content, fresh[s.shown], True))
+                if seen is not None:
+                    gone.append(parse_key(s.shown, seen[1]))
+            elif seen[0] != s.key or everything and s.shown in parsed_now:
+                changed.append((s, content, fresh[s.shown] if s.shown in parsed_now else None, False))  # same bytes: the index stands
         if cache:
-            cache.put_files(changed)
-            if everything:  # a whole-book read keeps what it parsed, by content, for the next one
-                gone = [parse_key(s.shown, known[s.shown][1]) for s, _, df in changed if df is not None and s.shown in known]
-                cache.put_parses([(parse_key(s.shown, self._digests[s.shown]), encode_day(fresh[s.shown])) for s in misses], gone)
+            # a whole-book read also keeps what it parsed, by content, for the next one
+            cache.put_files(changed, parses=everything, gone=gone)
             if complete:
                 self._forget_gone(scanned)
         return fresh
@@ -243,7 +243,7 @@ class Book:
             if self._digests.get(s.shown) != content:  # changed since its stat was taken: note it as read
                 self._digests[s.shown] = content
                 if self.cache:
-                    self.cache.put_files([(s, content, df)])
+                    self.cache.put_files([(s, content, df, True)])
         self._note("file", s.shown, self._digests[s.shown])
         return df
 

@@ -367,28 +367,42 @@ class Cache:
             self._files = self._run(lambda db: {p: (s, h) for p, s, h in db.execute("SELECT path, stat, hash FROM files")}, {})
         return self._files
 
-    def put_files(self, items: list[tuple[Scanned, str, object]]) -> None:
-        """Files read now: (scanned, content digest, the parsed file or None when its
-        entries are indexed already under that digest)."""
+    def put_files(self, items: list[tuple[Scanned, str, object, bool]], parses: bool = False, gone: list[str] = ()) -> None:
+        """Files read now: (scanned, content digest, the parsed file, whether its entries are
+        to be indexed again (else only its stat is new)). With ``parses``, each parse is kept
+        too, under `parse_key` (built from the same entry texts as the index); ``gone``: parse
+        keys of contents no longer in the book."""
         def write(db):
             db.execute("BEGIN")
-            for s, content, df in items:
+            for s, content, df, reindex in items:
                 if self._files is not None:
                     self._files[s.shown] = (s.key, content)
-                if df is None:
+                texts = None
+                if reindex:
+                    unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
+                    db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                               (s.shown, s.day.isoformat() if s.day else None, s.key, content, unsafe))
+                    db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
+                    db.execute("DELETE FROM dups WHERE file=? OR other=?", (s.shown, s.shown))
+                    rows = [_entry_row(s.shown, e) for e in df.entries]
+                    texts = [r[5] for r in rows]
+                    db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", rows)
+                    # an id used in another file too (a hand edit): recording must wait until it is fixed
+                    db.execute("INSERT INTO dups SELECT DISTINCT d.id, d.file, e.file FROM entries d JOIN entries e ON e.id = d.id "
+                               "WHERE d.file = ? AND e.file != ?", (s.shown, s.shown))
+                else:
                     db.execute("UPDATE files SET stat=? WHERE path=?", (s.key, s.shown))
-                    continue
-                unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
-                db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
-                           (s.shown, s.day.isoformat() if s.day else None, s.key, content, unsafe))
-                db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
-                db.execute("DELETE FROM dups WHERE file=? OR other=?", (s.shown, s.shown))
-                db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", [_entry_row(s.shown, e) for e in df.entries])
-                # an id used in another file too (a hand edit): recording must wait until it is fixed
-                db.execute("INSERT INTO dups SELECT DISTINCT d.id, d.file, e.file FROM entries d JOIN entries e ON e.id = d.id "
-                           "WHERE d.file = ? AND e.file != ?", (s.shown, s.shown))
+                if parses and df is not None:
+                    try:
+                        text = "[[" + ",".join(texts if texts is not None else map(encode, df.entries)) + "]," + \
+                            encode(df.lines) + "," + encode(df.problems) + "]"
+                    except TypeError:  # a problem's data the codec does not know: parsed again next time
+                        continue
+                    key = parse_key(s.shown, content)
+                    db.execute("INSERT OR REPLACE INTO parses VALUES (?,?,?)", (key, text, _sum("parse", key, text)))
+            db.executemany("DELETE FROM parses WHERE key=?", [(k,) for k in gone])
             db.execute("COMMIT")
-        if items:
+        if items or gone:
             self._run(write)
 
     # -- day files as parsed, by the digest of their bytes -----------------------------------
@@ -404,16 +418,6 @@ class Cache:
                         out[key] = data
         self._run(read)
         return out
-
-    def put_parses(self, items: list[tuple[str, str]], gone: list[str]) -> None:
-        """Store parses (key, text); forget those of contents no longer in the book."""
-        def write(db):
-            db.execute("BEGIN")
-            db.executemany("DELETE FROM parses WHERE key=?", [(k,) for k in gone])
-            db.executemany("INSERT OR REPLACE INTO parses VALUES (?,?,?)", [(k, d, _sum("parse", k, d)) for k, d in items])
-            db.execute("COMMIT")
-        if items or gone:
-            self._run(write)
 
     def duplicates(self) -> list[tuple[str, str, str]]:
         return self._run(lambda db: db.execute("SELECT id, file, other FROM dups LIMIT 20").fetchall(), [])
@@ -431,12 +435,15 @@ class Cache:
             self._files[s.shown] = (s.key, content)
 
     def forget(self, gone: list[str]) -> None:
+        contents = self.files()
+        parses = [parse_key(shown, contents[shown][1]) for shown in gone if shown in contents]
         for shown in gone:
             if self._files is not None:
                 self._files.pop(shown, None)
 
         def write(db):
             db.execute("BEGIN")
+            db.executemany("DELETE FROM parses WHERE key=?", [(k,) for k in parses])
             for shown in gone:
                 db.execute("DELETE FROM files WHERE path=?", (shown,))
                 db.execute("DELETE FROM entries WHERE file=?", (shown,))
@@ -607,10 +614,6 @@ class Cache:
 def parse_key(shown: str, content: str) -> str:
     """A parse is valid for a file's bytes under its name (problems name the file)."""
     return hashlib.sha256(f"{shown}\0{content}".encode()).hexdigest()
-
-
-def encode_day(df) -> str:
-    return encode([df.entries, df.lines, df.problems])
 
 
 def decode_day(text: str, path: Path, day: dt.date | None, raw: bytes):
