@@ -213,6 +213,8 @@ class Bench:
         self.bean_check = tool("bean-check")
         self.bean_query = tool("bean-query")
         self.env = base_env()
+        # cashbook's cache lives in the user's cache folder: keep the runs' caches with the data
+        self.env.setdefault("XDG_CACHE_HOME", str(Path(args.data).resolve() / "xdg-cache"))
         self.no_cache = bool(self.cashbook) and has_no_cache(self.cashbook, self.env)
         self.results: dict[str, dict[int, Result]] = {}
         self.data: dict[int, dict] = {}

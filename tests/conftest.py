@@ -38,6 +38,28 @@ def run_cli(*args: str, book: Path | None = None, env: dict | None = None) -> Re
     return Result(p.returncode, p.stdout, p.stderr)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory):
+    """Fixtures of a wider scope (a template book made once) get a cache folder too, never the
+    real ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-session"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test its own cache folder (the cache lives outside the book, in the user's cache
+    folder): tests never share a cache, nor write into the real ~/.cache."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def cli(monkeypatch, capsys):
     """Run the CLI in-process (fast): same entry point and error boundary as the console script."""
@@ -75,7 +97,7 @@ def book(tmp_path, cli):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file of a book (for 'nothing was written' assertions); the lock and the
-    disposable cache under .cashbook/ are not the book."""
+    """Every file of a book (for 'nothing was written' assertions); the lock is not the book
+    (and the cache lives outside it)."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".cashbook.lock" and ".cashbook" not in p.relative_to(root).parts}
+            if p.is_file() and p.name != ".cashbook.lock"}

@@ -199,6 +199,7 @@ def month(
     from ..core.problems import CashbookError, Problem
     from ..core.rules import book_checks, check_entry
     from ..reports.close import month_report
+    from ..reports.model import Column, Report, Table
     from ..store.book import receipt_neighbours
     from .common import fail
 
@@ -224,7 +225,7 @@ def month(
         return month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
                             gaps, reconciliation_status(b, month_))
 
-    report = b.remembered(f"month {month_}", last, compute)
+    report = b.remembered(f"month {month_}", compute, types=(Report, Table, Column))
     unsealed = report.data["unsealed_days"]
     refused = []
     if require_sealed and unsealed:

@@ -8,6 +8,7 @@ book balance and no block-level exception remains; an overage (长款) or shorta
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import hashlib
@@ -163,6 +164,35 @@ def _balance_at(state: BookState, account: str, date: dt.date) -> Decimal:
         return ZERO
     fig = state.days[(max(earlier), account)]
     return fig.opening + fig.receipts - fig.payments
+
+
+def seal_figures(state: BookState, policy: Policy, where: dict[str, tuple[str, int]]) -> list[Problem]:
+    """Each sealed day's recorded figures (book balance, counted cash and so their difference)
+    against the book replayed from the files (``state``: the whole book): a day sealed from
+    figures other than the book's is found even when its seal chain is intact."""
+    accounts = policy.cash_accounts()
+    if not accounts or not state.seals:
+        return []
+    account = accounts[0]  # the account a close seals (see `close_day`)
+    closing = {d: f.opening + f.receipts - f.payments for (d, a), f in state.days.items() if a == account}
+    moved = sorted(closing)
+    out = []
+    for date, close in sorted(state.seals.items()):
+        i = bisect.bisect_right(moved, date)
+        book = closing[moved[i - 1]] if i else ZERO
+        count = state.counts.get((date, account))
+        counted = count.total if count else None
+        if close.book_balance == book and close.counted == counted:
+            continue
+        file, line = where.get(close.id, (None, None))
+        files_say = (f"book balance {fmt_grouped(book)}, counted {fmt_grouped(counted)}, difference {fmt_grouped(counted - book)}"
+                     if counted is not None else f"book balance {fmt_grouped(book)} and no cash count")
+        out.append(Problem("seal-figures", f"the close of {date} sealed book balance {fmt_grouped(close.book_balance)}, counted "
+                           f"{fmt_grouped(close.counted)}, difference {fmt_grouped(close.counted - close.book_balance)}, but the "
+                           f"files give {files_say}: the day was sealed from figures that are not the book's",
+                           file, line, close.id, data={"date": date, "sealed_book_balance": close.book_balance,
+                                                       "book_balance": book, "sealed_counted": close.counted, "counted": counted}))
+    return out
 
 
 def seal_value(date: dt.date, digest: str, previous: str, book_balance: Decimal, counted: Decimal) -> str:

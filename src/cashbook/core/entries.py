@@ -69,10 +69,6 @@ class Approval(BaseModel):
     def __str__(self) -> str:
         return f"{self.role}:{self.name}"
 
-    def __reduce__(self):
-        """Cached entries carry tens of thousands of these: rebuilt without re-validation."""
-        return (_rebuild, (Approval, {"role": self.role, "name": self.name}))
-
 
 def _approvals(value):
     """Approvals are stored as ``"role:name"`` strings; accept those or dicts."""
@@ -150,25 +146,12 @@ class EntryBase(BaseModel):
         """A field this kind may not have (cheaper than getattr on a pydantic model)."""
         return self.__dict__.get(name, default)
 
-    def __reduce__(self):
-        """Entries are immutable and already valid: the cache rebuilds them without re-validation."""
-        return (_rebuild, (type(self), self.__dict__))
-
     def to_record(self) -> dict:
         """The entry as written to a journal file (amounts as strings, no defaults)."""
         data = self.model_dump(mode="json", exclude_defaults=True)
         data["kind"] = self.kind  # type: ignore[attr-defined]
         order = ["id", "kind", "time"]
         return {k: data[k] for k in order} | {k: v for k, v in data.items() if k not in order}
-
-
-def _rebuild(cls, fields: dict):
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
 
 
 def _pair(debit: str, credit: str, amount: Decimal) -> list[Posting]:

@@ -2,7 +2,8 @@
 
 `BookState.apply(entry)` folds one entry in; replaying the book's entries in order
 (day by day, file order within a day) gives the state at any point. It holds only
-plain values, so it can be snapshotted by a cache and resumed.
+plain values, so a cache can keep a snapshot of it (`snapshot_fields`) and resume
+from one (`from_parts`); how a snapshot is stored is the store's business.
 """
 
 from __future__ import annotations
@@ -45,10 +46,6 @@ class DayFigures:
         return (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
                 str(self.withdrawals), str(self.cash_paid), str(self.banked))
 
-    def __reduce__(self):
-        """Compact pickling for snapshots (one per day and cash account)."""
-        return (_day_figures, self.compact())
-
 
 def _day_figures(*figures: str) -> DayFigures:
     return DayFigures(*map(Decimal, figures))
@@ -71,9 +68,6 @@ class OpenItem:
     def compact(self) -> tuple:
         return (self.date.toordinal(), self.party, self.type, str(self.amount), str(self.outstanding),
                 self.due.toordinal() if self.due else 0, self.doc, self.account)
-
-    def __reduce__(self):
-        return (_open_item, (self.id, *self.compact()))
 
 
 def _open_item(id, date, party, type, amount, outstanding, due, doc, account) -> OpenItem:
@@ -117,9 +111,6 @@ class _Compact(MutableMapping):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self._items)} items)"
-
-    def __reduce__(self):
-        return (type(self), ({k: v if type(v) is tuple else v.compact() for k, v in self._items.items()},))
 
 
 class OpenItems(_Compact):
@@ -165,10 +156,6 @@ class BookState:
     advances_of: dict[str, list[str]] = field(default_factory=dict)  # person -> advance ids
     settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
     refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
-
-    def __getstate__(self):
-        """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
-        return self.snapshot_fields(keep_unread=False)
 
     def snapshot_fields(self, keep_unread: bool) -> dict:
         """Every field for a snapshot (the book-sized indexes as None). With ``keep_unread``,

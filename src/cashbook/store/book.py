@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from ..core.policy import Policy
 from ..core.problems import CashbookError, Problem
 from ..core.state import BookState
 from ..core.validate import check_references
-from .cache import Cache, Layered, Scanned, code_digest, file_key, signatures
+from .cache import Cache, Layered, Scanned, chain, decode_day, digest, file_key, parse_key
 from .files import atomic_write, book_lock, cache_inside, forget_resolved, holding_lock, note_temp, read_regular
 from .journal import DayFile, append_entry, day_of, day_path, entry_text, name_problem, read_day, seal_day
 from .policyfile import POLICY_FILE, read_policy
@@ -97,14 +96,15 @@ class Book:
         self.use_cache = use_cache and os.environ.get("CASHBOOK_NO_CACHE", "") == "" and cache_inside(self.root)
         self._cache: Cache | None = None
         self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
+        self._digests: dict[str, str] = {}  # day file -> content digest, as this command knows it
+        self._reads: dict[tuple[str, str], str] | None = None  # what a remembered computation read (`remembered`)
 
     @property
     def policy(self) -> Policy:
+        """The policy, validated from policies.toml by every command (never from the cache:
+        a rule's severity is whatever the file says now)."""
         if self._policy is None:
-            cache = self.cache if (self.root / POLICY_FILE).is_file() else None  # no cache folder in a non-book
-            self._policy, self._policy_digest = read_policy(self.root, cache.policy if cache else None)
-            if cache:
-                cache.put_policy(self._policy_digest, self._policy)
+            self._policy, self._policy_digest = read_policy(self.root)
         return self._policy
 
     @property
@@ -122,13 +122,6 @@ class Book:
         """Under the lock, before a write on ``day``: a changed policies.toml is planned as a new
         version (written by `PolicyHistory.keep` just before the write) or refused (exit 2)."""
         self._history = for_write(self, today, checker, day)
-
-    def checks_signature(self, rolling: str, checker: Checker | None, today: dt.date | None = None) -> str:
-        """Names what checking a day file depends on: the files up to it (``rolling``, see
-        `signatures`), the policy and its kept versions, the code of the rules, which checker ran and for which day."""
-        name = f"{checker.__module__}.{checker.__qualname__}" if checker else "references"
-        parts = (rolling, self.policies.digest, code_digest(), name, str(today or ""))
-        return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
     @property
     def journals(self) -> Path:
@@ -149,6 +142,11 @@ class Book:
         if self.use_cache and self._cache is None:
             self._cache = Cache(self.root)
         return self._cache if self._cache is not None and self._cache.on else None
+
+    def _note(self, kind: str, name: str, value: str) -> None:
+        """A remembered computation read ``name`` as it is now (``value``: its digest)."""
+        if self._reads is not None:
+            self._reads[(kind, name)] = value
 
     def scan(self) -> list[Scanned]:
         """Every *.toml under journals/ (not journals/bank/ nor journals/policies/), one stat each: day files in date order, odd names last."""
@@ -186,48 +184,114 @@ class Book:
 
         if self.journals.is_dir():
             walk(str(self.journals), self.shown(self.journals) + "/", True)
-        return sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
+        out = sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
+        self._note("scan", "journals", digest("\n".join(s.shown for s in out).encode()))
+        return out
 
-    def parsed(self, scanned: list[Scanned], complete: bool = True, parallel: bool = True) -> dict[str, DayFile]:
-        """Parse what the cache does not hold (in parallel when there is much), update it,
-        and return the files parsed now; the rest come from the cache on demand. With
-        ``complete``, ``scanned`` is the whole book and the cache forgets files gone from it."""
+    def parsed(self, scanned: list[Scanned], complete: bool = True, parallel: bool = True, everything: bool = False) -> dict[str, DayFile]:
+        """Read the files the cache does not know as they are (in parallel when there are
+        many), note each one's content digest, bring the cache's index of entries up to date,
+        and return the files read now; the others are read when asked for (`day_file`).
+
+        A file whose stat is as the cache last saw it keeps the content digest noted then;
+        with ``everything`` (a whole-book read, as `check` does) every file is read and its
+        digest taken from its bytes. With ``complete``, ``scanned`` is the whole book and the
+        cache forgets files gone from it."""
         cache = self.cache
-        known = cache.keys() if cache else {}
-        dirty = [s for s in scanned if known.get(s.shown) != s.key]
-        fresh = _parse_many(dirty, self.progress if parallel else None, parallel)
+        known = cache.files() if cache else {}
+        if not everything:
+            for s in scanned:
+                seen = known.get(s.shown)
+                if seen and seen[0] == s.key:
+                    self._digests[s.shown] = seen[1]
+        todo = scanned if everything else [s for s in scanned if known.get(s.shown, ("",))[0] != s.key]
+        fresh, contents = self._stored_parses(todo) if everything and cache else ({}, {})
+        misses = [s for s in todo if s.shown not in fresh]
+        fresh.update(_parse_many(misses, self.progress if parallel else None, parallel))
+        changed, gone, parsed_now = [], [], {s.shown for s in misses}
+        for s in todo:
+            content = self._digests[s.shown] = contents.get(s.shown) or digest(fresh[s.shown].raw)
+            seen = known.get(s.shown)
+            if seen is None or seen[1] != content:
+                changed.append((s, content, fresh[s.shown], True))
+                if seen is not None:
+                    gone.append(parse_key(s.shown, seen[1]))
+            elif seen[0] != s.key or everything and s.shown in parsed_now:
+                changed.append((s, content, fresh[s.shown] if s.shown in parsed_now else None, False))  # same bytes: the index stands
         if cache:
-            cache.put_files([(s, fresh[s.shown]) for s in dirty])
+            # a whole-book read also keeps what it parsed, by content, for the next one
+            cache.put_files(changed, parses=everything, gone=gone)
             if complete:
                 self._forget_gone(scanned)
         return fresh
 
+    def _stored_parses(self, todo: list[Scanned]) -> tuple[dict[str, DayFile], dict[str, str]]:
+        """Every file of ``todo`` read and hashed; those the cache holds a parse of for exactly
+        these bytes come from it (entries re-validated). Returns those files and each read
+        file's content digest."""
+        read: dict[str, tuple[bytes, str]] = {}
+        for s in todo:
+            try:
+                raw = s.path.read_bytes()
+            except OSError:  # parsed as usual: the reader says what is wrong
+                continue
+            read[s.shown] = (raw, digest(raw))
+        texts = self.cache.parses([parse_key(shown, content) for shown, (_, content) in read.items()])
+        found: dict[str, DayFile] = {}
+        for s in todo:
+            raw, content = read.get(s.shown, (b"", ""))
+            text = texts.get(parse_key(s.shown, content)) if content else None
+            if text is not None:
+                try:
+                    found[s.shown] = decode_day(text, s.path, s.day, raw)
+                except ValueError:  # not what this code stores: parse the file instead
+                    pass
+        return found, {shown: read[shown][1] for shown in found}
+
     def _forget_gone(self, scanned: list[Scanned]) -> None:
         """The cache forgets the files no longer in the book (``scanned`` is all of it)."""
         present = {s.shown for s in scanned}
-        gone = [k for k in self.cache.keys() if k not in present]
+        gone = [k for k in self.cache.files() if k not in present]
         if gone:
             self.cache.forget(gone)
 
     def day_file(self, s: Scanned, fresh: dict[str, DayFile]) -> DayFile:
+        """The file ``s`` as read now (from ``fresh``, else from disk)."""
         df = fresh.get(s.shown)
-        if df is None and self.cache:
-            df = self.cache.get_file(s.shown)
-            if df is not None:  # the path it was parsed under depends on that command's cwd and --book
-                df.path = s.path
-        if df is None:  # the cache went away mid-command: read the file itself
+        if df is None:
             df = read_day(s.path, s.shown)
+            content = digest(df.raw)
+            if self._digests.get(s.shown) != content:  # changed since its stat was taken: note it as read
+                self._digests[s.shown] = content
+                if self.cache:
+                    self.cache.put_files([(s, content, df, True)])
+        self._note("file", s.shown, self._digests[s.shown])
         return df
+
+    def digest_of(self, s: Scanned) -> str:
+        """The content digest of ``s``: as noted by this command, else by the cache when
+        the file's stat is unchanged, else from its bytes."""
+        if s.shown not in self._digests:
+            seen = self.cache.files().get(s.shown) if self.cache else None
+            if seen and seen[0] == s.key:
+                self._digests[s.shown] = seen[1]
+            else:
+                self._digests[s.shown] = digest(_raw(s.path)) if s.path.exists() else "absent"
+        return self._digests[s.shown]
+
+    def files_key(self, files: list[Scanned]) -> str:
+        """Names the contents of ``files`` (day files in order, from the first): a snapshot's key."""
+        return chain((s.shown, self.digest_of(s)) for s in files)[-1] if files else ""
 
     def load(self, checker: Checker | None = None, today: dt.date | None = None, refuse_damaged: bool = True) -> Loaded:
         """Read and replay the whole book; problems are collected, never raised.
 
         With a ``checker`` (the rules), every entry is also checked against the state
-        just before it, as `cashbook check` does. Files unchanged since the last run
-        come parsed from the cache, and their checks too when nothing before them changed.
-        Where many files need their rules run, that work is spread over every core
-        (`_load_in_chunks`). A damaged book is refused (`_refuse_if_damaged`) unless
-        ``refuse_damaged`` is off, as for `cashbook check`, which lists what is wrong.
+        just before it, as `cashbook check` does. Every file is read as it is now (nothing
+        of the book comes from the cache). Where many files need their rules run, that
+        work is spread over every core (`_load_in_chunks`). A damaged book is refused
+        (`_refuse_if_damaged`) unless ``refuse_damaged`` is off, as for `cashbook check`,
+        which lists what is wrong.
         """
         cash = frozenset(self.policy.cash_accounts())
         loaded = Loaded(state=BookState(), files=[])
@@ -238,16 +302,14 @@ class Book:
             self._refuse_if_damaged(scanned, first_read, doing="report")
         checked = _Checked(self, scanned, checker, today)
         if checker is not None and _can_fork() and len(scanned) > PARALLEL_FROM:
-            unchecked = sum(1 for i in range(len(scanned)) if checked.known(i) is None)
-            if unchecked > PARALLEL_FROM:
-                try:
-                    with _long_lived_objects():
-                        return self._load_in_chunks(scanned, checked, cash, loaded)
-                except _ChunkFailed:  # a worker died (out of memory?): do it all here instead
-                    loaded = Loaded(state=BookState(), files=[])
-                    checked = _Checked(self, scanned, checker, today)
+            try:
+                with _long_lived_objects():
+                    return self._load_in_chunks(scanned, checked, cash, loaded)
+            except _ChunkFailed:  # a worker died (out of memory?): do it all here instead
+                loaded = Loaded(state=BookState(), files=[])
+                checked = _Checked(self, scanned, checker, today)
         with _long_lived_objects():
-            fresh = self.parsed(scanned) if first_read is None else first_read
+            fresh = self.parsed(scanned, everything=True) if first_read is None else first_read
             for i, s in enumerate(scanned):
                 df = self.day_file(s, fresh)
                 loaded.files.append(df)
@@ -255,7 +317,6 @@ class Book:
                 problems, applied = checked.replay(i, df, loaded.state, cash, loaded.duplicate(s.shown))
                 loaded.problems += problems
                 loaded.add(s.shown, df, applied)
-        checked.save()
         return loaded
 
     def _load_in_chunks(self, scanned: list[Scanned], checked: "_Checked", cash: frozenset, loaded: Loaded) -> Loaded:
@@ -276,25 +337,18 @@ class Book:
         try:
             for first in range(0, len(scanned), size):
                 run = range(first, min(first + size, len(scanned)))
-                fresh = self.parsed([scanned[i] for i in run], complete=False, parallel=False)
+                fresh = self.parsed([scanned[i] for i in run], complete=False, parallel=False, everything=True)
                 files = [self.day_file(scanned[i], fresh) for i in run]
-                known = [checked.known(i) for i in run]
-                if any(k is None for k in known):
-                    while len(running) >= max(1, workers - 1):  # this process reads on a core of its own
-                        running.pop(0).collect(per_file, checked)
-                    running.append(_Worker.start(lambda: checked.check_run(run, files, loaded.state, cash, loaded), run))
-                for i, df in zip(run, files):
+                while len(running) >= max(1, workers - 1):  # this process reads on a core of its own
+                    running.pop(0).collect(per_file)
+                running.append(_Worker.start(lambda: checked.check_run(run, files, loaded.state, cash, loaded), run))
+                for df in files:
                     loaded.files.append(df)
-                    if known[i - first] is not None:
-                        problems, applied = checked.replay(i, df, loaded.state, cash, None)
-                        per_file[i] = df.problems + problems
-                    else:
-                        applied = checked.apply_only(df, loaded.state, cash)
-                    applied_in.append(applied)
+                    applied_in.append(checked.apply_only(df, loaded.state, cash))
                 if tick:
                     tick(len(run))
             for worker in running:
-                worker.collect(per_file, checked)
+                worker.collect(per_file)
             running.clear()
             for s, df, applied, problems in zip(scanned, loaded.files, applied_in, per_file):
                 loaded.add(s.shown, df, applied)
@@ -304,48 +358,50 @@ class Book:
                 worker.kill()
         if self.cache:
             self._forget_gone(scanned)
-        checked.save()
         return loaded
 
     def check(self, checker: Checker) -> tuple[list[Problem], int, int]:
         """`cashbook check`: every problem of the book (its files, each entry against the rules,
-        the book-wide checks, the seal chain) and how many files and entries were read. On an
-        unchanged book (every file's size, times and inode, the seal log and the policy) the
-        answer of the last check is reused."""
+        the book-wide checks, the seal chain and each sealed day's figures) and how many files
+        and entries were read. Never an answer from the cache: every file is read and hashed
+        on every run, and the seals are verified from those bytes."""
+        from ..core.close import seal_figures
         from ..core.rules import book_checks
 
-        def compute() -> tuple[list[Problem], int, int]:
-            loaded = self.load(checker=checker, refuse_damaged=False)
-            problems = loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
-            problems += self.policies.problems(checker)
-            return problems, len(loaded.files), len(loaded.order)
+        loaded = self.load(checker=checker, refuse_damaged=False)
+        problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
+                    + seal_figures(loaded.state, self.policy, loaded.where) + self.policies.problems(checker))
+        return problems, len(loaded.files), len(loaded.order)
 
-        return self.remembered(f"check {checker.__module__}.{checker.__qualname__}", None, compute)
-
-    def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None) -> BookState:
+    def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None,
+                     from_files: bool = False) -> BookState:
         """The book state after every entry dated before ``day``: from the latest valid
-        snapshot in the cache plus the days after it (the whole book only without a cache)."""
+        snapshot in the cache plus the days after it (the whole book without a cache, or
+        ``from_files``)."""
         if scanned is None or fresh is None:
             scanned = self.scan() if scanned is None else scanned
-            fresh = self.parsed(scanned) if fresh is None else fresh
+            fresh = self.parsed(scanned, everything=from_files) if fresh is None else fresh
             self._refuse_if_damaged(scanned, fresh, day - dt.timedelta(days=1), doing="report")
-        return self.state_after([s for s in scanned if s.day is not None and s.day < day], fresh)
+        return self.state_after([s for s in scanned if s.day is not None and s.day < day], fresh, from_files)
 
-    def state_after(self, files: list[Scanned], fresh: dict) -> BookState:
+    def state_after(self, files: list[Scanned], fresh: dict, from_files: bool = False) -> BookState:
         """The book state after ``files`` (day files in order, from the first): the latest
-        snapshot that matches a prefix of them, plus the files after it. A snapshot is
-        saved at each month end and at the last file replayed, so the next command starts there."""
+        snapshot stored under the contents of a prefix of them (`files_key`), plus the files
+        after it; with ``from_files``, every file replayed. A snapshot is saved at each month
+        end and at the last file replayed, so the next command starts there."""
         cash = frozenset(self.policy.cash_accounts())
-        sigs = signatures(files)
-        cache = self.cache
+        cache = None if from_files else self.cache
         state, start, upto = BookState(), 0, None
         if cache:
-            sig_at = {s.day: (i, sigs[i]) for i, s in enumerate(files)}
-            for snap_day, signature in cache.snapshots():
-                if snap_day in sig_at and sig_at[snap_day][1] == signature:
-                    parts = cache.load_snapshot(snap_day, BookState.__dataclass_fields__)
+            keys = chain((s.shown, self.digest_of(s)) for s in files)
+            key_at = {s.day: (i, keys[i]) for i, s in enumerate(files)}
+            for snap_day, key in cache.snapshots():
+                if snap_day in key_at and key_at[snap_day][1] == key:
+                    parts = cache.load_snapshot(snap_day, key, BookState.__dataclass_fields__)
                     if parts is not None:
-                        state, start, upto = BookState.from_parts(parts), sig_at[snap_day][0] + 1, snap_day
+                        state, start, upto = BookState.from_parts(parts), key_at[snap_day][0] + 1, snap_day
+                        for s in files[:start]:  # what the snapshot stands for was read
+                            self._note("file", s.shown, self.digest_of(s))
                         break
             for name, index in cache.indexes(upto).items():
                 setattr(state, name, index)
@@ -358,18 +414,19 @@ class Book:
                     state.apply(entry, cash)
             month_ends = i + 1 < len(files) and files[i + 1].day.month != s.day.month
             if cache and (month_ends or i == len(files) - 1):
-                cache.save_snapshot(s.day, sigs[i], state)  # month ends too, for later month reports
+                cache.save_snapshot(s.day, keys[i], state)  # month ends too, for later month reports
         return state
 
-    def period(self, first: dt.date, last: dt.date, checker: Checker | None = None) -> "Period":
+    def period(self, first: dt.date, last: dt.date, checker: Checker | None = None, from_files: bool = False) -> "Period":
         """The entries of ``first``..``last`` replayed (and checked) on top of the state
-        before ``first``: what day and month reports need, without the whole book."""
+        before ``first``: what day and month reports need, without the whole book (with
+        ``from_files``, the state before is replayed from every file, no snapshot)."""
         policy = self.policy
         cash = frozenset(policy.cash_accounts())
         scanned = self.scan()
-        fresh = self.parsed(scanned)
+        fresh = self.parsed(scanned, everything=from_files)
         self._refuse_if_damaged(scanned, fresh, last, doing="report")
-        state = self.state_before(first, scanned, fresh)
+        state = self.state_before(first, scanned, fresh, from_files)
         view = Period(first, last, dict(state.balances), state)
         checked = _Checked(self, scanned, checker, None)
         for i, s in enumerate(scanned):
@@ -387,31 +444,61 @@ class Book:
             for entry in applied:
                 view.entries.append(entry)
                 view.where[entry.id] = (s.shown, df.lines.get(entry.id) or 0)
-        checked.save()
         seal_days = {d for d, _ in (read_seal_log(self)[0] or [])}
         view.later_seal = max((d for d in seal_days if d > last), default=None)
         view.unsealed = sorted({s.day for s in scanned if s.day is not None and s.day <= last and s.day not in state.seals
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
 
-    def remembered(self, name: str, upto: dt.date | None, compute: Callable[[], "T"]) -> "T":
-        """A report read from the book up to ``upto`` (None: every file under journals/, odd
-        names too) and its seal log, policy and bank statements, kept in the cache under the
-        signature of all of that: a repeat is a look-up, and any change to what it read
-        computes it again."""
+    def remembered(self, name: str, compute: Callable[[], "T"], types: tuple[type, ...] = ()) -> "T":
+        """``compute()``, kept in the cache with the record of what it read: every day file
+        it was given (and those a snapshot it started from stands for), the list of files,
+        the seal log, the policy and the bank statements, each by its content digest. A
+        repeat is a look-up while all of those are unchanged; any change computes it again.
+        ``types``: the dataclasses the value is made of (see `cache.encode`)."""
         cache = self.cache
         if cache is None:
             return compute()
-        files = [s for s in self.scan() if upto is None or s.day is not None and s.day <= upto]
-        parts = [name, signatures(files)[-1] if files else "", self.policies.digest, code_digest(),
-                 _key_of(self.seal_log), *_keys_under(self.journals / "bank")]
-        signature = hashlib.sha1("\0".join(parts).encode()).hexdigest()
-        found = cache.report(name, signature)
-        if found is not None:
-            return found
-        value = compute()
-        cache.put_report(name, signature, value)
+        found = cache.memo(name, types)
+        if found is not None and self._unchanged(found[0]):
+            return found[1]
+        outer, self._reads = self._reads, {}
+        try:
+            value = compute()
+            reads = self._reads
+        finally:
+            self._reads = outer
+        if outer is not None:
+            outer.update(reads)
+        self.policy
+        reads[("policy", POLICY_FILE)] = self.policies.digest  # policies.toml and every kept version
+        reads[("bank", "journals/bank")] = _folder_digest(self.journals / "bank")
+        cache.put_memo(name, [(kind, what, seen) for (kind, what), seen in sorted(reads.items())], value, types)
         return value
+
+    def _unchanged(self, reads: list[tuple[str, str, str]]) -> bool:
+        """Is every input in ``reads`` as it was (see `remembered`)?"""
+        listing: list[Scanned] | None = None
+        for kind, what, value in reads:
+            if kind in ("file", "scan") and listing is None:
+                listing = self.scan()
+                by_name = {s.shown: s for s in listing}
+            if kind == "file":
+                s = by_name.get(what)
+                now = self.digest_of(s) if s else "absent"
+            elif kind == "scan":
+                now = digest("\n".join(s.shown for s in listing).encode())
+            elif kind == "seals":
+                now = _file_digest(self.seal_log)
+            elif kind == "policy":
+                now = self.policies.digest
+            elif kind == "bank":
+                now = _folder_digest(self.journals / "bank")
+            else:
+                return False
+            if now != value:
+                return False
+        return True
 
     def next_id(self, day: dt.date, df: DayFile | None) -> str:
         seq = 0
@@ -458,8 +545,8 @@ class Book:
         cache = self.cache
         if cache is None:
             return False
-        known = cache.keys()
-        return sum(1 for s in scanned if known.get(s.shown) != s.key) > PARALLEL_FROM
+        known = cache.files()
+        return sum(1 for s in scanned if known.get(s.shown, ("",))[0] != s.key) > PARALLEL_FROM
 
     def _record_locked(self, draft, today, checker, time, scanned, cash) -> tuple[EntryBase, BookState, list[Problem]]:
         """`record` under the book lock, on the files as ``scanned`` just now. A draft function
@@ -500,11 +587,13 @@ class Book:
         key = None
         for entry in entries:
             line = append_entry(path, entry)
-            key, df = self._remember_append(path, day, df, entry, line)
+            key = self._remember_append(path, day, df, entry, line)
+            df = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
+                         lines={**(df.lines if df else {}), entry.id: line}, problems=list(df.problems) if df else [])
         cache = self.cache
         if cache and key:
             now_through = [s for s in through if s.day < day] + [Scanned(str(path), self.shown(path), day, key)]
-            cache.save_snapshot(day, signatures(now_through)[-1], state)
+            cache.save_snapshot(day, self.files_key(now_through), state)
         return entries[-1], state, problems
 
     def _refuse_if_later_breaks(self, entries: list[EntryBase], through: list[Scanned], later: list[Scanned], fresh: dict,
@@ -542,28 +631,28 @@ class Book:
                             file=where, entry_id=e.id, data={**p.data, "later_entry": e.id})
                     for p in new])
 
-    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> tuple[str | None, DayFile]:
-        """Tell the cache what the file holds now, so the next entry need not parse it again;
-        returns the file's new cache key (None when the cache was not told) and the file as
-        it now is."""
-        new = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
-                      lines={**(df.lines if df else {}), entry.id: line}, problems=list(df.problems) if df else [])
+    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> str | None:
+        """Tell the cache what the file holds now (its content digest and the new entry), so
+        the next entry need not parse it again; returns the file's new stat key (None when
+        the cache was not told)."""
         cache = self.cache
         if cache is None or (df is not None and df.problems):
-            return None, new
+            return None
         try:  # cache the entry as the file reader sees it, never only as the writer meant it
             again = KINDS[entry.kind].model_validate(tomllib.loads(entry_text(entry))["entry"][0])
         except Exception:  # noqa: BLE001 - any doubt: let the next command parse the file
             again = None
         if again != entry:
             cache.forget([self.shown(path)])
-            return None, new
+            return None
         try:
             key = file_key(path.stat())
+            content = digest(path.read_bytes())
         except OSError:
-            return None, new
-        cache.add_entry(Scanned(str(path), self.shown(path), day, key), new, entry)
-        return key, new
+            return None
+        self._digests[self.shown(path)] = content
+        cache.add_entry(Scanned(str(path), self.shown(path), day, key), content, entry)
+        return key
 
     def _refuse_if_damaged(self, scanned: list[Scanned], fresh: dict[str, DayFile], upto: dt.date | None = None,
                            doing: str = "recording") -> None:
@@ -686,47 +775,17 @@ def _parse_many(items: list[Scanned], progress=None, parallel: bool = True) -> d
 
 
 class _Checked:
-    """Replays day files with their checks, reusing what the cache holds for a file when
-    everything it depends on is unchanged (see `Book.checks_signature`)."""
+    """Replays day files with their checks (the rules run on every entry, every time)."""
 
     def __init__(self, book: Book, scanned: list[Scanned], checker: Checker | None, today: dt.date | None):
         self.book, self.checker, self.today = book, checker, today
-        self.cache = book.cache
-        self.sigs = signatures(scanned) if self.cache else []
-        self.found: list[tuple[str, str, object]] = []
         self.scanned = scanned
-        self._signatures: dict[int, str] = {}
-        self._known: dict[int, object] = {}
         if checker is not None:
             book.policies.ready()
 
-    def signature(self, i: int) -> str:
-        if not self.cache:
-            return ""
-        if i not in self._signatures:
-            self._signatures[i] = self.book.checks_signature(self.sigs[i], self.checker, self.today)
-        return self._signatures[i]
-
-    def known(self, i: int):
-        """What checking file ``i`` found before, on exactly this book (None: not known);
-        looked up once per command."""
-        if not self.cache:
-            return None
-        if i not in self._known:
-            self._known[i] = self.cache.checks(self.scanned[i].shown, self.signature(i))
-        return self._known[i]
-
     def replay(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], list[EntryBase]]:
         """Apply the entries of file ``i`` to ``state``; return its problems and the entries applied."""
-        known = self.known(i)
-        if known is not None:  # checked before on exactly this book: replay without the rules
-            problems, skipped = known
-            applied = [e for e in df.entries if e.id not in skipped]
-            for entry in applied:
-                state.apply(entry, cash)
-            return problems, applied
         problems, skipped, applied = self.check_file(i, df, state, cash, duplicate)
-        self.remember(i, problems, skipped)
         return problems, applied
 
     def check_file(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], set[str], list[EntryBase]]:
@@ -760,7 +819,7 @@ class _Checked:
         return applied
 
     def check_run(self, run: range, files: list[DayFile], state: BookState, cash: frozenset, loaded: Loaded) -> list:
-        """In a worker: `check_file` over a run of files; returns (problems, skipped) per file."""
+        """In a worker: `check_file` over a run of files; returns the problems of each file."""
         out = []
         where = _FirstUse(self.scanned, loaded.files)
         for i, df in zip(run, files):
@@ -768,16 +827,8 @@ class _Checked:
             problems, skipped, applied = self.check_file(i, df, state, cash, loaded.duplicate(shown, where))
             for entry in applied:
                 where.here[entry.id] = (shown, df.lines.get(entry.id) or 0)
-            out.append((df.problems + problems, problems, skipped))
+            out.append(df.problems + problems)
         return out
-
-    def remember(self, i: int, problems: list[Problem], skipped: set[str]) -> None:
-        if self.cache:
-            self.found.append((self.scanned[i].shown, self.signature(i), (problems, skipped)))
-
-    def save(self) -> None:
-        if self.cache:
-            self.cache.put_checks(self.found)
 
 
 class _FirstUse:
@@ -834,8 +885,8 @@ class _Worker:
         os.close(write)
         return cls(pid, read, run)
 
-    def collect(self, per_file: list, checked: "_Checked") -> None:
-        """Wait for the answer: each file's problems, noted for the check cache too."""
+    def collect(self, per_file: list) -> None:
+        """Wait for the answer: each file's problems."""
         import pickle
 
         with os.fdopen(self.fd, "rb") as answer:
@@ -845,10 +896,8 @@ class _Worker:
         self.pid = 0
         if status != 0 or not data:
             raise _ChunkFailed
-        for i, (shown_problems, problems, skipped) in zip(self.run, pickle.loads(data)):
-            if per_file[i] is None:  # files whose checks were cached were replayed from the cache
-                per_file[i] = shown_problems
-                checked.remember(i, problems, skipped)
+        for i, problems in zip(self.run, pickle.loads(data)):
+            per_file[i] = problems
 
     def kill(self) -> None:
         import signal
@@ -865,19 +914,20 @@ class _Worker:
             self.pid = 0
 
 
-def _key_of(path: Path) -> str:
+def _file_digest(path: Path) -> str:
     try:
-        return file_key(path.stat())
+        return digest(path.read_bytes())
     except OSError:
         return "absent"
 
 
-def _keys_under(folder: Path) -> list[str]:
+def _folder_digest(folder: Path) -> str:
+    """Names every file under ``folder`` and its bytes (the bank statements: a few small files)."""
     out = []
     for top, dirs, files in os.walk(folder):
         dirs.sort()
-        out += [f"{top}/{name}={_key_of(Path(top, name))}" for name in sorted(files)]
-    return out
+        out += [f"{top}/{name}={_file_digest(Path(top, name))}" for name in sorted(files)]
+    return digest("\n".join(out).encode())
 
 
 def receipt_neighbours(numbers) -> "Neighbours":
@@ -937,8 +987,11 @@ SEAL_LOG_HEADER = "# cashbook seal log: one line per closed day, `date seal`; `c
 
 def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
     try:
-        text = read_regular(book.seal_log, "seal log").decode("utf-8")
+        data = read_regular(book.seal_log, "seal log")
+        book._note("seals", SEAL_LOG, digest(data))
+        text = data.decode("utf-8")
     except FileNotFoundError:
+        book._note("seals", SEAL_LOG, "absent")
         return None, []
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem("seal-broken", f"cannot read the seal log: {exc}", file=book.shown(book.seal_log))]
@@ -994,7 +1047,7 @@ def close_day_in_book(book: Book, date: dt.date, now: dt.datetime, checker: Chec
     with book_lock(book.root):
         if seal:
             book.policies_for_write(now.date(), checker, date)
-        view = book.period(date, date, checker)
+        view = book.period(date, date, checker, from_files=seal)  # what is sealed comes from the files
         unsealed = [d for d in view.unsealed if d < date]
         report = close_day(date, view.state, book.policy_at(date), view.problems, len(view.entries), unsealed)
         if seal and report.sealed:

@@ -1,70 +1,56 @@
-"""A derived, disposable cache under the book: ``.cashbook/cache.sqlite``.
+"""A derived, disposable cache outside the book, in a form that cannot run code.
 
-Never the source of truth: every row is derived from a day file and keyed on that
-file's (size, mtime, ctime, inode), so an edit, a replacement (even with the same
-size and mtime: the ctime and inode still change), a deletion or a new file is seen
-on the next command. Deleting the folder only costs one slower run. It holds:
+It lives in the user's own cache folder, ``$XDG_CACHE_HOME/cashbook/<book id>/cache.sqlite``
+(else ``~/.cache/cashbook/<book id>/``; folders created owner-only), where ``<book id>``
+is a digest of the book folder's resolved path: a book folder copied from a colleague
+or a shared drive never carries a cache, and nothing in it is ever unpickled. Values
+are JSON in plain SQLite columns, decoded by `decode`, which knows a short list of
+value types (numbers as text, dates, entries re-validated by their pydantic models)
+and refuses anything else.
 
-- ``files``: each day file parsed (entries, line numbers, problems), so a warm run
-  parses nothing;
-- ``entries``: an index of every entry by id, cheque number and receipt number, so
-  the rules look those up without holding the whole book in memory;
-- ``snapshots``: the book state at the end of a day, with the signature of every file
-  up to that day, so recording an entry replays only the days since the last snapshot.
+Never the source of truth, and never trusted by `cashbook check`:
 
-Any SQLite trouble (a corrupt file, a read-only book, a locked database) turns the
-cache off for that command; results are the same, only slower.
+- ``files``: each day file's content digest (sha256) and the stat it was seen with, so
+  a command other than `check` need not re-read an unchanged file to know its digest;
+- ``entries``: an index of the entries of those files by id, cheque and receipt number,
+  so recording looks up what it needs without the whole book in memory;
+- ``snapshots`` and ``parts``: the book state after a day, stored under the digest
+  chain of every file up to that day (`chain`); each field a part stored once under
+  the sha256 of its own text, so a part is checked against its name when read;
+- ``parses``: each day file as parsed (entries, their lines, its problems), under the
+  digest of its name and bytes, so a whole-book read (`check` too) hashes every file
+  but re-validates only the entries of a file it already parsed;
+- ``memos``: finished reports, each with the list of what it read (files and their
+  digests, the policy, the seal log, the bank statements); a memo is reused only
+  while every one of those is unchanged (`Book.remembered`).
+
+Every row carries a digest of its key and value: a row that does not match, does not
+decode, or was written by other code (``meta.version`` names this code) is dropped and
+rebuilt. Any SQLite trouble turns the cache off for that command; results are the
+same, only slower.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
-import pickle
 import sqlite3
+import stat
 from collections.abc import MutableMapping
-from typing import NamedTuple
+from dataclasses import fields
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
-from .journal import DayFile
+from ..core.problems import CashbookError, Problem
 
-CACHE_DIR = ".cashbook"
 CACHE_FILE = "cache.sqlite"
-def _version() -> str:
-    """Changes whenever a cached structure changes shape (the state's fields, an entry kind's
-    fields), so an older cache is dropped instead of misread."""
-    from dataclasses import fields
-
-    from ..core.entries import KINDS
-    from ..core.state import BookState, DayFigures, OpenItem
-
-    shape = [f.name for cls in (BookState, DayFigures, OpenItem) for f in fields(cls)]
-    shape += [f"{k}:{','.join(m.model_fields)}" for k, m in sorted(KINDS.items())]
-    return "5-" + hashlib.sha1("|".join(shape).encode()).hexdigest()[:12]
-
-
-VERSION = _version()
-UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, day TEXT, fkey TEXT, unsafe INTEGER, data BLOB);
-CREATE TABLE IF NOT EXISTS entries (id TEXT, day TEXT, file TEXT, cheque TEXT, doc TEXT, data BLOB);
-CREATE INDEX IF NOT EXISTS entries_id ON entries(id);
-CREATE INDEX IF NOT EXISTS entries_file ON entries(file);
-CREATE INDEX IF NOT EXISTS entries_cheque ON entries(cheque) WHERE cheque IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc) WHERE doc IS NOT NULL;
-CREATE TABLE IF NOT EXISTS snapshots (upto TEXT PRIMARY KEY, signature TEXT, data BLOB);
-CREATE TABLE IF NOT EXISTS parts (hash TEXT PRIMARY KEY, data BLOB);
-CREATE TABLE IF NOT EXISTS dups (id TEXT, file TEXT, other TEXT);
-CREATE TABLE IF NOT EXISTS checks (path TEXT PRIMARY KEY, signature TEXT, data BLOB);
-CREATE TABLE IF NOT EXISTS reports (name TEXT PRIMARY KEY, signature TEXT, data BLOB);
-"""
 
 
 class Scanned(NamedTuple):
-    """A day file as seen by one stat: where it is, its day, and its cache key."""
+    """A day file as seen by one stat: where it is, its day, and its stat key."""
 
     file: str
     shown: str
@@ -80,59 +66,277 @@ def file_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
+def digest(data: bytes) -> str:
+    """A file's content digest: what every cache key is made of."""
+    return hashlib.sha256(data).hexdigest()
+
+
 _CODE_DIGEST: list[str] = []
 
 
 def code_digest() -> str:
-    """Names this version of cashbook's code (every module's name, size and mtime): check
-    results and reports computed by other code are not reused."""
+    """Names this version of cashbook's code (every module's name and bytes): a cache
+    written by other code is dropped, never read."""
     if not _CODE_DIGEST:
         package = Path(__file__).resolve().parent.parent
-        h = hashlib.sha1(VERSION.encode())
+        h = hashlib.sha256(b"cashbook cache 6\n")
         for folder, dirs, files in sorted(os.walk(package)):
             dirs.sort()
             for name in sorted(files):
-                if name.endswith(".py"):
-                    st = os.stat(os.path.join(folder, name))
-                    h.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+                if name.endswith((".py", ".toml")):
+                    rel = os.path.relpath(os.path.join(folder, name), package)
+                    with open(os.path.join(folder, name), "rb") as f:
+                        h.update(f"{rel}\0".encode() + hashlib.sha256(f.read()).digest())
         _CODE_DIGEST.append(h.hexdigest())
     return _CODE_DIGEST[0]
 
 
-def signatures(scanned: list[Scanned]) -> list[str]:
-    """Rolling signature: element i stands for files 0..i (path and key), as read by this
-    version of the code (a snapshot pickled by other code is not trusted)."""
-    out, h = [], hashlib.sha1(code_digest().encode())
-    for s in scanned:
-        h.update(f"{s.shown}\0{s.key}\n".encode())
+def chain(pairs) -> list[str]:
+    """Rolling digest: element i stands for files 0..i, each by its name and content digest."""
+    out, h = [], hashlib.sha256(b"files\n")
+    for shown, content in pairs:
+        h.update(f"{shown}\0{content}\n".encode())
         out.append(h.hexdigest())
     return out
 
 
+def cache_dir(root: Path) -> Path:
+    """Where the cache of the book at ``root`` lives: outside the book, the user's own."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        top = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    except RuntimeError:  # no home folder to be found
+        top = Path(".cache")
+    if not top.is_absolute():
+        raise OSError("no cache folder: neither $XDG_CACHE_HOME nor a home folder is set")
+    book_id = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:24]
+    return top / "cashbook" / book_id
+
+
+def _private_dir(folder: Path) -> None:
+    """Make ``folder`` (and its parent ``cashbook/``) owner-only; refuse a folder that is
+    someone else's or that others may write."""
+    for f in (folder.parent, folder):
+        f.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.stat(f, follow_symlinks=False)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            raise OSError(f"{f} is not a folder of this user")
+        if st.st_mode & 0o077:
+            os.chmod(f, 0o700)
+
+
+class CacheDamaged(CashbookError):
+    """A cached value read mid-command failed its digest or did not decode: the cache is
+    dropped, and the command (which wrote nothing) is to be run again."""
+
+    def __init__(self, folder: Path):
+        super().__init__(Problem("cache-busy", f"the cache at {folder} changed while this command read it (another command "
+                                 "was updating it, or it was damaged and is now dropped); nothing was written: run the command again"))
+
+
+# -- the codec: JSON with a few tagged types, nothing that can run code -------------------
+
+def encode(value, types: tuple[type, ...] = ()) -> str:
+    """Text for a value made of None, bool, int, str, list, tuple, dict, Decimal, dates,
+    entries, problems, the state's items and instances of the dataclasses ``types`` (the
+    caller's: a report model); anything else raises TypeError."""
+    return json.dumps(_Codec(types).enc(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes, types: tuple[type, ...] = ()):
+    """The value `encode` made; ValueError for anything else (never runs code)."""
+    try:
+        return _Codec(types).dec(json.loads(text))
+    except (ValueError, TypeError, KeyError, IndexError, InvalidOperation, RecursionError, AttributeError) as exc:
+        raise ValueError(f"undecodable cache value: {exc}") from None
+
+
+class _Codec:
+    def __init__(self, types: tuple[type, ...]):
+        self.types = {t.__name__: t for t in types}
+
+    def enc(self, v):
+        return _enc(v, self)
+
+    def dec(self, v):
+        return _dec(v, self)
+
+
+def _enc(v, codec: _Codec):
+    t = type(v)
+    if v is None or t is str or t is int or t is bool:
+        return v
+    if t is list:
+        return [_enc(x, codec) for x in v]
+    if t is Decimal:
+        return {"D": str(v)}
+    if t is dt.date:
+        return {"d": v.isoformat()}
+    if t is dt.datetime:
+        return {"t": v.isoformat()}
+    if t is tuple:
+        return {"T": [_enc(x, codec) for x in v]}
+    if t is dict:
+        return {"M": [[_enc(k, codec), _enc(x, codec)] for k, x in v.items()]}
+    from ..core.entries import EntryBase
+    from ..core.state import DayBook, DayFigures, OpenItem, OpenItems
+
+    if isinstance(v, EntryBase):
+        return {"E": v.to_record()}
+    if t is Problem:
+        return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data, codec)]}
+    if t is OpenItems or t is DayBook:
+        items = v._items  # compact tuples stay compact
+        return {"C" if t is OpenItems else "B": [[_enc(k, codec), list(x if type(x) is tuple else x.compact())] for k, x in items.items()]}
+    if t is OpenItem:
+        return {"O": [v.id, *v.compact()]}
+    if t is DayFigures:
+        return {"F": list(v.compact())}
+    if codec.types.get(t.__name__) is t:
+        return {"A": [t.__name__, *(_enc(getattr(v, f.name), codec) for f in fields(v))]}
+    raise TypeError(f"the cache does not store {t.__name__}")
+
+
+def _dec(v, codec: _Codec):
+    if v is None or type(v) in (str, int, bool):
+        return v
+    if type(v) is list:
+        return [_dec(x, codec) for x in v]
+    if type(v) is not dict or len(v) != 1:
+        raise ValueError("unknown value")
+    (tag, x), = v.items()
+    if tag == "D":
+        return Decimal(_str(x))
+    if tag == "d":
+        return dt.date.fromisoformat(_str(x))
+    if tag == "t":
+        return dt.datetime.fromisoformat(_str(x))
+    if tag == "T":
+        return tuple(_dec(i, codec) for i in _list(x))
+    if tag == "M":
+        return {_dec(k, codec): _dec(i, codec) for k, i in (_pair(p) for p in _list(x))}
+    from ..core.entries import KINDS
+    from ..core.state import DayBook, DayFigures, OpenItem, OpenItems
+
+    if tag == "E":
+        if type(x) is not dict:
+            raise ValueError("an entry is a record")
+        return KINDS[_str(x.get("kind"))].model_validate(x)  # validated as if read from its file
+    if tag == "P":
+        code, message, file, line, entry_id, severity, data = _list(x)
+        data = _dec(data, codec)
+        if severity not in ("block", "warn") or type(data) is not dict:
+            raise ValueError("bad problem")
+        return Problem(_str(code), _str(message), _opt(file, str), _opt(line, int), _opt(entry_id, str), severity, data)
+    if tag in ("C", "B"):
+        size, kind = (8, OpenItems) if tag == "C" else (7, DayBook)
+        out = {}
+        for k, item in (_pair(p) for p in _list(x)):
+            item = _list(item)
+            if len(item) != size or not all(type(i) in (str, int) for i in item):
+                raise ValueError("bad item")
+            out[_dec(k, codec)] = tuple(item)
+        return kind(out)
+    if tag == "O":
+        return OpenItems._unpack(_str(x[0]), tuple(_list(x)[1:]))
+    if tag == "F":
+        return DayFigures(*map(Decimal, map(_str, _list(x))))
+    if tag == "A":
+        name, *values = _list(x)
+        cls = codec.types[_str(name)]
+        if len(values) != len(fields(cls)):
+            raise ValueError("bad value")
+        return cls(*(_dec(i, codec) for i in values))
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _str(x) -> str:
+    if type(x) is not str:
+        raise ValueError("expected text")
+    return x
+
+
+def _list(x) -> list:
+    if type(x) is not list:
+        raise ValueError("expected a list")
+    return x
+
+
+def _pair(p) -> list:
+    if type(p) is not list or len(p) != 2:
+        raise ValueError("expected a pair")
+    return p
+
+
+def _opt(x, kind):
+    if x is not None and type(x) is not kind:
+        raise ValueError("bad field")
+    return x
+
+
+# -- the database -----------------------------------------------------------------------
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, day TEXT, stat TEXT, hash TEXT, unsafe INTEGER);
+CREATE TABLE IF NOT EXISTS entries (id TEXT, day TEXT, file TEXT, cheque TEXT, doc TEXT, data TEXT, sum TEXT);
+CREATE INDEX IF NOT EXISTS entries_id ON entries(id);
+CREATE INDEX IF NOT EXISTS entries_file ON entries(file);
+CREATE INDEX IF NOT EXISTS entries_cheque ON entries(cheque) WHERE cheque IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_doc ON entries(doc) WHERE doc IS NOT NULL;
+CREATE TABLE IF NOT EXISTS dups (id TEXT, file TEXT, other TEXT);
+CREATE TABLE IF NOT EXISTS snapshots (upto TEXT PRIMARY KEY, key TEXT, data TEXT, sum TEXT);
+CREATE TABLE IF NOT EXISTS parts (hash TEXT PRIMARY KEY, data TEXT);
+CREATE TABLE IF NOT EXISTS memos (name TEXT PRIMARY KEY, data TEXT, sum TEXT);
+CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, data TEXT, sum TEXT);
+"""
+TABLES = ("files", "entries", "dups", "snapshots", "parts", "memos", "parses")
+
+UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
+
+
+def _sum(*parts) -> str:
+    """The digest a row carries over its key and value (and the code that wrote it); a row
+    holding anything but text matches no digest."""
+    if not all(type(p) is str for p in parts):
+        return "not text"
+    return hashlib.sha256("\0".join((code_digest(), *parts)).encode()).hexdigest()
+
+
 class Cache:
     def __init__(self, root: Path):
-        self.path = root / CACHE_DIR / CACHE_FILE
         self.db: sqlite3.Connection | None = None
-        self._keys: dict[str, str] | None = None
+        self._files: dict[str, tuple[str, str]] | None = None
+        try:
+            self.path = cache_dir(root) / CACHE_FILE
+            _private_dir(self.path.parent)
+        except OSError:  # no folder of our own for it: no cache for this command
+            self.path = Path(os.devnull)
+            return
         try:
             self._open()
         except (sqlite3.Error, OSError):
             try:  # a corrupt cache is thrown away and built again
-                self.path.unlink(missing_ok=True)
+                for name in (CACHE_FILE, CACHE_FILE + "-wal", CACHE_FILE + "-shm"):
+                    (self.path.parent / name).unlink(missing_ok=True)
                 self._open()
             except (sqlite3.Error, OSError):
                 self.db = None
 
     def _open(self) -> None:
-        self.path.parent.mkdir(exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA synchronous=OFF")  # disposable: a torn cache is rebuilt, never trusted blindly
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(SCHEMA)
-        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        if row is None or row[0] != VERSION:
-            db.executescript("DELETE FROM files; DELETE FROM entries; DELETE FROM snapshots; DELETE FROM parts; DELETE FROM checks; DELETE FROM reports;")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
+        try:
+            os.chmod(self.path, 0o600)
+            db.execute("PRAGMA synchronous=OFF")  # disposable: a torn cache is rebuilt, never trusted blindly
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None or row[0] != code_digest():
+                db.executescript("".join(f"DELETE FROM {t};" for t in TABLES))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (code_digest(),))
+        except BaseException:
+            db.close()
+            raise
         self.db = db
 
     @property
@@ -145,70 +349,101 @@ class Cache:
             return default
         try:
             return fn(self.db)
-        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+        except sqlite3.Error:
             self.db = None
             return default
 
-    # -- parsed files ----------------------------------------------------------------
-    def keys(self) -> dict[str, str]:
-        """Each cached file's key. Read once per command: a key that went stale since (another
-        process cached a newer file) only makes this command parse that file again."""
-        if self._keys is None:
-            self._keys = self._run(lambda db: dict(db.execute("SELECT path, fkey FROM files")), {})
-        return self._keys
+    def drop(self) -> None:
+        """Forget everything (a value failed its digest or did not decode)."""
+        def wipe(db):
+            db.executescript("".join(f"DELETE FROM {t};" for t in TABLES))
+        self._run(wipe)
+        self._files = None
 
-    def get_file(self, shown: str) -> DayFile | None:
-        row = self._run(lambda db: db.execute("SELECT data FROM files WHERE path=?", (shown,)).fetchone())
-        if not row:
-            return None
-        return self._run(lambda db: pickle.loads(row[0]))
+    # -- day files: stat and content digest, and the index of their entries -----------
+    def files(self) -> dict[str, tuple[str, str]]:
+        """Each known file's (stat key, content digest). Read once per command."""
+        if self._files is None:
+            self._files = self._run(lambda db: {p: (s, h) for p, s, h in db.execute("SELECT path, stat, hash FROM files")}, {})
+        return self._files
 
-    def put_files(self, items: list[tuple[Scanned, DayFile]]) -> None:
+    def put_files(self, items: list[tuple[Scanned, str, object, bool]], parses: bool = False, gone: list[str] = ()) -> None:
+        """Files read now: (scanned, content digest, the parsed file, whether its entries are
+        to be indexed again (else only its stat is new)). With ``parses``, each parse is kept
+        too, under `parse_key` (built from the same entry texts as the index); ``gone``: parse
+        keys of contents no longer in the book."""
         def write(db):
             db.execute("BEGIN")
-            for s, df in items:
-                raw, df.raw = df.raw, b""
-                blob = pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)
-                df.raw = raw
-                unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
-                if self._keys is not None:
-                    self._keys[s.shown] = s.key
-                db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
-                           (s.shown, s.day.isoformat() if s.day else None, s.key, unsafe, blob))
-                db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
-                db.execute("DELETE FROM dups WHERE file=? OR other=?", (s.shown, s.shown))
-                db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?)", [
-                    (e.id, e.date.isoformat(), s.shown, _cheque_key(e), _doc_key(e), pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL))
-                    for e in df.entries])
-                # an id used in another file too (a hand edit): recording must wait until it is fixed
-                db.execute("INSERT INTO dups SELECT DISTINCT d.id, d.file, e.file FROM entries d JOIN entries e ON e.id = d.id "
-                           "WHERE d.file = ? AND e.file != ?", (s.shown, s.shown))
+            for s, content, df, reindex in items:
+                if self._files is not None:
+                    self._files[s.shown] = (s.key, content)
+                texts = None
+                if reindex:
+                    unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
+                    db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                               (s.shown, s.day.isoformat() if s.day else None, s.key, content, unsafe))
+                    db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
+                    db.execute("DELETE FROM dups WHERE file=? OR other=?", (s.shown, s.shown))
+                    rows = [_entry_row(s.shown, e) for e in df.entries]
+                    texts = [r[5] for r in rows]
+                    db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", rows)
+                    # an id used in another file too (a hand edit): recording must wait until it is fixed
+                    db.execute("INSERT INTO dups SELECT DISTINCT d.id, d.file, e.file FROM entries d JOIN entries e ON e.id = d.id "
+                               "WHERE d.file = ? AND e.file != ?", (s.shown, s.shown))
+                else:
+                    db.execute("UPDATE files SET stat=? WHERE path=?", (s.key, s.shown))
+                if parses and df is not None:
+                    try:
+                        text = "[[" + ",".join(texts if texts is not None else map(encode, df.entries)) + "]," + \
+                            encode(df.lines) + "," + encode(df.problems) + "]"
+                    except TypeError:  # a problem's data the codec does not know: parsed again next time
+                        continue
+                    key = parse_key(s.shown, content)
+                    db.execute("INSERT OR REPLACE INTO parses VALUES (?,?,?)", (key, text, _sum("parse", key, text)))
+            db.executemany("DELETE FROM parses WHERE key=?", [(k,) for k in gone])
             db.execute("COMMIT")
-        self._run(write)
+        if items or gone:
+            self._run(write)
+
+    # -- day files as parsed, by the digest of their bytes -----------------------------------
+    def parses(self, keys: list[str]) -> dict[str, str]:
+        """The stored parse (text) of each key that has one whose digest holds."""
+        out: dict[str, str] = {}
+
+        def read(db):
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                for key, data, total in db.execute(f"SELECT key, data, sum FROM parses WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    if type(data) is str and total == _sum("parse", key, data):
+                        out[key] = data
+        self._run(read)
+        return out
 
     def duplicates(self) -> list[tuple[str, str, str]]:
         return self._run(lambda db: db.execute("SELECT id, file, other FROM dups LIMIT 20").fetchall(), [])
 
-    def add_entry(self, s: Scanned, df: DayFile, entry) -> None:
-        """The file ``s`` now holds ``df``: one entry was appended (no re-index of the others)."""
+    def add_entry(self, s: Scanned, content: str, entry) -> None:
+        """The file ``s`` (now with content digest ``content``) had ``entry`` appended."""
         def write(db):
             db.execute("BEGIN")
             db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
-                       (s.shown, s.day.isoformat() if s.day else None, s.key, 0, pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)))
-            db.execute("INSERT INTO entries VALUES (?,?,?,?,?,?)", (entry.id, entry.date.isoformat(), s.shown, _cheque_key(entry),
-                                                                   _doc_key(entry), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)))
+                       (s.shown, s.day.isoformat() if s.day else None, s.key, content, 0))
+            db.execute("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", _entry_row(s.shown, entry))
             db.execute("COMMIT")
         self._run(write)
-        if self._keys is not None:
-            self._keys[s.shown] = s.key
+        if self._files is not None:
+            self._files[s.shown] = (s.key, content)
 
     def forget(self, gone: list[str]) -> None:
+        contents = self.files()
+        parses = [parse_key(shown, contents[shown][1]) for shown in gone if shown in contents]
         for shown in gone:
-            if self._keys is not None:
-                self._keys.pop(shown, None)
+            if self._files is not None:
+                self._files.pop(shown, None)
 
         def write(db):
             db.execute("BEGIN")
+            db.executemany("DELETE FROM parses WHERE key=?", [(k,) for k in parses])
             for shown in gone:
                 db.execute("DELETE FROM files WHERE path=?", (shown,))
                 db.execute("DELETE FROM entries WHERE file=?", (shown,))
@@ -219,103 +454,121 @@ class Cache:
     def unsafe_files(self) -> list[str]:
         return self._run(lambda db: [r[0] for r in db.execute("SELECT path FROM files WHERE unsafe=1")], [])
 
-    # -- rule checks of a day file, valid for one signature of everything before it ----
-    def checks(self, shown: str, signature: str):
-        """What checking the file ``shown`` found (problems, skipped ids) when the book up to and
-        including it, the policy and the rules were exactly as ``signature`` says; else None."""
-        row = self._run(lambda db: db.execute("SELECT data FROM checks WHERE path=? AND signature=?", (shown, signature)).fetchone())
-        return self._run(lambda db: pickle.loads(row[0])) if row else None
+    def _entry(self, row):
+        """An entry of the index, checked against its digest and re-validated."""
+        if row is None:
+            return None
+        data, total = row
+        try:
+            if type(data) is not str or total != _sum("entry", data):
+                raise ValueError("digest")
+            return decode(data)
+        except ValueError:
+            self.drop()
+            raise CacheDamaged(self.path.parent) from None
 
-    def put_checks(self, items: list[tuple[str, str, object]]) -> None:
-        def write(db):
-            db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?)",
-                           [(shown, sig, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)) for shown, sig, found in items])
-            db.execute("COMMIT")
-        if items:
-            self._run(write)
+    # -- finished reports, with what they read -------------------------------------------
+    def memo(self, name: str, types: tuple[type, ...] = ()):
+        """(what the report read, the report) as stored; None when absent or damaged."""
+        row = self._run(lambda db: db.execute("SELECT data, sum FROM memos WHERE name=?", (name,)).fetchone())
+        if not row:
+            return None
+        try:
+            if type(row[0]) is not str or row[1] != _sum("memo", name, row[0]):
+                raise ValueError("digest")
+            reads, value = decode(row[0], types)
+            if type(reads) is not list or not all(type(r) is tuple and len(r) == 3 and all(type(x) is str for x in r) for r in reads):
+                raise ValueError("reads")
+            return reads, value
+        except ValueError:
+            self._run(lambda db: db.execute("DELETE FROM memos WHERE name=?", (name,)))
+            return None
 
-    # -- the policy as validated, by the digest of its file ---------------------------------
-    def policy(self, digest: str):
-        """The policy validated from a file with this digest, by this version of the code."""
-        row = self._run(lambda db: db.execute("SELECT value FROM meta WHERE key=?", (f"policy {digest} {code_digest()}",)).fetchone())
-        return self._run(lambda db: pickle.loads(bytes.fromhex(row[0]))) if row else None
-
-    def put_policy(self, digest: str, policy) -> None:
-        key = f"policy {digest} {code_digest()}"
-        if self._run(lambda db: db.execute("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone()):
-            return
-        def write(db):
-            blob = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL).hex()
-            db.execute("BEGIN")
-            db.execute("DELETE FROM meta WHERE key LIKE 'policy %'")
-            db.execute("INSERT INTO meta VALUES (?, ?)", (key, blob))
-            db.execute("COMMIT")
-        self._run(write)
-
-    # -- finished reports, valid for one signature of everything they read --------------
-    def report(self, name: str, signature: str):
-        row = self._run(lambda db: db.execute("SELECT data FROM reports WHERE name=? AND signature=?", (name, signature)).fetchone())
-        return self._run(lambda db: pickle.loads(row[0])) if row else None
-
-    def put_report(self, name: str, signature: str, value) -> None:
-        self._run(lambda db: db.execute("INSERT OR REPLACE INTO reports VALUES (?,?,?)",
-                                        (name, signature, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))))
+    def put_memo(self, name: str, reads: list[tuple[str, str, str]], value, types: tuple[type, ...] = ()) -> None:
+        try:
+            data = encode([[tuple(r) for r in reads], value], types)
+        except TypeError:
+            return  # not a value the cache can store: computed each time
+        self._run(lambda db: db.execute("INSERT OR REPLACE INTO memos VALUES (?,?,?)", (name, data, _sum("memo", name, data))))
 
     # -- snapshots --------------------------------------------------------------------
     def snapshots(self) -> list[tuple[dt.date, str]]:
-        rows = self._run(lambda db: db.execute("SELECT upto, signature FROM snapshots ORDER BY upto DESC").fetchall(), [])
-        return [(dt.date.fromisoformat(u), s) for u, s in rows]
+        rows = self._run(lambda db: db.execute("SELECT upto, key FROM snapshots ORDER BY upto DESC").fetchall(), [])
+        out = []
+        for u, k in rows:
+            try:
+                out.append((dt.date.fromisoformat(u), k))
+            except (TypeError, ValueError):
+                continue
+        return out
 
-    def load_snapshot(self, upto: dt.date, fields) -> dict | None:
-        """The snapshot's fields, each a function that reads and unpickles it on first use
-        (most commands read the balances and a few small fields, not every deposit held)."""
+    def load_snapshot(self, upto: dt.date, key: str, names) -> dict | None:
+        """The snapshot's fields, each a function that decodes its part on first use (most
+        commands read the balances and a few small fields, not every deposit held); None when
+        the snapshot is not stored under ``key``, or it or any of its parts fails its digest
+        (then it is dropped)."""
         def read(db):
-            row = db.execute("SELECT data FROM snapshots WHERE upto=?", (upto.isoformat(),)).fetchone()
-            names = pickle.loads(row[0]) if row else None
-            if not isinstance(names, dict) or set(names) != set(fields) or not all(isinstance(h, str) for h in names.values()):
+            row = db.execute("SELECT data, sum FROM snapshots WHERE upto=? AND key=?", (upto.isoformat(), key)).fetchone()
+            if row is None:
                 return None
-            wanted = sorted(set(names.values()))
-            found = {h for (h,) in db.execute(f"SELECT hash FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted)}
-            if found != set(wanted):
+            try:
+                if row[1] != _sum("snapshot", upto.isoformat(), key, row[0]):
+                    raise ValueError("digest")
+                parts = json.loads(row[0])
+                if type(parts) is not dict or set(parts) != set(names) or not all(type(h) is str for h in parts.values()):
+                    raise ValueError("fields")
+                wanted = sorted(set(parts.values()))
+                texts = dict(db.execute(f"SELECT hash, data FROM parts WHERE hash IN ({','.join('?' * len(wanted))})", wanted))
+                if set(texts) != set(wanted) or not all(type(t) is str and hashlib.sha256(t.encode()).hexdigest() == h
+                                                        for h, t in texts.items()):
+                    raise ValueError("parts")
+            except ValueError:
+                db.execute("DELETE FROM snapshots WHERE upto=?", (upto.isoformat(),))
                 return None
-            return {name: _Part(h, self) for name, h in names.items()}
+            return {name: _Part(texts[h], h, self.path.parent) for name, h in parts.items()}
         return self._run(read)
 
-    def part(self, digest: str) -> bytes | None:
-        row = self._run(lambda db: db.execute("SELECT data FROM parts WHERE hash=?", (digest,)).fetchone())
-        return row[0] if row else None
-
-    def save_snapshot(self, upto: dt.date, signature: str, state) -> None:
-        """Store ``state`` as it is after the files named by ``signature``. Each field is a
-        part stored once by its digest, so what did not change (most of the book: every
+    def save_snapshot(self, upto: dt.date, key: str, state) -> None:
+        """Store ``state`` as it is after the files named by ``key`` (see `chain`). Each field is
+        a part stored once under its digest, so what did not change (most of the book: every
         deposit ever held) is shared with earlier snapshots, not written again."""
         def write(db):
             parts = {}
             for name, value in state.snapshot_fields(keep_unread=True).items():
-                if isinstance(value, _Part):  # never read: stored already, under its digest
-                    parts[name] = (value.hash, None)
+                if isinstance(value, _Part):  # never read: as it was (put back if pruned meanwhile)
+                    parts[name] = (value.hash, value.text)
                 else:
-                    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                    parts[name] = (hashlib.sha1(blob).hexdigest(), blob)
-            names = pickle.dumps({name: h for name, (h, _) in parts.items()}, protocol=pickle.HIGHEST_PROTOCOL)
+                    text = encode(value)
+                    parts[name] = (hashlib.sha256(text.encode()).hexdigest(), text)
+            names = json.dumps({name: h for name, (h, _) in parts.items()}, sort_keys=True)
             db.execute("BEGIN")
             db.executemany("INSERT OR IGNORE INTO parts VALUES (?,?)", [p for p in parts.values() if p[1] is not None])
-            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (upto.isoformat(), signature, names))
+            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?)", (upto.isoformat(), key, names, _sum("snapshot", upto.isoformat(), key, names)))
             # keep month ends and the latest few, and the parts they use
-            rows = [dt.date.fromisoformat(r[0]) for r in db.execute("SELECT upto FROM snapshots ORDER BY upto DESC")]
+            rows = []
+            for (u,) in db.execute("SELECT upto FROM snapshots ORDER BY upto DESC"):
+                try:
+                    rows.append(dt.date.fromisoformat(u))
+                except (TypeError, ValueError):
+                    db.execute("DELETE FROM snapshots WHERE upto=?", (u,))
             keep = set(rows[:4]) | {d for d in rows if (d + dt.timedelta(days=1)).day == 1}
             for d in rows:
                 if d not in keep:
                     db.execute("DELETE FROM snapshots WHERE upto=?", (d.isoformat(),))
             used = set()
             for (data,) in db.execute("SELECT data FROM snapshots"):
-                found = pickle.loads(data)
+                try:
+                    found = json.loads(data)
+                except (TypeError, ValueError):
+                    continue
                 if isinstance(found, dict):
                     used.update(h for h in found.values() if isinstance(h, str))
             db.executemany("DELETE FROM parts WHERE hash=?", [(h,) for (h,) in db.execute("SELECT hash FROM parts").fetchall() if h not in used])
             db.execute("COMMIT")
-        self._run(write)
+        try:
+            self._run(write)
+        except TypeError:  # a value the codec does not know (raised before BEGIN): no snapshot
+            pass
 
     # -- look-ups the rules need, limited to days up to a snapshot -----------------------
     def indexes(self, upto: dt.date | None) -> dict[str, "Layered"]:
@@ -328,8 +581,8 @@ class Cache:
             return fetch
 
         def entry(key):
-            row = self._run(lambda db: db.execute("SELECT data FROM entries WHERE id=? AND day<=? ORDER BY day LIMIT 1", (key, limit)).fetchone())
-            return self._run(lambda db: pickle.loads(row[0])) if row else None
+            return self._entry(self._run(lambda db: db.execute(
+                "SELECT data, sum FROM entries WHERE id=? AND day<=? ORDER BY day LIMIT 1", (key, limit)).fetchone()))
 
         def doc_keys():
             return [r[0] for r in self._run(lambda db: db.execute("SELECT DISTINCT doc FROM entries WHERE doc IS NOT NULL AND day<=?", (limit,)).fetchall(), [])]
@@ -358,22 +611,47 @@ class Cache:
         }
 
 
+def parse_key(shown: str, content: str) -> str:
+    """A parse is valid for a file's bytes under its name (problems name the file)."""
+    return hashlib.sha256(f"{shown}\0{content}".encode()).hexdigest()
+
+
+def decode_day(text: str, path: Path, day: dt.date | None, raw: bytes):
+    """The `DayFile` `encode_day` stored, every entry re-validated; ValueError if it is not one."""
+    from ..core.entries import EntryBase
+    from ..core.problems import Problem as P
+    from .journal import DayFile
+
+    value = decode(text)
+    if type(value) is not list or len(value) != 3:
+        raise ValueError("not a day file")
+    entries, lines, problems = value
+    if (type(entries) is not list or not all(isinstance(e, EntryBase) for e in entries) or type(lines) is not dict
+            or not all(type(k) is str and type(v) is int for k, v in lines.items()) or type(problems) is not list
+            or not all(type(p) is P for p in problems)):
+        raise ValueError("not a day file")
+    return DayFile(path=path, day=day, entries=entries, lines=lines, problems=problems, raw=raw)
+
+
+def _entry_row(shown: str, e) -> tuple:
+    data = encode(e)
+    return (e.id, e.date.isoformat(), shown, _cheque_key(e), _doc_key(e), data, _sum("entry", data))
+
+
 class _Part:
-    """One field of a snapshot, read and unpickled when called (see `BookState.from_parts`)."""
+    """One field of a snapshot, its text checked already, decoded when called (see
+    `BookState.from_parts`)."""
 
-    __slots__ = ("hash", "cache")
+    __slots__ = ("text", "hash", "folder")
 
-    def __init__(self, hash: str, cache: "Cache"):
-        self.hash, self.cache = hash, cache
+    def __init__(self, text: str, hash: str, folder: Path):
+        self.text, self.hash, self.folder = text, hash, folder
 
     def __call__(self):
-        blob = self.cache.part(self.hash)
-        if blob is None:  # pruned by another command since this one read the snapshot
-            from ..core.problems import CashbookError, Problem
-
-            raise CashbookError(Problem("cache-busy", "the cache under .cashbook/ changed while this command read it "
-                                        "(another command was updating it); nothing was written: run the command again"))
-        return pickle.loads(blob)
+        try:
+            return decode(self.text)
+        except ValueError:  # text that matches its digest yet does not decode: not this code's
+            raise CacheDamaged(self.folder) from None
 
 
 def _cheque_key(entry) -> str | None:

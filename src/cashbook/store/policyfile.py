@@ -68,11 +68,9 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
         raise CashbookError(problems) from None
 
 
-def read_policy(root: Path, known=None) -> tuple[Policy, str]:
-    """The book's policy and a digest of its file (results cached under a policy carry it).
-
-    ``known`` (digest -> Policy or None) may give the policy this very file was validated
-    into before, so a warm command skips parsing it; the digest decides, never a date."""
+def read_policy(root: Path) -> tuple[Policy, str]:
+    """The book's policy, validated from its file, and a digest of the file's bytes (what a
+    cached result that depends on the policy is keyed by)."""
     path = root / POLICY_FILE
     try:
         data = read_regular(path, "policy", inside=root)
@@ -82,10 +80,7 @@ def read_policy(root: Path, known=None) -> tuple[Policy, str]:
         )) from None
     except OSError as exc:
         raise CashbookError(Problem("unreadable", f"cannot read {path}: {exc.strerror}")) from None
-    digest = hashlib.sha1(data).hexdigest()
-    policy = known(digest) if known else None
-    if isinstance(policy, Policy):
-        return policy, digest
+    digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
