@@ -54,7 +54,8 @@ def test_a_report_over_a_fifo_finishes(book):
     fifo_day(book)
     p = run("report", "balances", "--format", "json", book=book)  # used to hang until killed
     no_traceback(p)
-    assert p.returncode == 0 and json.loads(p.stdout)
+    # and a book with a file it cannot read shows no totals (issue 13): refused, naming it
+    assert p.returncode == 2 and "book-damaged" in p.stdout and "FIFO" in p.stdout and "2026-11-05.toml" in p.stdout
 
 
 def test_a_day_file_linked_to_dev_zero_is_refused(book):

@@ -203,7 +203,7 @@ def _add_import(root: Path, account: str, record: dict, result: ImportResult) ->
     row = {k: v for k, v in row.items() if v is not None}
     old = path.read_text(encoding="utf-8") if path.exists() else (
         "# cashbook: statement imports of this account, appended (`cashbook bank unimport ID` removes one)\n")
-    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("import", row)).encode("utf-8"))
+    atomic_write(path, (old.rstrip("\n") + "\n\n" + table_text("import", row)).encode("utf-8"), inside=root / "journals")
     return import_id
 
 
@@ -279,13 +279,13 @@ def remove_import(root: Path, account: str, record: dict) -> list[str]:
         head = path.read_text(encoding="utf-8").split("\n", 1)[0]
         head = head + "\n" if head.startswith("#") else ""
         tables = [table_text("line", r) for r in keep_lines] + [table_text("balance", r) for r in keep_bals]
-        atomic_write(path, (head + "\n" + "\n".join(tables)).encode("utf-8"))
+        atomic_write(path, (head + "\n" + "\n".join(tables)).encode("utf-8"), inside=root / "journals")
     path = folder / IMPORTS
     if record.get("unrecorded"):
         return months
     rest = [r for r in load_imports(root, account) if r.get("id") != record.get("id")]
     head = "# cashbook: statement imports of this account, appended (`cashbook bank unimport ID` removes one)\n"
-    atomic_write(path, (head + "".join("\n" + table_text("import", r) for r in rest)).encode("utf-8"))
+    atomic_write(path, (head + "".join("\n" + table_text("import", r) for r in rest)).encode("utf-8"), inside=root / "journals")
     return months
 
 

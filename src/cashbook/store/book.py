@@ -232,7 +232,7 @@ class Book:
         read: dict[str, tuple[bytes, str]] = {}
         for s in todo:
             try:
-                raw = s.path.read_bytes()
+                raw = read_regular(s.path, "journal")
             except OSError:  # parsed as usual: the reader says what is wrong
                 continue
             read[s.shown] = (raw, digest(raw))
@@ -647,7 +647,7 @@ class Book:
             return None
         try:
             key = file_key(path.stat())
-            content = digest(path.read_bytes())
+            content = digest(read_regular(path, "journal"))
         except OSError:
             return None
         self._digests[self.shown(path)] = content
@@ -916,7 +916,7 @@ class _Worker:
 
 def _file_digest(path: Path) -> str:
     try:
-        return digest(path.read_bytes())
+        return digest(read_regular(path, "seal log"))
     except OSError:
         return "absent"
 
