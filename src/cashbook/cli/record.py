@@ -36,6 +36,7 @@ OPTION_OF = {
     "overrides": "--override", "reason": "--reason", "words": "--words", "from_account": "--from-account",
     "to_account": "--to-account", "on_behalf_of": "--for", "returned": "--returned", "spent": "--spent",
     "invoice_party": "--invoice-party", "slip": "--slip", "ref": "--ref", "lost_receipt": "--lost-receipt",
+    "department": "--department",
 }
 
 
@@ -137,6 +138,7 @@ def register(app: typer.Typer) -> None:
         invoice: Annotated[str, typer.Option("--invoice", help="Invoice or voucher number (发票号).")] = "",
         invoice_party: Annotated[str, typer.Option("--invoice-party", help="The party named on the invoice.")] = "",
         approved_by: ApprovalsOpt = None,
+        department: Annotated[str, typer.Option("--department", help="The payee's department, when staff or a department is paid.")] = "",
         words: Annotated[str, typer.Option("--words", help="The amount in capital numerals as written (大写), cross-checked.")] = "",
         memo: MemoOpt = "",
         date: DateOpt = None,
@@ -152,7 +154,7 @@ def register(app: typer.Typer) -> None:
         record(book, fmt, lambda s, p: dict(kind="payment", amount=value, party=party, category=category, account=account,
                                             method="cheque" if cheque and method is None else _method(method, account, p),
                                             cheque=cheque, invoice=invoice, invoice_party=invoice_party, approvals=approvals,
-                                            words=words, memo=memo), date, time, override)
+                                            words=words, department=department, memo=memo), date, time, override)
 
     @app.command("bank-deposit")
     def bank_deposit(
@@ -219,6 +221,7 @@ def register(app: typer.Typer) -> None:
         person: Annotated[Optional[str], typer.Option("--to", help="Member of staff receiving the advance.", show_default=False)] = None,
         purpose: Annotated[str, typer.Option("--purpose", help="What it is for.")] = "",
         due: Annotated[Optional[str], typer.Option("--due", help="YYYY-MM-DD by which it is settled.", show_default=False)] = None,
+        department: Annotated[str, typer.Option("--department", help="The person's department (default: from [staff] in policies.toml).")] = "",
         approved_by: ApprovalsOpt = None,
         estimate: Annotated[Optional[tuple[str, str, str, str]], typer.Option("--estimate", help="Print the travel advance for FARE LODGING ALLOWANCE DAYS = fare + (lodging + allowance) × days, and record nothing.", show_default=False)] = None,
         account: AccountOpt = "cash",
@@ -249,6 +252,7 @@ def register(app: typer.Typer) -> None:
 
         due_day = parse_date(due, "--due")
         record(book, fmt, lambda s, p: dict(kind="advance", amount=value, person=person, purpose=purpose, due=due_day,
+                                            department=department or p.staff.get(person, ""),
                                             account=account, method=_method(method, account, p),
                                             approvals=approvals_arg(approved_by), memo=memo), date, time, override)
 

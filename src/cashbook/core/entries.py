@@ -237,6 +237,9 @@ class Payment(_Moves):
     """The party named on the invoice, when known (must equal the cheque payee)."""
     words: Text = ""
     """The amount in Chinese capital numerals as written on the voucher (大写)."""
+    department: Text = ""
+    """The payee's department, when a member of staff or a department is paid (for the
+    rule on earlier advances not yet accounted for)."""
     approvals: Approvals = ()
 
     def postings(self) -> list[Posting]:
@@ -290,6 +293,8 @@ class Advance(_Moves):
     person: Name
     purpose: Text
     due: dt.date
+    department: Text = ""
+    """The person's department (所在部门): while the advance is open, neither gets a payment."""
     approvals: Approvals = ()
 
     def postings(self) -> list[Posting]:

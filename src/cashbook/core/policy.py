@@ -135,6 +135,10 @@ class AdvanceOverdue(Rule):
     days: int = Field(7, ge=0, le=36500)
 
 
+class UnsettledAdvance(Rule):
+    override: tuple[Key, ...] = ("gm",)
+
+
 class Rules(_Model):
     cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
     cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
@@ -147,6 +151,8 @@ class Rules(_Model):
     cheque_payee_mismatch: Rule = Field(default_factory=Rule, alias="cheque-payee-mismatch")
     words_mismatch: Rule = Field(default_factory=Rule, alias="words-mismatch")
     advance_overdue: AdvanceOverdue = Field(default_factory=AdvanceOverdue, alias="advance-overdue")
+    unsettled_advance: UnsettledAdvance = Field(default_factory=UnsettledAdvance, alias="unsettled-advance")
+    advance_no_department: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="advance-no-department")
     deposit_refund_invalid: Rule = Field(default_factory=Rule, alias="deposit-refund-invalid")
     receipt_number_used: Rule = Field(default_factory=Rule, alias="receipt-number-used")
     receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")
@@ -165,6 +171,8 @@ class Policy(_Model):
     roles: dict[Key, str]
     categories: dict[Key, Category]
     deposit_types: dict[Key, DepositType] = {}
+    staff: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(min_length=1, max_length=200)]] = {}
+    """Member of staff -> department (所在部门), for advances and payments that name no --department."""
     denominations: tuple[AmountOrZero, ...] = tuple(
         Decimal(d) for d in ("100.00", "50.00", "20.00", "10.00", "5.00", "1.00", "0.50", "0.10")
     )

@@ -293,6 +293,47 @@ def advance_overdue(entry, policy, state, today):
                      entry, figure=(entry.date - a.due).days, limit=days)]
 
 
+def department_of(entry: EntryBase, policy: Policy) -> str:
+    """The department of the person an entry pays: named on it, else the policy's staff list."""
+    person = entry.field("person") or entry.field("party") or ""
+    return entry.field("department") or policy.staff.get(person, "")
+
+
+@rule("payment")
+def unsettled_advance(entry, policy, state, today):
+    """有前期未报账款项的个人及所在部门,一律不办理付款业务 (DOMAIN 4): a payment to a person, or to
+    a department, with an advance still open. A new advance is judged by `advance_overdue`
+    instead (DOMAIN 5 lets a person borrow again until one is 7 days overdue)."""
+    if not isinstance(entry, Payment):
+        return []
+    party, dept = entry.party.strip(), department_of(entry, policy)
+    held = state.open_advances(state.advances_of.get(party, ()))
+    whose = party
+    if not held:
+        for d in dict.fromkeys(x for x in (dept, party) if x):
+            held = state.open_advances(state.advances_of_dept.get(d, ()))
+            if held:
+                whose = f"{party}'s department {d}" if d != party else f"department {d}"
+                break
+    if not held:
+        return []
+    a = held[0]
+    more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+    return [_problem(policy, "unsettled-advance",
+                     f"{whose} has advance {a.id} to {a.party} of {_m(a.outstanding)} not yet accounted for{more} "
+                     f"(有前期未报账款项, rules.unsettled-advance): no payment until it is settled (`cashbook settle {a.id}`)"
+                     + _override_hint(policy.rules.unsettled_advance), entry, advance=a.id, figure=a.outstanding)]
+
+
+@rule("advance")
+def advance_no_department(entry, policy, state, today):
+    if isinstance(entry, Advance) and not department_of(entry, policy):
+        return [_problem(policy, "advance-no-department",
+                         f"advance to {entry.person} names no department; give --department DEPT or list the person under "
+                         "[staff] in policies.toml, so an open advance also stops payments to the department", entry)]
+    return []
+
+
 @rule("deposit-hold", "deposit-refund")
 def deposits(entry, policy, state, today):
     problems = []

@@ -163,6 +163,7 @@ class BookState:
     last_date: dt.date | None = None
     openings: dict[str, list[str]] = field(default_factory=dict)  # account -> opening entry ids
     advances_of: dict[str, list[str]] = field(default_factory=dict)  # person -> advance ids
+    advances_of_dept: dict[str, list[str]] = field(default_factory=dict)  # department -> advance ids
     settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
     refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
 
@@ -217,6 +218,11 @@ class BookState:
         if key not in self.days:
             self.days[key] = DayFigures(opening=self.balance(account))
         return self.days[key]
+
+    def open_advances(self, ids) -> list[OpenItem]:
+        """The advances among ``ids`` still outstanding (not settled in full, not voided)."""
+        found = (self.advances.get(i) for i in ids if i not in self.voided)
+        return [a for a in found if a is not None and a.outstanding > 0]
 
     def dependants(self, entry_id: str) -> list[str]:
         """The live entries that rest on ``entry_id``: the settlements of an advance, the
@@ -283,6 +289,8 @@ class BookState:
             self.openings.setdefault(entry.account, []).append(entry.id)
         if isinstance(entry, Advance):
             self.advances_of.setdefault(entry.person, []).append(entry.id)
+            if entry.department:
+                self.advances_of_dept.setdefault(entry.department, []).append(entry.id)
             self.advances[entry.id] = OpenItem(entry.id, entry.date, entry.person, entry.purpose, entry.amount, entry.amount, due=entry.due, account=entry.account)
         elif isinstance(entry, Settlement):
             self.settled_by.setdefault(entry.advance, []).append(entry.id)
