@@ -52,3 +52,46 @@ def test_a_staff_list_in_the_policy_gives_the_department(cli, book):
     _refused(cli("pay", "50", "--to", "张伟", "--category", "office", *GM, *D, "--format", "json", book=book), "unsettled-advance")
     set_setting(book, "rules.unsettled-advance", "severity", '"warn"')
     _ok(cli("pay", "50", "--to", "张伟", "--category", "office", *GM, *D, book=book))
+
+
+# -- 2. compensation paid in advance (先行赔付) is settled within a month -----------------------
+
+SM = ("--approved-by", "store-manager:李")
+BIG = ("--approved-by", "center-gm:陈")
+
+
+def test_compensation_is_settled_within_a_month_or_blocks_the_handler(cli, book):
+    set_setting(book, "rules.compensation-unsettled", "days", "5")  # a month by default; the clock allows 19 days
+    first = _ok(cli("pay", "80", "--to", "顾客甲", "--category", "compensation", "--handler", "孙丽", "--for", "宜家",
+                    *GM, *SM, "--date", "2026-11-02", "--time", "09:00", "--format", "json", book=book)).json["id"]
+    no_handler = cli("pay", "80", "--to", "顾客乙", "--category", "compensation", *GM, *SM, *D, "--format", "json", book=book)
+    assert "--handler" in _refused(no_handler, "compensation-unsettled")["message"]
+    late = _refused(cli("pay", "90", "--to", "顾客乙", "--category", "compensation", "--handler", "孙丽", "--for", "宜家",
+                        *GM, *SM, *D, "--format", "json", book=book), "compensation-unsettled")
+    assert first in late["message"] and "孙丽" in late["message"]
+    _ok(cli("pay", "90", "--to", "顾客乙", "--category", "compensation", "--handler", "周平", "--for", "宜家", *GM, *SM, *D, book=book))
+    reg = _ok(cli("report", "compensation", "--date", "2026-11-10", "--format", "json", book=book)).json
+    row = [r for r in reg["compensation"] if r["id"] == first][0]
+    assert row["status"] == "withhold" and row["handler"] == "孙丽" and row["outstanding"] == "80.00"
+    assert reg["withhold_total"] == "80.00"
+    assert "孙丽" in cli("report", "compensation", "--date", "2026-11-10", book=book).out
+    _ok(cli("recover", first, "--from", "宜家", *D, book=book))
+    _ok(cli("pay", "90", "--to", "顾客丙", "--category", "compensation", "--handler", "孙丽", "--for", "宜家", *GM, *SM, *D, book=book))
+    reg = cli("report", "compensation", "--date", "2026-11-10", "--format", "json", book=book).json
+    assert reg["withhold_total"] == "0.00"
+    assert run_cli("check", book=book).code == 0
+
+
+def test_split_payments_to_one_party_count_together_for_the_approval_band(cli, book):
+    _ok(cli("pay", "2000", "--to", "顾客甲", "--category", "compensation", "--handler", "孙丽", "--account", "bank",
+            "--invoice", "C1", *GM, *SM, "--date", "2026-11-08", book=book))
+    split = cli("pay", "1500", "--to", "顾客甲", "--category", "compensation", "--handler", "孙丽", "--account", "bank",
+                "--invoice", "C2", *GM, *SM, *D, "--format", "json", book=book)
+    p = _refused(split, "needs-approval")
+    assert "center-gm" in p["message"] and "3,500.00" in p["message"]
+    _ok(cli("pay", "1500", "--to", "顾客甲", "--category", "compensation", "--handler", "孙丽", "--account", "bank",
+            "--invoice", "C2", *GM, *BIG, *D, book=book))
+    # outside the window (rules.needs-approval.split_days) the parts stand alone
+    set_setting(book, "rules.needs-approval", "split_days", "1")
+    _ok(cli("pay", "1000", "--to", "顾客甲", "--category", "compensation", "--handler", "孙丽", "--account", "bank",
+            "--invoice", "C3", *GM, *SM, "--date", "2026-11-12", book=book))

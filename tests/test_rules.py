@@ -55,8 +55,8 @@ CASES = [
      ("pay", "50", "--to", "A", "--category", "postage"),
      ("rules.needs-approval", "severity", '"warn"')),
     ("needs-approval", [],
-     ("pay", "2999", "--to", "顾客", "--category", "compensation", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
-     ("pay", "3000", "--to", "顾客", "--category", "compensation", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
+     ("pay", "2999", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
+     ("pay", "3000", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
      ("rules.needs-approval", "severity", '"warn"')),
     ("needs-approval", [],
      ("withdraw", "500", "--account", "bank", *GM),
@@ -267,6 +267,7 @@ def test_a_rule_left_out_for_a_kind_has_nothing_to_say_about_it():
         "adjustment": {"amount": "90000.00", "direction": "overage"},
         "day-close": {"book_balance": "90000.00", "counted": "0.00", "digest": sha, "seal": sha},
         "void": {"target": "x1", "reason": "r", "reverses": [["cash", "-90000.00"], ["category:rent", "90000.00"]]},
+        "recovery": {"payment": "x1", "party": "p", "amount": "90000.00"},
     }
     assert set(samples) == set(KINDS)
     state = BookState(last_sealed=dt.date(2026, 11, 30), receipt_numbers={"SJ1": "e0"}, cheques={("bank", "1"): "e0"})

@@ -36,7 +36,7 @@ OPTION_OF = {
     "overrides": "--override", "reason": "--reason", "words": "--words", "from_account": "--from-account",
     "to_account": "--to-account", "on_behalf_of": "--for", "returned": "--returned", "spent": "--spent",
     "invoice_party": "--invoice-party", "slip": "--slip", "ref": "--ref", "lost_receipt": "--lost-receipt",
-    "department": "--department",
+    "department": "--department", "handler": "--handler", "payment": "PAYMENT_ID",
 }
 
 
@@ -139,6 +139,8 @@ def register(app: typer.Typer) -> None:
         invoice_party: Annotated[str, typer.Option("--invoice-party", help="The party named on the invoice.")] = "",
         approved_by: ApprovalsOpt = None,
         department: Annotated[str, typer.Option("--department", help="The payee's department, when staff or a department is paid.")] = "",
+        handler: Annotated[str, typer.Option("--handler", help="Who handled a compensation paid in advance (先行赔付经办人).")] = "",
+        on_behalf_of: Annotated[str, typer.Option("--for", help="The supplier a compensation is paid for.")] = "",
         words: Annotated[str, typer.Option("--words", help="The amount in capital numerals as written (大写), cross-checked.")] = "",
         memo: MemoOpt = "",
         date: DateOpt = None,
@@ -154,7 +156,8 @@ def register(app: typer.Typer) -> None:
         record(book, fmt, lambda s, p: dict(kind="payment", amount=value, party=party, category=category, account=account,
                                             method="cheque" if cheque and method is None else _method(method, account, p),
                                             cheque=cheque, invoice=invoice, invoice_party=invoice_party, approvals=approvals,
-                                            words=words, department=department, memo=memo), date, time, override)
+                                            words=words, department=department, handler=handler,
+                                            on_behalf_of=on_behalf_of, memo=memo), date, time, override)
 
     @app.command("bank-deposit")
     def bank_deposit(
@@ -282,6 +285,36 @@ def register(app: typer.Typer) -> None:
                 fail("unknown-advance", f"no advance with id {advance_id!r}; see `cashbook report advances`")
             return dict(kind="settlement", advance=advance_id, person=adv.party, returned=ret, spent=spn,
                         category=category, invoice=invoice, account=account, memo=memo)
+
+        record(book, fmt, draft, date, time, override)
+
+    @app.command("recover")
+    def recover(
+        payment_id: Annotated[str, typer.Argument(help="Id of the compensation payment (先行赔付) recovered.")],
+        party: Annotated[str, typer.Option("--from", help="Who pays it back: the supplier, or the handler (from wages).")],
+        amount: Annotated[Optional[str], typer.Option("--amount", help="Amount recovered (default: all outstanding).", show_default=False)] = None,
+        account: AccountOpt = "cash",
+        method: MethodOpt = None,
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        override: OverrideOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """追偿 Record a compensation paid in advance recovered from the supplier (or the handler)."""
+        begin(fmt, book)
+        value = amount_arg(amount, "--amount") if amount is not None else None
+
+        def draft(state, policy):
+            item = state.compensations.get(payment_id)
+            if item is None or payment_id in state.voided:
+                fail("unknown-entry", f"no compensation paid in advance with id {payment_id!r}; see `cashbook report compensation`")
+            amt = value if value is not None else item.outstanding
+            if amt <= 0:
+                fail("bad-amount", f"{payment_id} has nothing left to recover")
+            return dict(kind="recovery", payment=payment_id, party=party, amount=amt, category=state.entries[payment_id].category,
+                        account=account, method=_method(method, account, policy), memo=memo)
 
         record(book, fmt, draft, date, time, override)
 

@@ -103,6 +103,22 @@ def deposits(
     show(deposits_report(state, b.policy, day), fmt, lang)
 
 
+@report_app.command("compensation")
+def compensation(
+    date: AsOfOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """先行赔付 Compensation paid in advance not yet recovered, and what to withhold from wages."""
+    from ..reports.registers import compensation_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    show(compensation_report(_state_as_of(b, day), b.policy, day), fmt, lang)
+
+
 @report_app.command("cheques")
 def cheques(
     start: FromOpt = None,

@@ -38,6 +38,8 @@ def summary(entry: EntryBase) -> str:
         parts = [f"void of {e.target}", e.reason]
     elif k == "adjustment":
         parts = [f"cash {e.direction}"]
+    elif k == "recovery":
+        parts = [f"compensation {e.payment} recovered from {e.party}"]
     else:
         parts = [k]
     if entry.memo:

@@ -240,6 +240,10 @@ class Payment(_Moves):
     department: Text = ""
     """The payee's department, when a member of staff or a department is paid (for the
     rule on earlier advances not yet accounted for)."""
+    handler: Text = ""
+    """Who handled a compensation paid in advance (先行赔付经办人): answerable until it is recovered."""
+    on_behalf_of: Text = ""
+    """The supplier a compensation was paid for, from whom it is recovered."""
     approvals: Approvals = ()
 
     def postings(self) -> list[Posting]:
@@ -326,6 +330,21 @@ class Settlement(EntryBase):
             out.append(Posting(f"category:{self.category}", self.spent))
         out.append(Posting(f"advances:{self.person}", -self.amount))
         return out
+
+
+class Recovery(_Moves):
+    """追偿: a compensation paid in advance (先行赔付) recovered from the supplier it was paid
+    for, or from the handler (withheld from wages); it credits the compensation's category."""
+
+    kind: Literal["recovery"] = "recovery"
+    payment: str
+    """Id of the compensation payment being recovered."""
+    party: Name
+    """Who paid it back (the supplier, or the handler)."""
+    category: Key = "compensation"
+
+    def postings(self) -> list[Posting]:
+        return _pair(self.account, f"category:{self.category}", self.amount)
 
 
 class DepositHold(_Moves):
@@ -440,6 +459,7 @@ Entry = Annotated[
     Union[
         Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
         Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
+        Recovery,
     ],
     Field(discriminator="kind"),
 ]
@@ -447,7 +467,8 @@ Entry = Annotated[
 KINDS: dict[str, type[EntryBase]] = {
     m.model_fields["kind"].default: m
     for m in (Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
-              Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void)
+              Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
+              Recovery)
 }
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).

@@ -118,6 +118,9 @@ class Band(_Model):
 
 class NeedsApproval(Rule):
     bands: tuple[Band, ...] = ()
+    split_days: int = Field(7, ge=0, le=3660)
+    """Payments of one kind to one party within this many days count together for a band's
+    amount (a payment split to stay under a band); 0 = each alone."""
 
     @cached_property
     def _by_kind(self) -> dict[str, tuple[Band, ...]]:
@@ -139,6 +142,12 @@ class UnsettledAdvance(Rule):
     override: tuple[Key, ...] = ("gm",)
 
 
+class CompensationUnsettled(Rule):
+    days: int = Field(30, ge=0, le=36500)
+    """A compensation paid in advance is recovered within this many days (一个月内处理完毕)."""
+    categories: tuple[Key, ...] = ("compensation",)
+
+
 class Rules(_Model):
     cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
     cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
@@ -153,6 +162,7 @@ class Rules(_Model):
     advance_overdue: AdvanceOverdue = Field(default_factory=AdvanceOverdue, alias="advance-overdue")
     unsettled_advance: UnsettledAdvance = Field(default_factory=UnsettledAdvance, alias="unsettled-advance")
     advance_no_department: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="advance-no-department")
+    compensation_unsettled: CompensationUnsettled = Field(default_factory=CompensationUnsettled, alias="compensation-unsettled")
     deposit_refund_invalid: Rule = Field(default_factory=Rule, alias="deposit-refund-invalid")
     receipt_number_used: Rule = Field(default_factory=Rule, alias="receipt-number-used")
     receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")
@@ -210,10 +220,10 @@ class Policy(_Model):
             for role in dtype.refund_approvers:
                 if role not in known:
                     raise ValueError(f"deposit_types.{key}.refund_approvers: unknown role {role!r}")
-        for code in ("no_cash_category",):
+        for code in ("no_cash_category", "compensation_unsettled"):
             for cat in getattr(self.rules, code).categories:
                 if cat not in self.categories:
-                    raise ValueError(f"rules.no-cash-category.categories: unknown category {cat!r}")
+                    raise ValueError(f"rules.{rule_key(code)}.categories: unknown category {cat!r}")
         return self
 
     # -- look-ups used everywhere ---------------------------------------------------

@@ -89,13 +89,34 @@ def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tupl
     category = entry.field("category")
     amount = _amount_of(entry)
     for band in policy.rules.needs_approval.bands_for(entry.kind):
-        if band.matches(entry.kind, category, amount):
+        figure = amount + split_parts(entry, band.category, policy, state)[1] if band.from_ is not None or band.below is not None else amount
+        if band.matches(entry.kind, category, figure):
             roles += [r for r in band.roles if r not in roles]
     if isinstance(entry, DepositRefund):
         dtype = policy.deposit_types.get(entry.type)
         if dtype:
             roles += [r for r in dtype.refund_approvers if r not in roles]
     return tuple(roles)
+
+
+def split_parts(entry: EntryBase, category: str | None, policy: Policy, state: BookState) -> tuple[list[str], Decimal]:
+    """Earlier live payments to the same party (of ``category``, when the band names one) within
+    ``rules.needs-approval.split_days`` before this one: a payment split in parts counts whole."""
+    days = policy.rules.needs_approval.split_days
+    if not days or not isinstance(entry, Payment):
+        return [], ZERO
+    ids, total = [], ZERO
+    for i in reversed(state.payments_to.get(entry.party, ())):
+        e = state.entries.get(i)
+        if e is None or i in state.voided or (category is not None and e.category != category):
+            continue
+        if not 0 <= (entry.date - e.date).days < days:
+            if e.date < entry.date:
+                break
+            continue
+        ids.append(i)
+        total += e.amount
+    return ids, total
 
 
 # -- the rules -----------------------------------------------------------------------
@@ -118,8 +139,11 @@ def needs_approval(entry, policy, state, today):
         return []
     names = ", ".join(f"{r} ({policy.roles.get(r, r)})" for r in missing)
     amount = _amount_of(entry)
+    parts, earlier = split_parts(entry, entry.field("category"), policy, state)
+    split = (f" (with {', '.join(parts)} to {entry.party} within {policy.rules.needs_approval.split_days} days: "
+             f"{_m(amount + earlier)} in all, rules.needs-approval.split_days)") if parts else ""
     return [_problem(policy, "needs-approval",
-                     f"a {entry.kind} of {_m(amount)} needs the approval of {names}; add --approved-by "
+                     f"a {entry.kind} of {_m(amount)}{split} needs the approval of {names}; add --approved-by "
                      + " --approved-by ".join(f"{r}:NAME" for r in missing),
                      entry, missing=missing, figure=amount)]
 
@@ -323,6 +347,28 @@ def unsettled_advance(entry, policy, state, today):
                      f"{whose} has advance {a.id} to {a.party} of {_m(a.outstanding)} not yet accounted for{more} "
                      f"(有前期未报账款项, rules.unsettled-advance): no payment until it is settled (`cashbook settle {a.id}`)"
                      + _override_hint(policy.rules.unsettled_advance), entry, advance=a.id, figure=a.outstanding)]
+
+
+@rule("payment")
+def compensation_unsettled(entry, policy, state, today):
+    """先行赔付 (DOMAIN 5): a compensation paid for a supplier is recovered within a month; until
+    then its handler pays no other, and `report compensation` lists it to withhold from wages."""
+    settings = policy.rules.compensation_unsettled
+    if not isinstance(entry, Payment) or entry.category not in settings.categories:
+        return []
+    if not entry.handler:
+        return [_problem(policy, "compensation-unsettled",
+                         f"a {entry.category} payment (先行赔付) names its handler, who answers for it until it is recovered: "
+                         "add --handler NAME (and --for SUPPLIER)", entry)]
+    late = [c for c in state.open_compensations(entry.handler) if (entry.date - c.date).days > settings.days]
+    if not late:
+        return []
+    c = late[0]
+    return [_problem(policy, "compensation-unsettled",
+                     f"{entry.handler} handled compensation {c.id} of {_m(c.outstanding)} on {c.date}, not recovered after "
+                     f"{(entry.date - c.date).days} days (more than {settings.days}, rules.compensation-unsettled.days): no "
+                     f"other until it is (`cashbook recover {c.id} --from SUPPLIER`), or it is withheld from wages"
+                     + _override_hint(settings), entry, figure=(entry.date - c.date).days, limit=settings.days, compensation=c.id)]
 
 
 @rule("advance")

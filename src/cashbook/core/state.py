@@ -166,6 +166,10 @@ class BookState:
     advances_of_dept: dict[str, list[str]] = field(default_factory=dict)  # department -> advance ids
     settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
     refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
+    compensations: OpenItems = field(default_factory=OpenItems)  # 先行赔付: payment id -> open item (party: handler)
+    compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
+    recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
+    payments_to: dict[str, list[str]] = field(default_factory=dict)  # payee -> payment ids (split payments)
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
@@ -221,14 +225,21 @@ class BookState:
 
     def open_advances(self, ids) -> list[OpenItem]:
         """The advances among ``ids`` still outstanding (not settled in full, not voided)."""
-        found = (self.advances.get(i) for i in ids if i not in self.voided)
+        return self._open(self.advances, ids)
+
+    def open_compensations(self, handler: str) -> list[OpenItem]:
+        """A handler's compensations paid in advance not yet recovered in full."""
+        return self._open(self.compensations, self.compensations_of.get(handler, ()))
+
+    def _open(self, items: OpenItems, ids) -> list[OpenItem]:
+        found = (items.get(i) for i in ids if i not in self.voided)
         return [a for a in found if a is not None and a.outstanding > 0]
 
     def dependants(self, entry_id: str) -> list[str]:
         """The live entries that rest on ``entry_id``: the settlements of an advance, the
         refunds of a held deposit (voided ones no longer count). Voiding the entry alone
         would leave them pointing at nothing."""
-        ids = self.settled_by.get(entry_id, []) + self.refunded_by.get(entry_id, [])
+        ids = self.settled_by.get(entry_id, []) + self.refunded_by.get(entry_id, []) + self.recovered_by.get(entry_id, [])
         return [i for i in ids if i not in self.voided]
 
     def is_sealed(self, date: dt.date) -> bool:
@@ -284,6 +295,17 @@ class BookState:
         if kind == "payment":
             if entry.cheque:
                 self.cheques[(entry.account, entry.cheque)] = entry.id
+            self.payments_to.setdefault(entry.party, []).append(entry.id)
+            if entry.handler:
+                self.compensations_of.setdefault(entry.handler, []).append(entry.id)
+                self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
+                                                        entry.amount, doc=entry.party, account=entry.account)
+            return
+        if kind == "recovery":
+            self.recovered_by.setdefault(entry.payment, []).append(entry.id)
+            item = self.compensations.get(entry.payment)
+            if item:
+                item.outstanding -= entry.amount
             return
         if kind == "opening":
             self.openings.setdefault(entry.account, []).append(entry.id)
@@ -324,5 +346,9 @@ class BookState:
                 self.deposits[target.id].outstanding -= target.amount
             elif isinstance(target, DepositRefund) and target.deposit in self.deposits:
                 self.deposits[target.deposit].outstanding += target.amount
+            elif isinstance(target, Payment) and target.id in self.compensations:
+                self.compensations[target.id].outstanding -= target.amount
+            elif target is not None and target.kind == "recovery" and target.payment in self.compensations:
+                self.compensations[target.payment].outstanding += target.amount
         if isinstance(entry, (Receipt, Collection, DepositHold)) and entry.doc:
             self.receipt_numbers[entry.doc] = entry.id

@@ -134,6 +134,18 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
         account(entry.account, "cash", "cash account")
     elif isinstance(entry, Adjustment):
         account(entry.account, "cash", "cash account")
+    elif entry.kind == "recovery":
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+        item = state.compensations.get(entry.payment)
+        if item is None or entry.payment in state.voided:
+            bad("unknown-entry", f"{entry.payment!r} is not a compensation paid in advance; see `cashbook report compensation`")
+        else:
+            if entry.amount > item.outstanding:
+                bad("bad-amount", f"recovers {entry.amount} but only {item.outstanding} of {item.id} is outstanding")
+            paid = state.entries.get(entry.payment)
+            if paid is not None and entry.category != paid.category:
+                bad("bad-field", f"{item.id} was paid under {paid.category}, not {entry.category}")
     elif isinstance(entry, Void):
         target = state.entries.get(entry.target)
         if target is None:

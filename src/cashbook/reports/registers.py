@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ..core.entries import EntryBase, Payment, Withdrawal
 from ..core.money import ZERO
@@ -59,6 +60,36 @@ def deposits_report(state: BookState, policy: Policy, as_of: dt.date) -> Report:
     return Report({"date": as_of, "deposits": rows, "by_type": list(by_type.values()), "total": total},
                   [Table(cols, rows, f"Deposits held at {as_of}", f"{as_of} 在押押金明细", totals={"id": "total / 合计", "held": total}),
                    Table(tcols, list(by_type.values()), "By type", "按类型汇总", totals={"type": "total / 合计", "held": total})])
+
+
+def compensation_report(state: BookState, policy: Policy, as_of: dt.date) -> Report:
+    """Compensation paid in advance (先行赔付) not yet recovered; one older than the policy's
+    window is to be withheld from its handler's wages (从经办人工资中扣除)."""
+    days = policy.rules.compensation_unsettled.days
+    rows = []
+    for c in state.compensations.values():
+        if c.id in state.voided or c.outstanding <= 0 or c.date > as_of:
+            continue
+        due = c.date + dt.timedelta(days=days)
+        rows.append({"id": c.id, "date": c.date, "handler": c.party, "supplier": c.type, "paid_to": c.doc, "amount": c.amount,
+                     "outstanding": c.outstanding, "due": due, "status": "withhold" if as_of > due else "open"})
+    rows.sort(key=lambda r: (r["handler"], r["date"], r["id"]))
+    total = sum((r["outstanding"] for r in rows), ZERO)
+    withhold = sum((r["outstanding"] for r in rows if r["status"] == "withhold"), ZERO)
+    by_handler: dict[str, Decimal] = {}
+    for r in rows:
+        if r["status"] == "withhold":
+            by_handler[r["handler"]] = by_handler.get(r["handler"], ZERO) + r["outstanding"]
+    wages = [{"handler": h, "withhold": v} for h, v in sorted(by_handler.items())]
+    cols = [Column("id", "Payment", "付款单"), Column("date", "Date", "日期", "date"), Column("handler", "Handler", "经办人"),
+            Column("supplier", "For supplier", "代赔供应商"), Column("paid_to", "Paid to", "赔付对象"),
+            Column("amount", "Paid", "赔付金额", "money"), Column("outstanding", "Outstanding", "未追回", "money"),
+            Column("due", "Due", "处理期限", "date"), Column("status", "Status", "状态")]
+    wcols = [Column("handler", "Handler", "经办人"), Column("withhold", "Withhold from wages", "应从工资中扣除", "money")]
+    return Report({"date": as_of, "compensation": rows, "outstanding": total, "withhold_total": withhold, "withhold": wages},
+                  [Table(cols, rows, f"Compensation paid in advance at {as_of}", f"{as_of} 先行赔付未处理明细",
+                         totals={"id": "total / 合计", "outstanding": total}),
+                   Table(wcols, wages, "To withhold from wages", "应从工资中扣除", totals={"handler": "total / 合计", "withhold": withhold})])
 
 
 def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str] | None = None,
