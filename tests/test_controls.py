@@ -95,3 +95,33 @@ def test_split_payments_to_one_party_count_together_for_the_approval_band(cli, b
     set_setting(book, "rules.needs-approval", "split_days", "1")
     _ok(cli("pay", "1000", "--to", "顾客甲", "--category", "compensation", "--handler", "孙丽", "--account", "bank",
             "--invoice", "C3", *GM, *SM, "--date", "2026-11-12", book=book))
+
+
+# -- 3. quarterly and annual reports (会计报表应分月、季、年报) ---------------------------------
+
+def test_quarter_and_year_reports_in_every_format(cli, book):
+    _ok(cli("receive", "300", "--from", "A", "--category", "rent", "--doc", "SJ0001", "--date", "2026-11-03", book=book))
+    _ok(cli("pay", "80", "--to", "B", "--category", "postage", *GM, "--date", "2026-11-04", book=book))
+    r = cli("report", "quarter", "2026-Q4", "--format", "json", book=book)
+    assert r.code == 1  # like a month report: days not closed are a control failure
+    q = r.json
+    assert q["unsealed_days"] == ["2026-11-01", "2026-11-03", "2026-11-04"] and q["ok"] is False
+    assert q["quarter"] == "2026-Q4" and q["from"] == "2026-10-01" and q["to"] == "2026-12-31"
+    cash = [a for a in q["accounts"] if a["account"] == "cash"][0]
+    assert cash["opening"] == "0.00" and cash["receipts"] == "1800.00" and cash["payments"] == "80.00" and cash["closing"] == "1720.00"
+    assert [m["month"] for m in q["months"]] == ["2026-10", "2026-11", "2026-12"]
+    nov = [a for a in q["months"][1]["accounts"] if a["account"] == "cash"][0]
+    assert nov["closing"] == "1720.00"
+    y = cli("report", "year", "2026", "--format", "json", book=book).json
+    assert y["year"] == "2026" and len(y["months"]) == 12 and y["accounts"] == q["accounts"]
+    table = cli("report", "quarter", "2026-Q4", book=book)
+    assert "2026-Q4" in table.out and "By month" in table.out
+    zh = cli("report", "year", "2026", "--lang", "zh", book=book)
+    assert "年报" in zh.out
+    csv = cli("report", "quarter", "2026-Q4", "--format", "csv", book=book)
+    assert "2026-11" in csv.out and "1720.00" in csv.out
+    q3 = cli("report", "quarter", "2026-Q3", "--format", "json", book=book).json
+    assert all(a["receipts"] == "0.00" for a in q3["accounts"])
+    for bad in (("quarter", "2026-Q5"), ("quarter", "2026-11"), ("year", "26")):
+        r = cli("report", *bad, book=book)
+        assert r.code == 2 and "bad-option" in r.err and "Traceback" not in r.err

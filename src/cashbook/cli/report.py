@@ -241,6 +241,63 @@ def month(
     show(report, fmt, lang)
 
 
+def _month_like(b, label: str, first, last, reconciliation: list[dict]):
+    """The month report's figures over ``first``..``last`` (a month, a quarter, a year)."""
+    from ..core.rules import book_checks, check_entry
+    from ..reports.close import month_report
+    from ..store.book import receipt_neighbours
+
+    view = b.period(first, last, checker=check_entry)
+    unsealed = [d for d in view.unsealed if d >= first]
+    used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
+    gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
+    return month_report(label, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
+                        gaps, reconciliation)
+
+
+def _period_command(kind: str, label: str, book, fmt: Format, lang: Lang) -> None:
+    from ..core.close import month_bounds
+    from ..reports.periods import months_of, period_report, quarter_bounds, year_bounds
+    from .common import fail
+
+    begin(fmt, book)
+    b = open_book(book)
+    try:
+        first, last = (quarter_bounds if kind == "quarter" else year_bounds)(label)
+    except ValueError as exc:
+        fail("bad-option", str(exc))
+    months = []
+    reconciliation = []
+    for m in months_of(first, last):
+        status = [{**r, "month": m, "status": f"{m}: {r['status']}"} for r in reconciliation_status(b, m)]
+        reconciliation += status
+        months.append(_month_like(b, m, *month_bounds(m), status))
+    whole = _month_like(b, label, first, last, reconciliation)
+    show(period_report(kind, label, whole, months), fmt, lang)
+
+
+@report_app.command("quarter")
+def quarter(
+    quarter_: Annotated[str, typer.Argument(metavar="YYYY-QN", help="The quarter, e.g. 2026-Q4.")],
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """季报 Quarter report: the month report over three months, with a line per month (exit 1 on a control failure)."""
+    _period_command("quarter", quarter_, book, fmt, lang)
+
+
+@report_app.command("year")
+def year(
+    year_: Annotated[str, typer.Argument(metavar="YYYY", help="The year, e.g. 2026.")],
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """年报 Annual report: the month report over twelve months, with a line per month (exit 1 on a control failure)."""
+    _period_command("year", year_, book, fmt, lang)
+
+
 def reconciliation_status(book, month_: str) -> list[dict]:
     """Each bank account's reconciliation status for the month."""
     from .bank import month_status
