@@ -125,3 +125,29 @@ def test_quarter_and_year_reports_in_every_format(cli, book):
     for bad in (("quarter", "2026-Q5"), ("quarter", "2026-11"), ("year", "26")):
         r = cli("report", *bad, book=book)
         assert r.code == 2 and "bad-option" in r.err and "Traceback" not in r.err
+
+
+# -- 4. no IOU slips in place of cash (严禁白条抵库) -----------------------------------------------
+
+def test_a_count_records_only_cash_never_an_iou(cli, book):
+    before = snapshot(book)
+    for item in ("白条x1", "IOU200", "欠条:300x1", "voucherx2"):
+        r = cli("count", "2026-11-10", "100x10", item, "--format", "json", book=book)
+        p = _refused(r, "iou-in-count")
+        assert "白条" in p["message"] and "adjust shortage" in p["message"]
+    assert snapshot(book) == before
+
+
+def test_check_refuses_a_count_written_with_an_iou_or_a_wrong_total(cli, book):
+    _ok(cli("count", "2026-11-10", "100x10", "50x10", book=book))
+    path = book / "journals" / "2026" / "2026-11-10.toml"
+    text = path.read_text()
+    assert '"50x10"' in text
+    path.write_text(text.replace('"50x10"', '"50x6", "白条x1"'))
+    r = run_cli("check", book=book)
+    assert r.code == 1 and "iou-in-count" in r.out + r.err
+    path.write_text(text.replace('"50x10"', '"50x6"'))
+    r = run_cli("check", book=book)
+    assert r.code == 1 and "bad-count" in r.out + r.err and "1,300.00" in r.out + r.err
+    path.write_text(text)
+    assert run_cli("check", book=book).code == 0

@@ -28,6 +28,10 @@ def register(app: typer.Typer) -> None:
         date = items[0] if items and DAY.match(items[0]) else None
         rest = items[1:] if date else items
         b = open_book(book)
+        from ..core.validate import iou_in_count
+
+        if iou_in_count(rest):
+            fail("iou-in-count", iou_in_count(rest))
         try:
             counts, total = parse_count(rest, b.policy)
         except ValueError as exc:

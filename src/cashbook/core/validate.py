@@ -7,6 +7,8 @@ checked the same way when recording and when `cashbook check` replays the book.
 
 from __future__ import annotations
 
+import re
+
 from .entries import (
     VOIDABLE,
     Adjustment,
@@ -30,6 +32,20 @@ from .entries import (
 from .policy import Policy
 from .problems import Problem
 from .state import BookState
+
+
+_NOT_CASH = re.compile(r"[^0-9.,x×*\s]", re.IGNORECASE)
+
+
+def iou_in_count(items) -> str:
+    """严禁白条抵库 (DOMAIN 1): a count is notes and coins only. The message for the first item
+    that is anything else (an IOU, a note, a voucher, a cheque), or "" when all are cash."""
+    for item in items:
+        if _NOT_CASH.search(item.strip().lower().replace("×", "x")):
+            return (f"{item!r} is not cash: a count records only notes and coins (100x12 50x3 …); an IOU, note or "
+                    "voucher never stands for missing cash (严禁白条抵库). Count the cash alone, and book what is missing "
+                    "with `cashbook adjust shortage AMOUNT --approved-by …` (an advance needs `cashbook advance`)")
+    return ""
 
 
 def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list[Problem]:
@@ -132,6 +148,20 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
         category(entry.category, ("income", "liability") if entry.direction == "credit" else ("expense", "liability"))
     elif isinstance(entry, CashCount):
         account(entry.account, "cash", "cash account")
+        iou = iou_in_count(entry.counts)
+        if iou:
+            bad("iou-in-count", iou)
+        else:
+            from .close import parse_count
+            from .money import fmt_grouped
+
+            try:
+                _, total = parse_count(list(entry.counts), policy)
+            except ValueError as exc:
+                bad("bad-count", str(exc))
+            else:
+                if total != entry.total:
+                    bad("bad-count", f"the count adds up to {fmt_grouped(total)}, not the total {fmt_grouped(entry.total)} written")
     elif isinstance(entry, Adjustment):
         account(entry.account, "cash", "cash account")
     elif entry.kind == "recovery":
