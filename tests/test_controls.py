@@ -151,3 +151,46 @@ def test_check_refuses_a_count_written_with_an_iou_or_a_wrong_total(cli, book):
     assert r.code == 1 and "bad-count" in r.out + r.err and "1,300.00" in r.out + r.err
     path.write_text(text)
     assert run_cli("check", book=book).code == 0
+
+
+# -- 5. receipt books, spoiled receipts and the till hand-over log (DOMAIN 7) -------------------
+
+def test_receipt_books_are_issued_used_spoiled_and_returned(cli, book):
+    issued = _ok(cli("issue-receipts", "SJ0001", "SJ0050", "--till", "一号收银台", "--to", "孙丽", "--date", "2026-11-02",
+                     "--format", "json", book=book)).json["id"]
+    overlap = cli("issue-receipts", "SJ0040", "SJ0090", "--till", "二号收银台", "--to", "周平", "--date", "2026-11-02",
+                  "--format", "json", book=book)
+    assert issued in _refused(overlap, "receipt-book-overlap")["message"]
+    _ok(cli("receive", "100", "--from", "A", "--category", "rent", "--doc", "SJ0001", *D, book=book))
+    outside = cli("receive", "100", "--from", "A", "--category", "rent", "--doc", "SJ0051", *D, "--format", "json", book=book)
+    assert "SJ0001..SJ0050" in _refused(outside, "receipt-not-issued")["message"]
+    _ok(cli("spoil-receipt", "SJ0002", "--reason", "写错金额", *D, book=book))
+    reused = cli("receive", "100", "--from", "A", "--category", "rent", "--doc", "SJ0002", *D, "--format", "json", book=book)
+    _refused(reused, "receipt-number-used")
+    _ok(cli("receive", "100", "--from", "A", "--category", "rent", "--doc", "SJ0003", *D, book=book))
+    rep = _ok(cli("report", "receipts", "--format", "json", book=book)).json
+    assert rep["gaps"] == []  # the spoiled SJ0002 closes the gap
+    assert [s["doc"] for s in rep["spoiled"]] == ["SJ0002"]
+    books = _ok(cli("report", "receipt-books", "--format", "json", book=book)).json["books"]
+    assert books[0]["till"] == "一号收银台" and books[0]["used"] == 2 and books[0]["spoiled"] == 1 and books[0]["status"] == "issued"
+    _ok(cli("return-receipts", issued, "--by", "孙丽", *D, book=book))
+    after = cli("receive", "100", "--from", "A", "--category", "rent", "--doc", "SJ0004", *D, "--format", "json", book=book)
+    assert "returned" in _refused(after, "receipt-not-issued")["message"]
+    books = cli("report", "receipt-books", "--format", "json", book=book).json["books"]
+    assert books[0]["status"] == "returned" and books[0]["unused"] == 47
+    assert "作废" in cli("report", "receipts", "--lang", "zh", book=book).out
+    assert run_cli("check", book=book).code == 0
+
+
+def test_the_till_hands_its_takings_to_the_cashier_with_a_log(cli, book):
+    h = _ok(cli("handover", "860.50", "--till", "一号收银台", "--from", "孙丽", "--to", "出纳王芳", *D, "--time", "17:30",
+                "--format", "json", book=book)).json
+    assert h["kind"] == "handover" and h["amount"] == "860.50"
+    same = cli("handover", "10", "--till", "一号收银台", "--from", "孙丽", "--to", "孙丽", *D, "--format", "json", book=book)
+    _refused(same, "bad-field")
+    log = _ok(cli("report", "handovers", "--format", "json", book=book)).json
+    row = log["handovers"][0]
+    assert (row["time"].startswith("2026-11-10T17:30"), row["amount"], row["giver"], row["receiver"], row["till"]) == \
+        (True, "860.50", "孙丽", "出纳王芳", "一号收银台")
+    assert "收款交接" in cli("report", "handovers", "--lang", "zh", book=book).out
+    assert run_cli("check", book=book).code == 0

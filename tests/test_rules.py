@@ -268,6 +268,10 @@ def test_a_rule_left_out_for_a_kind_has_nothing_to_say_about_it():
         "day-close": {"book_balance": "90000.00", "counted": "0.00", "digest": sha, "seal": sha},
         "void": {"target": "x1", "reason": "r", "reverses": [["cash", "-90000.00"], ["category:rent", "90000.00"]]},
         "recovery": {"payment": "x1", "party": "p", "amount": "90000.00"},
+        "receipt-book": {"first": "SJ1", "last": "SJ9", "till": "t", "to": "p"},
+        "receipt-book-return": {"book": "x1", "by": "p"},
+        "receipt-spoiled": {"doc": "SJ1", "reason": "r"},
+        "handover": {"till": "t", "amount": "90000.00", "giver": "p", "receiver": "q"},
     }
     assert set(samples) == set(KINDS)
     state = BookState(last_sealed=dt.date(2026, 11, 30), receipt_numbers={"SJ1": "e0"}, cheques={("bank", "1"): "e0"})

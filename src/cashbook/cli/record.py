@@ -36,8 +36,14 @@ OPTION_OF = {
     "overrides": "--override", "reason": "--reason", "words": "--words", "from_account": "--from-account",
     "to_account": "--to-account", "on_behalf_of": "--for", "returned": "--returned", "spent": "--spent",
     "invoice_party": "--invoice-party", "slip": "--slip", "ref": "--ref", "lost_receipt": "--lost-receipt",
-    "department": "--department", "handler": "--handler", "payment": "PAYMENT_ID",
+    "department": "--department", "handler": "--handler", "first": "FIRST", "last": "LAST", "till": "--till", "to": "--to", "by": "--by",
+    "giver": "--from", "receiver": "--to", "payment": "PAYMENT_ID",
 }
+
+
+def doc_number(text: str) -> str:
+    """A receipt number as the book keeps it: ``sj 0011`` is ``SJ0011``."""
+    return "".join(text.split()).upper()
 
 
 def _method(method: str | None, account: str, policy) -> str:
@@ -317,6 +323,69 @@ def register(app: typer.Typer) -> None:
                         account=account, method=_method(method, account, policy), memo=memo)
 
         record(book, fmt, draft, date, time, override)
+
+    @app.command("issue-receipts")
+    def issue_receipts(
+        first: Annotated[str, typer.Argument(help="First receipt number of the book, e.g. SJ0001.")],
+        last: Annotated[str, typer.Argument(help="Last receipt number, e.g. SJ0050.")],
+        till: Annotated[str, typer.Option("--till", help="The till (收银台) or desk that uses it.")],
+        to: Annotated[str, typer.Option("--to", help="Who takes the book.")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收据领用 Issue a receipt book (its number range) to a till."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="receipt-book", first=doc_number(first), last=doc_number(last), till=till, to=to, memo=memo),
+               date, time)
+
+    @app.command("return-receipts")
+    def return_receipts(
+        book_id: Annotated[str, typer.Argument(help="Id of the issue-receipts entry.")],
+        by: Annotated[str, typer.Option("--by", help="Who hands the book back.")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收据交回 A used receipt book handed back (销号交回); its unused numbers are cancelled."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="receipt-book-return", book=book_id, by=by, memo=memo), date, time)
+
+    @app.command("spoil-receipt")
+    def spoil_receipt(
+        doc: Annotated[str, typer.Argument(help="The spoiled receipt's number.")],
+        reason: Annotated[str, typer.Option("--reason", help="Why it is spoiled (作废).")],
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收据作废 A spoiled receipt, kept with its copies: the number is used and never reused."""
+        begin(fmt, book)
+        if not reason.strip():
+            fail("bad-option", "--reason must say why the receipt is spoiled")
+        record(book, fmt, dict(kind="receipt-spoiled", doc=doc_number(doc), reason=reason), date, time)
+
+    @app.command("handover")
+    def handover(
+        amount: Annotated[str, typer.Argument(help="Takings handed over.")],
+        till: Annotated[str, typer.Option("--till", help="The till the takings come from.")],
+        giver: Annotated[str, typer.Option("--from", help="Who hands them over (交款人).")],
+        receiver: Annotated[str, typer.Option("--to", help="Who receives them (收款人, the cashier).")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收款交接 Log a till's takings handed to the cashier: time, amount, giver and receiver."""
+        begin(fmt, book)
+        value = amount_arg(amount)
+        record(book, fmt, dict(kind="handover", till=till, amount=value, giver=giver, receiver=receiver, memo=memo), date, time)
 
     @app.command("hold-deposit")
     def hold_deposit(

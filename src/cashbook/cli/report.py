@@ -166,6 +166,37 @@ def receipts(
     show(receipts_report(b.load().state), fmt, lang)
 
 
+@report_app.command("receipt-books")
+def receipt_books(
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """收据领取台帐 Receipt books issued to tills: range, used, spoiled, unused, returned."""
+    from ..reports.registers import receipt_books_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    show(receipt_books_report(b.load().state), fmt, lang)
+
+
+@report_app.command("handovers")
+def handovers(
+    start: FromOpt = None,
+    end: ToOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """收款交接台帐 The till hand-over log: time, till, amount, giver, receiver."""
+    from ..reports.registers import handovers_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    show(handovers_report(b.load().state, parse_date(start, "--from") if start else None,
+                          parse_date(end, "--to") if end else None), fmt, lang)
+
+
 @report_app.command("exceptions")
 def exceptions(
     book: BookOpt = None,

@@ -38,6 +38,14 @@ def summary(entry: EntryBase) -> str:
         parts = [f"void of {e.target}", e.reason]
     elif k == "adjustment":
         parts = [f"cash {e.direction}"]
+    elif k == "receipt-book":
+        parts = [f"receipt book {e.first}..{e.last} issued to {e.till} ({e.to})"]
+    elif k == "receipt-book-return":
+        parts = [f"receipt book {e.book} returned by {e.by}"]
+    elif k == "receipt-spoiled":
+        parts = [f"receipt {e.doc} spoiled (作废)", e.reason]
+    elif k == "handover":
+        parts = [f"{e.till} takings handed over by {e.giver} to {e.receiver}"]
     elif k == "recovery":
         parts = [f"compensation {e.payment} recovered from {e.party}"]
     else:

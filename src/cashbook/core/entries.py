@@ -347,6 +347,45 @@ class Recovery(_Moves):
         return _pair(self.account, f"category:{self.category}", self.amount)
 
 
+class ReceiptBook(EntryBase):
+    """收据领用: a book of numbered receipts issued to a till, ``first``..``last`` (收据领取台帐)."""
+
+    kind: Literal["receipt-book"] = "receipt-book"
+    first: Name
+    last: Name
+    till: Name
+    """The till (收银台) or desk that uses it."""
+    to: Name
+    """Who took the book."""
+
+
+class ReceiptBookReturn(EntryBase):
+    """收据交回: a receipt book handed back (销号交回); its unused numbers can never be used."""
+
+    kind: Literal["receipt-book-return"] = "receipt-book-return"
+    book: str
+    """Id of the receipt-book entry."""
+    by: Name
+
+
+class ReceiptSpoiled(EntryBase):
+    """收据作废: a spoiled receipt, kept with all its copies; its number is used, never reused."""
+
+    kind: Literal["receipt-spoiled"] = "receipt-spoiled"
+    doc: Name
+    reason: Text
+
+
+class HandOver(EntryBase):
+    """收款交接: a till's takings handed to the cashier (time, amount, giver, receiver)."""
+
+    kind: Literal["handover"] = "handover"
+    till: Name
+    amount: Amount
+    giver: Name
+    receiver: Name
+
+
 class DepositHold(_Moves):
     """押金收取: a deposit taken from a merchant and held as a liability."""
 
@@ -459,7 +498,7 @@ Entry = Annotated[
     Union[
         Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
         Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
-        Recovery,
+        Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver,
     ],
     Field(discriminator="kind"),
 ]
@@ -468,11 +507,11 @@ KINDS: dict[str, type[EntryBase]] = {
     m.model_fields["kind"].default: m
     for m in (Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
               Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
-              Recovery)
+              Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver)
 }
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).
-VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void"}
+VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void", "receipt-book", "receipt-book-return", "receipt-spoiled"}
 
 
 def reversal(entry: EntryBase) -> tuple[Posting, ...]:

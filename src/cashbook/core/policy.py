@@ -165,6 +165,8 @@ class Rules(_Model):
     compensation_unsettled: CompensationUnsettled = Field(default_factory=CompensationUnsettled, alias="compensation-unsettled")
     deposit_refund_invalid: Rule = Field(default_factory=Rule, alias="deposit-refund-invalid")
     receipt_number_used: Rule = Field(default_factory=Rule, alias="receipt-number-used")
+    receipt_not_issued: Rule = Field(default_factory=Rule, alias="receipt-not-issued")
+    receipt_book_overlap: Rule = Field(default_factory=Rule, alias="receipt-book-overlap")
     receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")
     undeposited_takings: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="undeposited-takings")
     count_difference: Rule = Field(default_factory=Rule, alias="count-difference")

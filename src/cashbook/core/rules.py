@@ -420,12 +420,65 @@ def deposits(entry, policy, state, today):
     return problems
 
 
-@rule("receipt", "collection", "deposit-hold")
+@rule("receipt", "collection", "deposit-hold", "receipt-spoiled")
 def receipt_numbers(entry, policy, state, today):
-    doc = entry.field("doc", "") if isinstance(entry, (Receipt, Collection, DepositHold)) else ""
+    doc = entry.field("doc", "") if entry.kind in ("receipt", "collection", "deposit-hold", "receipt-spoiled") else ""
     if doc and doc in state.receipt_numbers:
         return [_problem(policy, "receipt-number-used", f"receipt number {doc} was already used by {state.receipt_numbers[doc]}; "
-                         "use the next receipt of the book", entry, doc=doc)]
+                         "use the next receipt of the book (a spoiled one is kept as 作废, never reused)", entry, doc=doc)]
+    return []
+
+
+def receipt_book_of(state: BookState, doc: str) -> tuple[EntryBase | None, list[EntryBase]]:
+    """The receipt book issued whose range holds ``doc``, and every book of its series."""
+    found = receipt_series(doc)
+    if found is None:
+        return None, []
+    series = []
+    for i in state.receipt_books:
+        b = state.entries.get(i)
+        lo, hi = receipt_series(b.first), receipt_series(b.last)
+        if lo and hi and lo[:2] == found[:2]:
+            series.append(b)
+            if lo[2] <= found[2] <= hi[2]:
+                return b, series
+    return None, series
+
+
+@rule("receipt", "collection", "deposit-hold", "receipt-spoiled")
+def receipt_issued(entry, policy, state, today):
+    """A receipt number of a series kept in receipt books comes from a book issued to a till
+    and not yet returned (收据领取台帐, 销号交回)."""
+    doc = entry.field("doc", "")
+    if not doc or not state.receipt_books:
+        return []
+    held, series = receipt_book_of(state, doc)
+    if not series:
+        return []
+    if held is None:
+        ranges = ", ".join(f"{b.first}..{b.last} ({b.till})" for b in series)
+        return [_problem(policy, "receipt-not-issued", f"receipt number {doc} is in no receipt book issued (books of its series: "
+                         f"{ranges}); use a receipt of an issued book, or record the book with `cashbook issue-receipts`",
+                         entry, doc=doc)]
+    if held.id in state.receipt_books_returned:
+        return [_problem(policy, "receipt-not-issued", f"receipt number {doc} is in book {held.first}..{held.last} ({held.id}), "
+                         f"returned by {state.receipt_books_returned[held.id]}: its unused numbers are cancelled", entry, doc=doc)]
+    return []
+
+
+@rule("receipt-book")
+def receipt_book_overlap(entry, policy, state, today):
+    if entry.kind != "receipt-book":
+        return []
+    lo, hi = receipt_series(entry.first), receipt_series(entry.last)
+    if not lo or not hi:
+        return []
+    for i in state.receipt_books:
+        b = state.entries.get(i)
+        blo, bhi = receipt_series(b.first), receipt_series(b.last)
+        if blo and bhi and blo[:2] == lo[:2] and lo[2] <= bhi[2] and blo[2] <= hi[2]:
+            return [_problem(policy, "receipt-book-overlap", f"{entry.first}..{entry.last} overlaps receipt book {b.first}..{b.last} "
+                             f"issued by {b.id} to {b.till}; each number is in one book only", entry)]
     return []
 
 

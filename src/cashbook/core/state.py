@@ -170,6 +170,9 @@ class BookState:
     compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
     recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
     payments_to: dict[str, list[str]] = field(default_factory=dict)  # payee -> payment ids (split payments)
+    receipt_books: list[str] = field(default_factory=list)  # receipt-book entry ids, in order issued
+    receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
+    handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
@@ -300,6 +303,18 @@ class BookState:
                 self.compensations_of.setdefault(entry.handler, []).append(entry.id)
                 self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
                                                         entry.amount, doc=entry.party, account=entry.account)
+            return
+        if kind == "receipt-book":
+            self.receipt_books.append(entry.id)
+            return
+        if kind == "receipt-book-return":
+            self.receipt_books_returned[entry.book] = entry.id
+            return
+        if kind == "receipt-spoiled":
+            self.receipt_numbers[entry.doc] = entry.id
+            return
+        if kind == "handover":
+            self.handovers.append(entry.id)
             return
         if kind == "recovery":
             self.recovered_by.setdefault(entry.payment, []).append(entry.id)

@@ -164,6 +164,24 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
                     bad("bad-count", f"the count adds up to {fmt_grouped(total)}, not the total {fmt_grouped(entry.total)} written")
     elif isinstance(entry, Adjustment):
         account(entry.account, "cash", "cash account")
+    elif entry.kind == "receipt-book":
+        from .rules import receipt_series
+
+        lo, hi = receipt_series(entry.first), receipt_series(entry.last)
+        if not lo or not hi or lo[:2] != hi[:2]:
+            bad("bad-field", f"{entry.first}..{entry.last}: give the first and last receipt numbers of one series, "
+                "e.g. SJ0001 SJ0050 (same prefix, same number of digits)")
+        elif lo[2] > hi[2]:
+            bad("bad-field", f"{entry.first} comes after {entry.last}")
+    elif entry.kind == "receipt-book-return":
+        issued = state.entries.get(entry.book)
+        if issued is None or issued.kind != "receipt-book":
+            bad("unknown-entry", f"{entry.book!r} is not a receipt book issued; see `cashbook report receipt-books`")
+        elif entry.book in state.receipt_books_returned:
+            bad("bad-field", f"receipt book {entry.book} was already returned by {state.receipt_books_returned[entry.book]}")
+    elif entry.kind == "handover":
+        if entry.giver.strip() == entry.receiver.strip():
+            bad("bad-field", f"a hand-over passes the takings from one person to another, not from {entry.giver} to themself")
     elif entry.kind == "recovery":
         account(entry.account)
         method_fits(entry.account, entry.method)

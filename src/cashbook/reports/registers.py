@@ -113,6 +113,52 @@ def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str]
                   [Table(cols, rows, "Cheque register", "支票登记簿")])
 
 
+def receipt_books_report(state: BookState) -> Report:
+    """The receipt-book register (收据领取台帐): each book issued, to which till, what of it is
+    used, spoiled (作废), unused, and whether it came back (销号交回)."""
+    from ..core.rules import receipt_series
+
+    rows = []
+    for i in state.receipt_books:
+        b = state.entries[i]
+        prefix, width, lo = receipt_series(b.first)
+        hi = receipt_series(b.last)[2]
+        used = spoiled = 0
+        for n in range(lo, hi + 1):
+            found = state.receipt_numbers.get(f"{prefix}{n:0{width}d}")
+            if found:
+                if state.entries[found].kind == "receipt-spoiled":
+                    spoiled += 1
+                else:
+                    used += 1
+        returned = state.receipt_books_returned.get(i)
+        rows.append({"id": i, "date": b.date, "first": b.first, "last": b.last, "till": b.till, "to": b.to, "used": used,
+                     "spoiled": spoiled, "unused": hi - lo + 1 - used - spoiled, "status": "returned" if returned else "issued",
+                     "returned_by": returned or ""})
+    cols = [Column("id", "Book", "领用单"), Column("date", "Issued", "领用日期", "date"), Column("first", "First", "起号"),
+            Column("last", "Last", "止号"), Column("till", "Till", "收银台"), Column("to", "Taken by", "领用人"),
+            Column("used", "Used", "已用", "int"), Column("spoiled", "Spoiled", "作废", "int"), Column("unused", "Unused", "未用", "int"),
+            Column("status", "Status", "状态"), Column("returned_by", "Returned", "交回")]
+    return Report({"books": rows}, [Table(cols, rows, "Receipt books", "收据领取台帐")])
+
+
+def handovers_report(state: BookState, start: dt.date | None = None, end: dt.date | None = None) -> Report:
+    """The till hand-over log (收款交接台帐): time, till, amount, giver and receiver."""
+    rows = []
+    for i in state.handovers:
+        h = state.entries[i]
+        if (start and h.date < start) or (end and h.date > end):
+            continue
+        rows.append({"id": i, "time": h.time, "till": h.till, "amount": h.amount, "giver": h.giver, "receiver": h.receiver,
+                     "status": "voided" if i in state.voided else "", "memo": h.memo})
+    total = sum((r["amount"] for r in rows if not r["status"]), ZERO)
+    cols = [Column("id", "Entry", "凭证号"), Column("time", "Time", "时间"), Column("till", "Till", "收银台"),
+            Column("amount", "Amount", "金额", "money"), Column("giver", "Handed over by", "交款人"),
+            Column("receiver", "Received by", "收款人"), Column("status", "Status", "状态"), Column("memo", "Memo", "摘要")]
+    return Report({"handovers": rows, "total": total},
+                  [Table(cols, rows, "Till hand-over log", "收款交接台帐", totals={"id": "total / 合计", "amount": total})])
+
+
 def receipts_report(state: BookState) -> Report:
     """Receipt numbers used and the gaps in each sequence (a control failure to explain)."""
     numbers = sorted(state.receipt_numbers)
@@ -120,10 +166,18 @@ def receipts_report(state: BookState) -> Report:
     rows = [{"prefix": p, "first_missing": a, "last_missing": b} for p, a, b in gaps]
     cols = [Column("prefix", "Series", "收据序列"), Column("first_missing", "First missing", "缺号起"),
             Column("last_missing", "Last missing", "缺号止")]
-    used = [{"doc": n, "id": state.receipt_numbers[n]} for n in numbers]
-    tables = [Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号")], used, "Receipt numbers used", "已用收据号"),
+    used, spoiled = [], []
+    for n in numbers:
+        e = state.entries.get(state.receipt_numbers[n])
+        if e is not None and e.kind == "receipt-spoiled":
+            spoiled.append({"doc": n, "id": e.id, "date": e.date, "reason": e.reason})
+        used.append({"doc": n, "id": state.receipt_numbers[n], "status": "spoiled 作废" if e is not None and e.kind == "receipt-spoiled" else ""})
+    tables = [Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号"), Column("status", "Status", "状态")], used,
+                    "Receipt numbers used", "已用收据号"),
+              Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号"), Column("date", "Date", "日期", "date"),
+                     Column("reason", "Reason", "原因")], spoiled, "Spoiled receipts (作废)", "作废收据"),
               Table(cols, rows, "Receipt-number gaps", "收据缺号")]
-    report = Report({"used": used, "gaps": rows}, tables)
+    report = Report({"used": used, "spoiled": spoiled, "gaps": rows}, tables)
     report.exit_code = 1 if rows else 0
     return report
 

@@ -383,7 +383,7 @@ def _cheque_key(entry) -> str | None:
 
 
 def _doc_key(entry) -> str | None:
-    if entry.kind in ("receipt", "collection", "deposit-hold") and getattr(entry, "doc", ""):
+    if entry.kind in ("receipt", "collection", "deposit-hold", "receipt-spoiled") and getattr(entry, "doc", ""):
         return entry.doc
     return None
 
