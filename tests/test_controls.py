@@ -194,3 +194,33 @@ def test_the_till_hands_its_takings_to_the_cashier_with_a_log(cli, book):
         (True, "860.50", "孙丽", "出纳王芳", "一号收银台")
     assert "收款交接" in cli("report", "handovers", "--lang", "zh", book=book).out
     assert run_cli("check", book=book).code == 0
+
+
+# -- 6. the cheque book register (支票领用登记簿) ---------------------------------------------
+
+def test_cheque_books_spoiled_cheques_and_stubs(cli, book):
+    cb = _ok(cli("issue-cheques", "10203001", "10203025", "--account", "bank", "--date", "2026-11-02", "--format", "json",
+                 book=book)).json["id"]
+    _refused(cli("issue-cheques", "10203020", "10203050", "--account", "bank", "--date", "2026-11-02", "--format", "json",
+                 book=book), "cheque-book-overlap")
+    pay = ("pay", "800", "--to", "宜家", "--category", "office", "--account", "bank", "--invoice", "F1", *GM, *D)
+    _ok(cli(*pay, "--cheque", "10203001", "--taken-by", "孙丽", "--cheque-limit", "1000", "--memo", "办公桌", book=book))
+    outside = cli(*pay, "--cheque", "10209999", "--format", "json", book=book)
+    assert cb in _refused(outside, "cheque-not-issued")["message"]
+    over = cli(*pay, "--cheque", "10203003", "--cheque-limit", "500", "--format", "json", book=book)
+    _refused(over, "cheque-over-limit")
+    _ok(cli("spoil-cheque", "10203002", "--account", "bank", "--reason", "填错收款人", *D, book=book))
+    _refused(cli(*pay, "--cheque", "10203002", "--format", "json", book=book), "cheque-number-used")
+    reg = _ok(cli("report", "cheques", "--format", "json", book=book)).json
+    rows = {r["cheque"]: r for r in reg["cheques"]}
+    assert rows["10203001"]["taken_by"] == "孙丽" and rows["10203001"]["limit"] == "1000.00"
+    assert rows["10203001"]["purpose"] == "办公桌" and rows["10203001"]["payee"] == "宜家"
+    assert rows["10203002"]["status"] == "spoiled"
+    assert reg["books"][0]["first"] == "10203001" and reg["books"][0]["used"] == 2
+    assert "作废" in cli("report", "cheques", "--lang", "zh", book=book).out
+    assert run_cli("check", book=book).code == 0
+    # a hand-written journal line with a cheque of no issued book: check flags it
+    path = book / "journals" / "2026" / "2026-11-10.toml"
+    path.write_text(path.read_text().replace('cheque = "10203001"', 'cheque = "10209001"'))
+    r = run_cli("check", book=book)
+    assert r.code == 1 and "cheque-not-issued" in r.out + r.err

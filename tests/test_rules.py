@@ -272,6 +272,8 @@ def test_a_rule_left_out_for_a_kind_has_nothing_to_say_about_it():
         "receipt-book-return": {"book": "x1", "by": "p"},
         "receipt-spoiled": {"doc": "SJ1", "reason": "r"},
         "handover": {"till": "t", "amount": "90000.00", "giver": "p", "receiver": "q"},
+        "cheque-book": {"account": "bank", "first": "1", "last": "9"},
+        "cheque-spoiled": {"account": "bank", "cheque": "1", "reason": "r"},
     }
     assert set(samples) == set(KINDS)
     state = BookState(last_sealed=dt.date(2026, 11, 30), receipt_numbers={"SJ1": "e0"}, cheques={("bank", "1"): "e0"})

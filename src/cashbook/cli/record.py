@@ -37,7 +37,8 @@ OPTION_OF = {
     "to_account": "--to-account", "on_behalf_of": "--for", "returned": "--returned", "spent": "--spent",
     "invoice_party": "--invoice-party", "slip": "--slip", "ref": "--ref", "lost_receipt": "--lost-receipt",
     "department": "--department", "handler": "--handler", "first": "FIRST", "last": "LAST", "till": "--till", "to": "--to", "by": "--by",
-    "giver": "--from", "receiver": "--to", "payment": "PAYMENT_ID",
+    "giver": "--from", "receiver": "--to",
+    "taken_by": "--taken-by", "cheque_limit": "--cheque-limit", "payment": "PAYMENT_ID",
 }
 
 
@@ -145,6 +146,8 @@ def register(app: typer.Typer) -> None:
         invoice_party: Annotated[str, typer.Option("--invoice-party", help="The party named on the invoice.")] = "",
         approved_by: ApprovalsOpt = None,
         department: Annotated[str, typer.Option("--department", help="The payee's department, when staff or a department is paid.")] = "",
+        taken_by: Annotated[str, typer.Option("--taken-by", help="Who took the cheque (领用人), for the cheque register.")] = "",
+        cheque_limit: Annotated[Optional[str], typer.Option("--cheque-limit", help="The limit written on the cheque (限额).", show_default=False)] = None,
         handler: Annotated[str, typer.Option("--handler", help="Who handled a compensation paid in advance (先行赔付经办人).")] = "",
         on_behalf_of: Annotated[str, typer.Option("--for", help="The supplier a compensation is paid for.")] = "",
         words: Annotated[str, typer.Option("--words", help="The amount in capital numerals as written (大写), cross-checked.")] = "",
@@ -159,7 +162,8 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         value = amount_arg(amount)
         approvals = approvals_arg(approved_by)
-        record(book, fmt, lambda s, p: dict(kind="payment", amount=value, party=party, category=category, account=account,
+        limit = amount_arg(cheque_limit, "--cheque-limit") if cheque_limit is not None else None
+        record(book, fmt, lambda s, p: dict(kind="payment", taken_by=taken_by, cheque_limit=limit, amount=value, party=party, category=category, account=account,
                                             method="cheque" if cheque and method is None else _method(method, account, p),
                                             cheque=cheque, invoice=invoice, invoice_party=invoice_party, approvals=approvals,
                                             words=words, department=department, handler=handler,
@@ -369,6 +373,37 @@ def register(app: typer.Typer) -> None:
         if not reason.strip():
             fail("bad-option", "--reason must say why the receipt is spoiled")
         record(book, fmt, dict(kind="receipt-spoiled", doc=doc_number(doc), reason=reason), date, time)
+
+    @app.command("issue-cheques")
+    def issue_cheques(
+        first: Annotated[str, typer.Argument(help="First cheque number of the book.")],
+        last: Annotated[str, typer.Argument(help="Last cheque number.")],
+        account: Annotated[str, typer.Option("--account", help="Bank account key of the cheques.")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """支票领购 Record a cheque book of a bank account (its number range) in the cheque register."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="cheque-book", account=account, first=first.strip(), last=last.strip(), memo=memo), date, time)
+
+    @app.command("spoil-cheque")
+    def spoil_cheque(
+        cheque: Annotated[str, typer.Argument(help="The spoiled cheque's number.")],
+        account: Annotated[str, typer.Option("--account", help="Bank account key of the cheque.")],
+        reason: Annotated[str, typer.Option("--reason", help="Why it is spoiled (作废).")],
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """支票作废 A spoiled cheque, kept (not destroyed): its number is never used again."""
+        begin(fmt, book)
+        if not reason.strip():
+            fail("bad-option", "--reason must say why the cheque is spoiled")
+        record(book, fmt, dict(kind="cheque-spoiled", account=account, cheque=cheque.strip(), reason=reason), date, time)
 
     @app.command("handover")
     def handover(

@@ -44,6 +44,10 @@ def summary(entry: EntryBase) -> str:
         parts = [f"receipt book {e.book} returned by {e.by}"]
     elif k == "receipt-spoiled":
         parts = [f"receipt {e.doc} spoiled (作废)", e.reason]
+    elif k == "cheque-book":
+        parts = [f"cheque book {e.first}..{e.last} of {e.account}"]
+    elif k == "cheque-spoiled":
+        parts = [f"cheque {e.cheque} spoiled (作废)", e.reason]
     elif k == "handover":
         parts = [f"{e.till} takings handed over by {e.giver} to {e.receiver}"]
     elif k == "recovery":

@@ -240,6 +240,10 @@ class Payment(_Moves):
     department: Text = ""
     """The payee's department, when a member of staff or a department is paid (for the
     rule on earlier advances not yet accounted for)."""
+    taken_by: Text = ""
+    """Who took the cheque (领用人), for the cheque register."""
+    cheque_limit: AmountOrZero | None = None
+    """The limit written on the cheque (限额); the amount paid may not exceed it."""
     handler: Text = ""
     """Who handled a compensation paid in advance (先行赔付经办人): answerable until it is recovered."""
     on_behalf_of: Text = ""
@@ -386,6 +390,24 @@ class HandOver(EntryBase):
     receiver: Name
 
 
+class ChequeBook(EntryBase):
+    """支票领购: a cheque book of a bank account, numbers ``first``..``last``."""
+
+    kind: Literal["cheque-book"] = "cheque-book"
+    account: Key
+    first: Name
+    last: Name
+
+
+class ChequeSpoiled(EntryBase):
+    """支票作废: a spoiled cheque, kept (not destroyed); its number is never used again."""
+
+    kind: Literal["cheque-spoiled"] = "cheque-spoiled"
+    account: Key
+    cheque: Name
+    reason: Text
+
+
 class DepositHold(_Moves):
     """押金收取: a deposit taken from a merchant and held as a liability."""
 
@@ -498,7 +520,7 @@ Entry = Annotated[
     Union[
         Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
         Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
-        Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver,
+        Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled,
     ],
     Field(discriminator="kind"),
 ]
@@ -507,11 +529,12 @@ KINDS: dict[str, type[EntryBase]] = {
     m.model_fields["kind"].default: m
     for m in (Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
               Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
-              Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver)
+              Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled)
 }
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).
-VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void", "receipt-book", "receipt-book-return", "receipt-spoiled"}
+VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void", "receipt-book", "receipt-book-return", "receipt-spoiled",
+                                "cheque-book", "cheque-spoiled"}
 
 
 def reversal(entry: EntryBase) -> tuple[Posting, ...]:

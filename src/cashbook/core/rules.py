@@ -251,10 +251,48 @@ def cash_over_limit(entry, policy, state, today):
     return problems
 
 
-@rule("payment", "withdrawal", "advance", "deposit-refund", "transfer")
+def cheque_book_of(state: BookState, account: str, number: str) -> tuple[EntryBase | None, list[EntryBase]]:
+    """The cheque book of ``account`` whose range holds ``number``, and every book of the account."""
+    found = receipt_series(number)
+    books = [b for b in (state.entries.get(i) for i in state.cheque_books) if b is not None and b.account == account]
+    for b in books:
+        lo, hi = receipt_series(b.first), receipt_series(b.last)
+        if found and lo and hi and lo[:2] == found[:2] and lo[2] <= found[2] <= hi[2]:
+            return b, books
+    return None, books
+
+
+@rule("payment", "withdrawal", "cheque-spoiled", "cheque-book")
+def cheque_register(entry, policy, state, today):
+    """支票领用登记簿: once an account's cheque books are recorded, every cheque of it comes from
+    one of them; books never share a number; a cheque is not written above its limit (限额)."""
+    problems = []
+    number = entry.field("cheque", "") if entry.kind in ("payment", "withdrawal", "cheque-spoiled") else ""
+    if number and state.cheque_books:
+        held, books = cheque_book_of(state, entry.account, number)
+        if books and held is None:
+            ranges = ", ".join(f"{b.first}..{b.last} ({b.id})" for b in books)
+            problems.append(_problem(policy, "cheque-not-issued", f"cheque {number} on {entry.account} is in no cheque book "
+                                     f"recorded for it ({ranges}); record the book with `cashbook issue-cheques`", entry, cheque=number))
+    if entry.kind == "cheque-book":
+        lo, hi = receipt_series(entry.first), receipt_series(entry.last)
+        for b in (state.entries.get(i) for i in state.cheque_books):
+            blo, bhi = receipt_series(b.first), receipt_series(b.last)
+            if b.account == entry.account and lo and hi and blo and bhi and blo[:2] == lo[:2] and lo[2] <= bhi[2] and blo[2] <= hi[2]:
+                problems.append(_problem(policy, "cheque-book-overlap", f"{entry.first}..{entry.last} overlaps cheque book "
+                                         f"{b.first}..{b.last} of {b.account} ({b.id})", entry))
+                break
+    limit = entry.field("cheque_limit")
+    if entry.kind == "payment" and limit is not None and entry.amount > limit:
+        problems.append(_problem(policy, "cheque-over-limit", f"{_m(entry.amount)} is above the limit {_m(limit)} written on "
+                                 f"cheque {entry.cheque} (限额); a new cheque is needed", entry, figure=entry.amount, limit=limit))
+    return problems
+
+
+@rule("payment", "withdrawal", "advance", "deposit-refund", "transfer", "cheque-spoiled")
 def cheques(entry, policy, state, today):
     problems = []
-    if isinstance(entry, (Payment, Withdrawal)) and entry.cheque:
+    if entry.kind in ("payment", "withdrawal", "cheque-spoiled") and entry.cheque:
         used = state.cheques.get((entry.account, entry.cheque))
         if used:
             problems.append(_problem(policy, "cheque-number-used",

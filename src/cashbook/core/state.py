@@ -173,6 +173,7 @@ class BookState:
     receipt_books: list[str] = field(default_factory=list)  # receipt-book entry ids, in order issued
     receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
+    cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
@@ -312,6 +313,12 @@ class BookState:
             return
         if kind == "receipt-spoiled":
             self.receipt_numbers[entry.doc] = entry.id
+            return
+        if kind == "cheque-book":
+            self.cheque_books.append(entry.id)
+            return
+        if kind == "cheque-spoiled":
+            self.cheques[(entry.account, entry.cheque)] = entry.id
             return
         if kind == "handover":
             self.handovers.append(entry.id)

@@ -102,6 +102,8 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
             bad("missing-field", "a payment by cheque needs --cheque NUMBER")
         if entry.cheque and entry.method != "cheque":
             bad("bad-field", f"--cheque given but the method is {entry.method!r}; add --method cheque")
+        if (entry.taken_by or entry.cheque_limit is not None) and not entry.cheque:
+            bad("bad-field", "--taken-by and --cheque-limit belong to a payment by cheque; add --cheque NUMBER")
     elif isinstance(entry, (BankDeposit, Withdrawal)):
         account(entry.account, "bank", "bank account")
         account(entry.cash_account, "cash", "cash account")
@@ -173,6 +175,15 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
                 "e.g. SJ0001 SJ0050 (same prefix, same number of digits)")
         elif lo[2] > hi[2]:
             bad("bad-field", f"{entry.first} comes after {entry.last}")
+    elif entry.kind in ("cheque-book", "cheque-spoiled"):
+        from .rules import receipt_series
+
+        account(entry.account, "bank", "bank account")
+        if entry.kind == "cheque-book":
+            lo, hi = receipt_series(entry.first), receipt_series(entry.last)
+            if not lo or not hi or lo[:2] != hi[:2] or lo[2] > hi[2]:
+                bad("bad-field", f"{entry.first}..{entry.last}: give the first and last cheque numbers of the book, in order, "
+                    "with the same number of digits")
     elif entry.kind == "receipt-book-return":
         issued = state.entries.get(entry.book)
         if issued is None or issued.kind != "receipt-book":

@@ -94,23 +94,50 @@ def compensation_report(state: BookState, policy: Policy, as_of: dt.date) -> Rep
 
 def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str] | None = None,
                    start: dt.date | None = None, end: dt.date | None = None) -> Report:
-    """The cheque register (支票领用登记簿): issued, voided, cleared (matched to a statement), outstanding."""
+    """The cheque register (支票领用登记簿): each cheque with its stub (payee, purpose, limit, who
+    took it) and status (outstanding, cleared: matched to a statement, voided, spoiled 作废), and
+    the cheque books recorded with what of each is used."""
+    from ..core.rules import receipt_series
+
     cleared = cleared or set()
     rows = []
     for e in entries:
-        if not isinstance(e, (Payment, Withdrawal)) or not e.cheque:
-            continue
         if (start and e.date < start) or (end and e.date > end):
+            continue
+        if e.kind == "cheque-spoiled":
+            rows.append({"cheque": e.cheque, "account": e.account, "date": e.date, "id": e.id, "payee": "", "purpose": e.reason,
+                         "limit": None, "taken_by": "", "amount": ZERO, "status": "spoiled"})
+            continue
+        if not isinstance(e, (Payment, Withdrawal)) or not e.cheque:
             continue
         status = "voided" if e.id in state.voided else ("cleared" if e.id in cleared else "outstanding")
         rows.append({"cheque": e.cheque, "account": e.account, "date": e.date, "id": e.id,
-                     "payee": getattr(e, "party", "cash / 现金"), "amount": e.amount, "status": status})
+                     "payee": getattr(e, "party", "cash / 现金"), "purpose": e.memo or e.field("category") or "cash / 提现",
+                     "limit": e.field("cheque_limit"), "taken_by": e.field("taken_by", ""), "amount": e.amount, "status": status})
     totals = {s: sum((r["amount"] for r in rows if r["status"] == s), ZERO) for s in ("outstanding", "cleared", "voided")}
+    books = []
+    for i in state.cheque_books:
+        b = state.entries.get(i)
+        if b is None:
+            continue
+        prefix, width, lo = receipt_series(b.first)
+        hi = receipt_series(b.last)[2]
+        used = sum(1 for n in range(lo, hi + 1) if (b.account, f"{prefix}{n:0{width}d}") in state.cheques)
+        books.append({"id": i, "date": b.date, "account": b.account, "first": b.first, "last": b.last, "used": used,
+                      "unused": hi - lo + 1 - used})
     cols = [Column("cheque", "Cheque", "支票号"), Column("account", "Account", "账户"), Column("date", "Date", "日期", "date"),
-            Column("id", "Entry", "凭证号"), Column("payee", "Payee", "收款人"), Column("amount", "Amount", "金额", "money"),
-            Column("status", "Status", "状态")]
-    return Report({"cheques": rows, "issued": len(rows), **{f"{k}_total": v for k, v in totals.items()}},
-                  [Table(cols, rows, "Cheque register", "支票登记簿")])
+            Column("id", "Entry", "凭证号"), Column("payee", "Payee", "收款人"), Column("purpose", "Purpose", "用途"),
+            Column("limit", "Limit", "限额", "money"), Column("taken_by", "Taken by", "领用人"),
+            Column("amount", "Amount", "金额", "money"), Column("status", "Status", "状态")]
+    bcols = [Column("id", "Book", "领购单"), Column("date", "Date", "日期", "date"), Column("account", "Account", "账户"),
+             Column("first", "First", "起号"), Column("last", "Last", "止号"), Column("used", "Used", "已用", "int"),
+             Column("unused", "Unused", "未用", "int")]
+    tables = [Table(cols, rows, "Cheque register", "支票登记簿 (spoiled = 作废)")]
+    if books:
+        tables.append(Table(bcols, books, "Cheque books", "支票领购"))
+    return Report({"cheques": rows, "issued": sum(1 for r in rows if r["status"] != "spoiled"),
+                   "spoiled": sum(1 for r in rows if r["status"] == "spoiled"), "books": books,
+                   **{f"{k}_total": v for k, v in totals.items()}}, tables)
 
 
 def receipt_books_report(state: BookState) -> Report:

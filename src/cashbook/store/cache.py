@@ -377,7 +377,7 @@ class _Part:
 
 
 def _cheque_key(entry) -> str | None:
-    if entry.kind in ("payment", "withdrawal") and getattr(entry, "cheque", ""):
+    if entry.kind in ("payment", "withdrawal", "cheque-spoiled") and getattr(entry, "cheque", ""):
         return f"{entry.account}\0{entry.cheque}"
     return None
 
