@@ -224,3 +224,41 @@ def test_cheque_books_spoiled_cheques_and_stubs(cli, book):
     path.write_text(path.read_text().replace('cheque = "10203001"', 'cheque = "10209001"'))
     r = run_cli("check", book=book)
     assert r.code == 1 and "cheque-not-issued" in r.out + r.err
+
+
+# -- 7. pay now, the GM signs later (可先付款后补签) --------------------------------------------
+
+PEOPLE = '''
+[people.gm]
+names = ["王总"]
+deputies = ["李副总"]
+
+[people.dept-head]
+names = ["赵"]
+'''
+
+
+def _with_people(book):
+    text = (book / "policies.toml").read_text()
+    (book / "policies.toml").write_text(text + PEOPLE)
+
+
+def test_a_deputy_pays_first_and_the_gm_signs_later(cli, book):
+    _with_people(book)
+    paid = _ok(cli("pay", "60", "--to", "快递", "--category", "postage", "--approved-by", "gm:李副总", *D, "--format", "json",
+                   book=book)).json["id"]
+    assert _ok(cli("pay", "40", "--to", "快递", "--category", "postage", *GM, *D, book=book))
+    stranger = cli("pay", "40", "--to", "快递", "--category", "postage", "--approved-by", "gm:张三", *D, "--format", "json", book=book)
+    assert "王总" in _refused(stranger, "needs-approval")["message"]
+    waiting = _ok(cli("report", "unsigned", "--format", "json", book=book)).json["unsigned"]
+    assert [(w["id"], w["roles"], w["deputy"]) for w in waiting] == [(paid, ["gm"], "gm:李副总")]
+    month = cli("report", "month", "2026-11", "--format", "json", book=book).json
+    assert [w["id"] for w in month["awaiting_signature"]] == [paid]
+    assert "awaiting" in cli("report", "month", "2026-11", book=book).out
+    _refused(cli("sign", paid, "--by", "gm:李副总", "--format", "json", book=book), "needs-approval")  # the deputy cannot sign for the GM
+    _refused(cli("sign", paid, "--by", "dept-head:赵", "--format", "json", book=book), "bad-field")  # nothing awaits that role
+    _ok(cli("sign", paid, "--by", "gm:王总", book=book))
+    assert cli("report", "unsigned", "--format", "json", book=book).json["unsigned"] == []
+    _refused(cli("sign", paid, "--by", "gm:王总", "--format", "json", book=book), "bad-field")  # already signed
+    assert cli("report", "month", "2026-11", "--format", "json", book=book).json["awaiting_signature"] == []
+    assert run_cli("check", book=book).code == 0

@@ -274,6 +274,7 @@ def test_a_rule_left_out_for_a_kind_has_nothing_to_say_about_it():
         "handover": {"till": "t", "amount": "90000.00", "giver": "p", "receiver": "q"},
         "cheque-book": {"account": "bank", "first": "1", "last": "9"},
         "cheque-spoiled": {"account": "bank", "cheque": "1", "reason": "r"},
+        "sign": {"target": "x1", "approvals": ["gm:p"]},
     }
     assert set(samples) == set(KINDS)
     state = BookState(last_sealed=dt.date(2026, 11, 30), receipt_numbers={"SJ1": "e0"}, cheques={("bank", "1"): "e0"})

@@ -71,9 +71,15 @@ def record(book: str | None, fmt: Format, draft, date: str | None, time: str | N
     if overrides:
         extra["overrides"] = approvals_arg(overrides, "--override")
 
+    from ..core.rules import deputised
+
+    def signed_later(one: dict) -> dict:
+        roles = deputised(one.get("approvals", ()), policy) if one.get("kind") != "sign" else ()
+        return {**one, **extra, **({"to_sign": roles} if roles else {})}
+
     def full(state):
         base = draft(state, policy) if callable(draft) else draft
-        return [{**one, **extra} for one in base] if isinstance(base, list) else {**base, **extra}
+        return [signed_later(one) for one in base] if isinstance(base, list) else signed_later(base)
 
     try:
         entry, state, warnings = b.record(full, today=now().date(), checker=check_entry, time=when)
@@ -373,6 +379,19 @@ def register(app: typer.Typer) -> None:
         if not reason.strip():
             fail("bad-option", "--reason must say why the receipt is spoiled")
         record(book, fmt, dict(kind="receipt-spoiled", doc=doc_number(doc), reason=reason), date, time)
+
+    @app.command("sign")
+    def sign(
+        entry_id: Annotated[str, typer.Argument(help="Id of the entry a deputy approved.")],
+        by: Annotated[list[str], typer.Option("--by", help="ROLE:NAME of the holder signing now (补签); repeat for each.")],
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """补签 The holder of a role signs an entry a deputy approved in their absence."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="sign", target=entry_id, approvals=approvals_arg(by, "--by")), date, time)
 
     @app.command("issue-cheques")
     def issue_cheques(

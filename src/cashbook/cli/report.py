@@ -166,6 +166,22 @@ def receipts(
     show(receipts_report(b.load().state), fmt, lang)
 
 
+@report_app.command("unsigned")
+def unsigned(
+    date: AsOfOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """待补签 Entries a deputy approved that await the holder's signature (`cashbook sign`)."""
+    from ..reports.registers import unsigned_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    show(unsigned_report(_state_as_of(b, day), day), fmt, lang)
+
+
 @report_app.command("receipt-books")
 def receipt_books(
     book: BookOpt = None,
@@ -261,8 +277,10 @@ def month(
         unsealed = [d for d in view.unsealed if d >= first]
         used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
         gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
-        return month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
-                            gaps, reconciliation_status(b, month_))
+        from ..reports.registers import add_unsigned
+
+        return add_unsigned(month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems,
+                                         unsealed, gaps, reconciliation_status(b, month_)), view.state, last)
 
     report = b.remembered(f"month {month_}", last, compute)
     unsealed = report.data["unsealed_days"]
@@ -282,8 +300,10 @@ def _month_like(b, label: str, first, last, reconciliation: list[dict]):
     unsealed = [d for d in view.unsealed if d >= first]
     used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
     gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
-    return month_report(label, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
-                        gaps, reconciliation)
+    from ..reports.registers import add_unsigned
+
+    return add_unsigned(month_report(label, first, last, view.opening, view.entries, view.state, b.policy, view.problems,
+                                     unsealed, gaps, reconciliation), view.state, last)
 
 
 def _period_command(kind: str, label: str, book, fmt: Format, lang: Lang) -> None:

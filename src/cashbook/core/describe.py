@@ -44,6 +44,8 @@ def summary(entry: EntryBase) -> str:
         parts = [f"receipt book {e.book} returned by {e.by}"]
     elif k == "receipt-spoiled":
         parts = [f"receipt {e.doc} spoiled (作废)", e.reason]
+    elif k == "sign":
+        parts = [f"{e.target} signed by {', '.join(str(a) for a in e.approvals)} (补签)"]
     elif k == "cheque-book":
         parts = [f"cheque book {e.first}..{e.last} of {e.account}"]
     elif k == "cheque-spoiled":

@@ -138,6 +138,8 @@ class EntryBase(BaseModel):
     """Free summary (摘要)."""
     overrides: Approvals = ()
     """Approvals given to override a ``block`` rule, recorded with the entry."""
+    to_sign: tuple[Key, ...] = ()
+    """Roles approved by a deputy whose holder signs later (可先付款后补签, `cashbook sign`)."""
 
     @property
     def date(self) -> dt.date:
@@ -390,6 +392,15 @@ class HandOver(EntryBase):
     receiver: Name
 
 
+class Sign(EntryBase):
+    """补签: the holder of a role signs an entry a deputy approved in their absence."""
+
+    kind: Literal["sign"] = "sign"
+    target: str
+    """Id of the entry signed."""
+    approvals: Approvals
+
+
 class ChequeBook(EntryBase):
     """支票领购: a cheque book of a bank account, numbers ``first``..``last``."""
 
@@ -520,7 +531,7 @@ Entry = Annotated[
     Union[
         Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
         Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
-        Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled,
+        Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled, Sign,
     ],
     Field(discriminator="kind"),
 ]
@@ -529,12 +540,12 @@ KINDS: dict[str, type[EntryBase]] = {
     m.model_fields["kind"].default: m
     for m in (Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
               Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
-              Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled)
+              Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled, Sign)
 }
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).
 VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void", "receipt-book", "receipt-book-return", "receipt-spoiled",
-                                "cheque-book", "cheque-spoiled"}
+                                "cheque-book", "cheque-spoiled", "sign"}
 
 
 def reversal(entry: EntryBase) -> tuple[Posting, ...]:

@@ -61,6 +61,18 @@ class DepositType(_Model):
     """Days after the merchant leaves before a refund is allowed (quality: 365)."""
 
 
+PersonName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Holders(_Model):
+    """Who holds an approval role (审批人), and who may stand in for them (可先付款后补签)."""
+
+    names: tuple[PersonName, ...] = ()
+    deputies: tuple[PersonName, ...] = ()
+    """Designated people who may approve when the holder is away; the entry then awaits the
+    holder's own signature (`cashbook sign`)."""
+
+
 class Rule(_Model):
     """Common settings of a rule: severity and who may override a block."""
 
@@ -186,6 +198,8 @@ class Policy(_Model):
     roles: dict[Key, str]
     categories: dict[Key, Category]
     deposit_types: dict[Key, DepositType] = {}
+    people: dict[Key, Holders] = {}
+    """Role -> the people who hold it and their deputies; a role not listed accepts any name."""
     staff: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(min_length=1, max_length=200)]] = {}
     """Member of staff -> department (所在部门), for advances and payments that name no --department."""
     denominations: tuple[AmountOrZero, ...] = tuple(
@@ -221,6 +235,12 @@ class Policy(_Model):
                 if a.kind == b.kind and a.category == b.category and _overlap(a, b):
                     raise ValueError(f"rules.needs-approval.bands[{i}]: overlaps band {j + 1} (same kind {a.kind!r} and category, "
                                      "amount ranges meet); give them from/below ranges that do not overlap")
+        for role, holders in self.people.items():
+            if role not in known:
+                raise ValueError(f"people.{role}: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+            both = set(holders.names) & set(holders.deputies)
+            if both:
+                raise ValueError(f"people.{role}: {', '.join(sorted(both))} is both a holder and a deputy")
         for key, dtype in self.deposit_types.items():
             for role in dtype.refund_approvers:
                 if role not in known:

@@ -148,6 +148,41 @@ def needs_approval(entry, policy, state, today):
                      entry, missing=missing, figure=amount)]
 
 
+def deputised(approvals, policy: Policy) -> tuple[str, ...]:
+    """The roles among ``approvals`` (``role:name`` strings or `Approval`) given by a deputy of
+    the role's holder (policies.toml ``[people.ROLE].deputies``): the holder signs later."""
+    roles = []
+    for a in approvals:
+        role, _, name = a.partition(":") if isinstance(a, str) else (a.role, ":", a.name)
+        holders = policy.people.get(role.strip())
+        if holders and name.strip() in holders.deputies and role.strip() not in roles:
+            roles.append(role.strip())
+    return tuple(roles)
+
+
+@rule()
+def approvers(entry, policy, state, today):
+    """An approval for a role listed under [people] names its holder, or a deputy (then the entry
+    awaits the holder's signature); an override or a later signature only the holder."""
+    if not policy.people:
+        return []
+    problems = []
+    stand_in = entry.field("to_sign", ())
+    for a, can_deputise in [(a, entry.kind != "sign") for a in entry.field("approvals", ())] + [(a, False) for a in entry.overrides]:
+        holders = policy.people.get(a.role)
+        if holders is None or a.name in holders.names:
+            continue
+        if a.name in holders.deputies and can_deputise and a.role in stand_in:
+            continue
+        who = ", ".join(holders.names) or "(nobody)"
+        why = (f"{a.name} is a deputy of {a.role}: a deputy approves a payment first, but only {who} signs it later or "
+               "overrides a rule") if a.name in holders.deputies else f"{a.name} is not {a.role} in policies.toml ([people.{a.role}]: {who}"
+        why += "" if a.name in holders.deputies else (f"; deputies {', '.join(holders.deputies)})" if holders.deputies else ")")
+        problems.append(Problem("needs-approval", why, entry_id=entry.id, severity="block",
+                                data={"rule": "needs-approval", "role": a.role, "name": a.name}))
+    return problems
+
+
 @rule("payment")
 def cash_payment_limit(entry, policy, state, today):
     settings = policy.rules.cash_payment_limit

@@ -174,6 +174,7 @@ class BookState:
     receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
+    awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
 
     def __getstate__(self):
         """Snapshots leave out the book-sized indexes; `cashbook.store.cache` re-attaches them."""
@@ -292,6 +293,8 @@ class BookState:
 
     def _track(self, entry: EntryBase) -> None:
         kind = entry.kind
+        if entry.__dict__.get("to_sign"):
+            self.awaiting_signature[entry.id] = list(entry.to_sign)
         if kind == "receipt" or kind == "collection":  # most of a book: the short way
             if entry.doc:
                 self.receipt_numbers[entry.doc] = entry.id
@@ -313,6 +316,13 @@ class BookState:
             return
         if kind == "receipt-spoiled":
             self.receipt_numbers[entry.doc] = entry.id
+            return
+        if kind == "sign":
+            left = [r for r in self.awaiting_signature.get(entry.target, ()) if r not in {a.role for a in entry.approvals}]
+            if left:
+                self.awaiting_signature[entry.target] = left
+            else:
+                self.awaiting_signature.pop(entry.target, None)
             return
         if kind == "cheque-book":
             self.cheque_books.append(entry.id)

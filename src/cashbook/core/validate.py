@@ -166,6 +166,15 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
                     bad("bad-count", f"the count adds up to {fmt_grouped(total)}, not the total {fmt_grouped(entry.total)} written")
     elif isinstance(entry, Adjustment):
         account(entry.account, "cash", "cash account")
+    elif entry.kind == "sign":
+        target = state.entries.get(entry.target)
+        waiting = state.awaiting_signature.get(entry.target, [])
+        if target is None:
+            bad("unknown-entry", f"no entry with id {entry.target!r} to sign")
+        for a in entry.approvals:
+            if target is not None and a.role not in waiting:
+                bad("bad-field", f"{entry.target} awaits no signature of {a.role}"
+                    + (f" (it awaits {', '.join(waiting)})" if waiting else " (nothing of it awaits a signature)"))
     elif entry.kind == "receipt-book":
         from .rules import receipt_series
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..core.entries import EntryBase, Payment, Withdrawal
-from ..core.money import ZERO
+from ..core.money import ZERO, fmt_grouped
 from ..core.policy import Policy
 from ..core.problems import Problem
 from ..core.rules import receipt_gaps
@@ -138,6 +138,38 @@ def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str]
     return Report({"cheques": rows, "issued": sum(1 for r in rows if r["status"] != "spoiled"),
                    "spoiled": sum(1 for r in rows if r["status"] == "spoiled"), "books": books,
                    **{f"{k}_total": v for k, v in totals.items()}}, tables)
+
+
+def unsigned_rows(state: BookState, as_of: dt.date | None = None) -> list[dict]:
+    """Entries a deputy approved that await the holder's signature (可先付款后补签)."""
+    rows = []
+    for i, roles in state.awaiting_signature.items():
+        e = state.entries.get(i)
+        if e is None or i in state.voided or (as_of and e.date > as_of):
+            continue
+        deputy = ", ".join(str(a) for a in e.field("approvals", ()) if a.role in roles)
+        rows.append({"id": i, "date": e.date, "kind": e.kind, "party": e.field("party") or e.field("person") or "",
+                     "amount": e.field("amount"), "roles": list(roles), "deputy": deputy})
+    rows.sort(key=lambda r: (r["date"], r["id"]))
+    return rows
+
+
+def unsigned_report(state: BookState, as_of: dt.date) -> Report:
+    rows = unsigned_rows(state, as_of)
+    cols = [Column("id", "Entry", "凭证号"), Column("date", "Date", "日期", "date"), Column("kind", "Kind", "类型"),
+            Column("party", "Paid to", "收款人"), Column("amount", "Amount", "金额", "money"),
+            Column("deputy", "Approved by deputy", "代批人"), Column("roles", "Awaiting", "待补签")]
+    table_rows = [{**r, "roles": ", ".join(r["roles"])} for r in rows]
+    return Report({"date": as_of, "unsigned": rows}, [Table(cols, table_rows, f"Awaiting signature at {as_of}", f"{as_of} 待补签")])
+
+
+def add_unsigned(report: Report, state: BookState, last: dt.date) -> Report:
+    """The month close lists what a deputy approved and is still unsigned at its end."""
+    rows = unsigned_rows(state, last)
+    report.data["awaiting_signature"] = rows
+    report.notes += [f"awaiting signature: {r['id']} {r['kind']} {fmt_grouped(r['amount']) if r['amount'] is not None else ''} "
+                     f"approved by {r['deputy']}; {', '.join(r['roles'])} to sign (补签)" for r in rows]
+    return report
 
 
 def receipt_books_report(state: BookState) -> Report:
