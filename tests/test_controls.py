@@ -262,3 +262,24 @@ def test_a_deputy_pays_first_and_the_gm_signs_later(cli, book):
     _refused(cli("sign", paid, "--by", "gm:王总", "--format", "json", book=book), "bad-field")  # already signed
     assert cli("report", "month", "2026-11", "--format", "json", book=book).json["awaiting_signature"] == []
     assert run_cli("check", book=book).code == 0
+
+
+# -- 8. sitting payment (坐支), judged as SPEC 4 defines it -----------------------------------------
+
+def test_banking_the_float_then_paying_from_takings_is_a_sitting_payment(cli, book):
+    _ok(cli("bank-deposit", "1500", "--account", "bank", *D, "--time", "09:00", book=book))
+    _ok(cli("receive", "1000", "--from", "A", "--category", "rent", *D, "--time", "10:00", book=book))
+    r = cli("pay", "500", "--to", "B", "--category", "wages", "--invoice", "W1", *GM, *D, "--time", "11:00", "--format", "json", book=book)
+    p = _refused(r, "sitting-payment")
+    assert "0.00" in p["message"] and "banked" in p["message"]
+    # withdrawn cash funds a payment again
+    _ok(cli("withdraw", "500", "--account", "bank", *GM, *D, "--time", "11:30", book=book))
+    _ok(cli("pay", "500", "--to", "B", "--category", "wages", "--invoice", "W1", *GM, *D, "--time", "12:00", book=book))
+
+
+def test_no_receipts_means_not_enough_cash_not_a_sitting_payment(cli, book):
+    _ok(cli("bank-deposit", "1450", "--account", "bank", *D, "--time", "09:00", book=book))
+    r = cli("pay", "100", "--to", "B", "--category", "postage", *GM, *D, "--time", "10:00", "--format", "json", book=book)
+    assert r.code == 2
+    codes = [p["code"] for p in r.json["problems"]]
+    assert codes == ["balance-negative"], r.json

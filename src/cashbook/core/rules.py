@@ -223,19 +223,23 @@ def needs_invoice(entry, policy, state, today):
 
 @rule("payment", "advance", "deposit-refund")
 def sitting_payment(entry, policy, state, today):
+    """坐支 (SPEC 4): cash payments of a day may be funded only by its opening float plus its
+    withdrawals from the bank; float banked earlier in the day no longer funds anything (takings
+    are taken to be banked first). A payment that needs the day's cash receipts is a sitting
+    payment; one the drawer cannot cover at all is `balance_negative`'s (not enough cash)."""
     out = cash_out(entry, policy)
     if not out:
         return []
     fig = state.day(entry.date, entry.account)
-    problems = []  # paying more than is on hand at all is `balance_negative`'s
-    funded = fig.opening + fig.withdrawals - fig.cash_paid
-    if out > funded:
-        problems.append(_problem(policy, "sitting-payment",
-                                 f"cash payment of {_m(out)} would be paid out of today's cash receipts (坐支): today's float and "
-                                 f"withdrawals leave only {_m(max(funded, ZERO))} for payments (opening {_m(fig.opening)} + withdrawn "
-                                 f"{_m(fig.withdrawals)} − already paid {_m(fig.cash_paid)}); withdraw cash from the bank first"
-                                 + _override_hint(policy.rules.sitting_payment), entry, figure=out, limit=max(funded, ZERO)))
-    return problems
+    funded = fig.opening + fig.withdrawals - fig.cash_paid - fig.float_banked
+    if out <= funded or fig.takings <= 0 or out > state.balance(entry.account):
+        return []
+    banked = f" − float banked {_m(fig.float_banked)}" if fig.float_banked else ""
+    return [_problem(policy, "sitting-payment",
+                     f"cash payment of {_m(out)} would be paid out of today's cash receipts (坐支): today's float and "
+                     f"withdrawals leave only {_m(max(funded, ZERO))} for payments (opening {_m(fig.opening)} + withdrawn "
+                     f"{_m(fig.withdrawals)} − already paid {_m(fig.cash_paid)}{banked}); withdraw cash from the bank first"
+                     + _override_hint(policy.rules.sitting_payment), entry, figure=out, limit=max(funded, ZERO))]
 
 
 @rule()

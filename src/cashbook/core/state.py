@@ -40,10 +40,11 @@ class DayFigures:
     withdrawals: Decimal = ZERO  # cash drawn from the bank that day
     cash_paid: Decimal = ZERO  # cash paid out for payments, advances, refunds
     banked: Decimal = ZERO  # cash deposited into the bank that day
+    float_banked: Decimal = ZERO  # of which not takings: the float (or withdrawn cash) banked, no longer there to pay from
 
     def compact(self) -> tuple:
         return (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
-                str(self.withdrawals), str(self.cash_paid), str(self.banked))
+                str(self.withdrawals), str(self.cash_paid), str(self.banked), str(self.float_banked))
 
     def __reduce__(self):
         """Compact pickling for snapshots (one per day and cash account)."""
@@ -287,6 +288,8 @@ class BookState:
         else:
             fig.payments -= amount
             if kind in ("bank-deposit", "transfer"):
+                if entry.kind != "void":  # takings are banked first; the rest of a deposit is the float leaving
+                    fig.float_banked += max(-amount - max(fig.takings - fig.banked, ZERO), ZERO)
                 fig.banked -= amount
             elif kind not in ("adjustment", "void"):
                 fig.cash_paid -= amount
