@@ -283,3 +283,20 @@ def test_no_receipts_means_not_enough_cash_not_a_sitting_payment(cli, book):
     assert r.code == 2
     codes = [p["code"] for p in r.json["problems"]]
     assert codes == ["balance-negative"], r.json
+
+
+# -- 9. the cash-payment limit covers every cash payout -------------------------------------------
+
+def test_the_cash_payment_limit_covers_refunds_and_advances_paid_in_cash(cli, book):
+    _ok(cli("withdraw", "5000", "--account", "bank", *GM, "--date", "2026-11-09", book=book))
+    _ok(cli("hold-deposit", "5000", "--from", "宜家", "--type", "fit-out", "--account", "bank", "--date", "2026-11-02", book=book))
+    chain = [a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager",
+                         "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X")]
+    refund = cli("refund-deposit", "20261102-001", *chain, "--date", "2026-11-09", "--format", "json", book=book)
+    assert "5,000.00" in _refused(refund, "cash-payment-limit")["message"]
+    _ok(cli("refund-deposit", "20261102-001", *chain, "--date", "2026-11-09", "--account", "bank", book=book))
+    adv = cli("advance", "1200", "--to", "张三", "--department", "工程部", "--purpose", "出差", "--due", "2026-11-20", *GM, *HEAD,
+              "--date", "2026-11-09", "--format", "json", book=book)
+    _refused(adv, "cash-payment-limit")
+    _ok(cli("advance", "1200", "--to", "张三", "--department", "工程部", "--purpose", "出差", "--due", "2026-11-20", *GM, *HEAD,
+            "--date", "2026-11-09", "--override", "gm:王总", book=book))

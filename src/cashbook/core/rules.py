@@ -183,14 +183,18 @@ def approvers(entry, policy, state, today):
     return problems
 
 
-@rule("payment")
+@rule("payment", "advance", "deposit-refund")
 def cash_payment_limit(entry, policy, state, today):
+    """每笔支付业务超过使用现金限额1000元的部分,应当以支票支付: every cash payout (a payment, an
+    advance, a deposit refund), not only `pay`."""
     settings = policy.rules.cash_payment_limit
-    if isinstance(entry, Payment) and entry.method == "cash" and entry.amount > settings.limit:
+    out = cash_out(entry, policy)
+    if out > settings.limit:
+        what = {"payment": "cash payment", "advance": "advance paid in cash", "deposit-refund": "deposit refund paid in cash"}[entry.kind]
         return [_problem(policy, "cash-payment-limit",
-                         f"cash payment of {_m(entry.amount)} is above the single cash-payment limit {_m(settings.limit)} "
+                         f"{what} of {_m(out)} is above the single cash-payment limit {_m(settings.limit)} "
                          f"(rules.cash-payment-limit.limit); pay it by cheque or transfer from a bank account"
-                         + _override_hint(settings), entry, figure=entry.amount, limit=settings.limit)]
+                         + _override_hint(settings), entry, figure=out, limit=settings.limit)]
     return []
 
 
