@@ -291,7 +291,7 @@ def test_the_cash_payment_limit_covers_refunds_and_advances_paid_in_cash(cli, bo
     _ok(cli("withdraw", "5000", "--account", "bank", *GM, "--date", "2026-11-09", book=book))
     _ok(cli("hold-deposit", "5000", "--from", "宜家", "--type", "fit-out", "--account", "bank", "--date", "2026-11-02", book=book))
     chain = [a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager",
-                         "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X")]
+                         "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X-{r}")]
     refund = cli("refund-deposit", "20261102-001", *chain, "--date", "2026-11-09", "--format", "json", book=book)
     assert "5,000.00" in _refused(refund, "cash-payment-limit")["message"]
     _ok(cli("refund-deposit", "20261102-001", *chain, "--date", "2026-11-09", "--account", "bank", book=book))
@@ -300,3 +300,41 @@ def test_the_cash_payment_limit_covers_refunds_and_advances_paid_in_cash(cli, bo
     _refused(adv, "cash-payment-limit")
     _ok(cli("advance", "1200", "--to", "张三", "--department", "工程部", "--purpose", "出差", "--due", "2026-11-20", *GM, *HEAD,
             "--date", "2026-11-09", "--override", "gm:王总", book=book))
+
+
+# -- 10. approvals: settle and void carry them; one person signs once per chain ---------------------
+
+BAND = '''
+[[rules.needs-approval.bands]]
+kind = "{kind}"
+roles = ["finance-manager"]
+'''
+
+
+def _add_band(book, kind):
+    text = (book / "policies.toml").read_text()
+    head = "[rules.cheque-number-used]"
+    (book / "policies.toml").write_text(text.replace(head, BAND.format(kind=kind).lstrip() + "\n" + head))
+
+
+def test_settle_and_void_carry_the_approvals_a_band_asks_for(cli, book):
+    _add_band(book, "settlement")
+    _add_band(book, "void")
+    a = _ok(cli("advance", "300", "--to", "张三", "--department", "工程部", "--purpose", "出差", "--due", "2026-11-30", *GM, *HEAD,
+                "--date", "2026-11-02", "--format", "json", book=book)).json["id"]
+    p = _refused(cli("settle", a, "--returned", "300", *D, "--format", "json", book=book), "needs-approval")
+    assert "--approved-by finance-manager:NAME" in p["message"]
+    s = _ok(cli("settle", a, "--returned", "300", "--approved-by", "finance-manager:钱", *D, "--format", "json", book=book)).json
+    assert s["entry"]["approvals"] == ["finance-manager:钱"]
+    _refused(cli("void", s["id"], "--reason", "错账", *D, "--format", "json", book=book), "needs-approval")
+    _ok(cli("void", s["id"], "--reason", "错账", "--approved-by", "finance-manager:钱", *D, book=book))
+    assert run_cli("check", book=book).code == 0
+
+
+def test_one_person_cannot_sign_twice_in_one_chain(cli, book):
+    r = cli("pay", "80", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", "--approved-by", "gm:王总",
+            "--approved-by", "store-manager:王总", *D, "--format", "json", book=book)
+    p = _refused(r, "approver-twice")
+    assert "王总" in p["message"] and "gm" in p["message"] and "store-manager" in p["message"]
+    _ok(cli("pay", "80", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", *GM, "--approved-by", "store-manager:李",
+            *D, book=book))

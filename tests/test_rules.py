@@ -99,8 +99,8 @@ CASES = [
      ("hold-deposit", "160", "--from", "A", "--type", "construction-permit", "--units", "3"),
      ("deposit_types.construction-permit", "amount", '"53.3333"')),
     ("deposit-refund-invalid", [("hold-deposit", "800", "--from", "A", "--type", "fit-out", "--date", "2026-11-02")],
-     ("refund-deposit", "20261102-001", "--amount", "800", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X")]),
-     ("refund-deposit", "20261102-001", "--amount", "800.01", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X")]),
+     ("refund-deposit", "20261102-001", "--amount", "800", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X-{r}")]),
+     ("refund-deposit", "20261102-001", "--amount", "800.01", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X-{r}")]),
      ("rules.deposit-refund-invalid", "severity", '"warn"')),
 ]
 
@@ -171,7 +171,7 @@ def test_sitting_payment_is_fine_after_a_withdrawal(cli, book):
 
 def test_deposit_refund_rules(cli, book):
     chain = [a for r in ("floor-manager", "customer-service-manager", "furniture-manager", "finance-manager", "store-manager", "gm")
-             for a in ("--approved-by", f"{r}:X")]
+             for a in ("--approved-by", f"{r}:X-{r}")]
     cli("hold-deposit", "5000", "--from", "宜家", "--type", "quality", "--doc", "SJ0100", "--account", "bank", "--date", "2026-11-02", book=book)
     dep = "20261102-001"
     too_early = cli("refund-deposit", dep, *chain, "--account", "bank", "--left-on", "2026-01-01", *D, "--format", "json", book=book)

@@ -133,7 +133,7 @@ def test_voiding_a_refunded_deposit_is_refused_or_takes_the_refund_with_it(cli, 
     held = r.json["id"]
     approvers = ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager",
                  "finance-manager", "store-manager", "gm")
-    signs = [a for role in approvers for a in ("--approved-by", f"{role}:某")]
+    signs = [a for role in approvers for a in ("--approved-by", f"{role}:某{role}")]
     r = cli("refund-deposit", held, "--amount", "5000", "--account", "bank", *signs, "--format", "json", book=book)
     assert r.code == 0, r.out
     before = snapshot(book)

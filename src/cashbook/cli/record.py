@@ -282,6 +282,7 @@ def register(app: typer.Typer) -> None:
         spent: Annotated[str, typer.Option("--spent", help="Amount spent, backed by invoices.")] = "0",
         category: Annotated[Optional[str], typer.Option("--category", help="Expense category of the spending.", show_default=False)] = None,
         invoice: Annotated[str, typer.Option("--invoice", help="Invoice number(s) for the spending.")] = "",
+        approved_by: ApprovalsOpt = None,
         account: AccountOpt = "cash",
         memo: MemoOpt = "",
         date: DateOpt = None,
@@ -300,7 +301,7 @@ def register(app: typer.Typer) -> None:
             if adv is None:
                 fail("unknown-advance", f"no advance with id {advance_id!r}; see `cashbook report advances`")
             return dict(kind="settlement", advance=advance_id, person=adv.party, returned=ret, spent=spn,
-                        category=category, invoice=invoice, account=account, memo=memo)
+                        category=category, invoice=invoice, account=account, approvals=approvals_arg(approved_by), memo=memo)
 
         record(book, fmt, draft, date, time, override)
 
@@ -516,6 +517,7 @@ def register(app: typer.Typer) -> None:
         entry_id: Annotated[str, typer.Argument(help="Id of the entry to reverse.")],
         reason: Annotated[str, typer.Option("--reason", help="Why it is voided.")],
         with_dependants: Annotated[bool, typer.Option("--with-dependants", help="Also void what rests on it (an advance's settlements, a deposit's refunds), latest first.")] = False,
+        approved_by: ApprovalsOpt = None,
         date: DateOpt = None,
         time: TimeOpt = None,
         book: BookOpt = None,
@@ -533,8 +535,10 @@ def register(app: typer.Typer) -> None:
             if target is None:
                 fail("unknown-entry", f"no entry with id {entry_id!r}; ids look like 20260901-003 (see `cashbook report journal`)")
             rest = state.dependants(entry_id) if with_dependants else []
-            return [dict(kind="void", target=i, reason=f"{reason} (with {entry_id})", reverses=reversal(state.entries[i]))
-                    for i in reversed(rest)] + [dict(kind="void", target=entry_id, reason=reason, reverses=reversal(target))]
+            signed = approvals_arg(approved_by)
+            return [dict(kind="void", target=i, reason=f"{reason} (with {entry_id})", reverses=reversal(state.entries[i]),
+                         approvals=signed) for i in reversed(rest)] + \
+                [dict(kind="void", target=entry_id, reason=reason, reverses=reversal(target), approvals=signed)]
 
         record(book, fmt, draft, date, time)
 

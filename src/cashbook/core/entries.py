@@ -323,6 +323,7 @@ class Settlement(EntryBase):
     spent: AmountOrZero = ZERO
     category: Key | None = None
     invoice: Text = ""
+    approvals: Approvals = ()
 
     @property
     def amount(self) -> Decimal:
@@ -514,6 +515,7 @@ class Void(EntryBase):
     reason: Text
     reverses: StoredPostings
     """The target's postings, negated (kept here so the entry is self-contained)."""
+    approvals: Approvals = ()
 
     @property
     def amount(self) -> Decimal:

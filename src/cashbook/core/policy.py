@@ -175,6 +175,7 @@ class Rules(_Model):
     cheque_over_limit: Rule = Field(default_factory=Rule, alias="cheque-over-limit")
     words_mismatch: Rule = Field(default_factory=Rule, alias="words-mismatch")
     advance_overdue: AdvanceOverdue = Field(default_factory=AdvanceOverdue, alias="advance-overdue")
+    approver_twice: Rule = Field(default_factory=Rule, alias="approver-twice")
     unsettled_advance: UnsettledAdvance = Field(default_factory=UnsettledAdvance, alias="unsettled-advance")
     advance_no_department: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="advance-no-department")
     compensation_unsettled: CompensationUnsettled = Field(default_factory=CompensationUnsettled, alias="compensation-unsettled")

@@ -161,6 +161,21 @@ def deputised(approvals, policy: Policy) -> tuple[str, ...]:
 
 
 @rule()
+def approver_twice(entry, policy, state, today):
+    """One person signs once in a chain: the same name under two roles is one signature, not two."""
+    roles_of: dict[str, list[str]] = {}
+    for a in entry.field("approvals", ()):
+        if a.role not in roles_of.setdefault(a.name, []):
+            roles_of[a.name].append(a.role)
+    twice = {n: r for n, r in roles_of.items() if len(r) > 1}
+    if not twice:
+        return []
+    name, roles = next(iter(twice.items()))
+    return [_problem(policy, "approver-twice", f"{name} signs as {' and '.join(roles)}: one person signs once in a chain; "
+                     f"each of {', '.join(roles)} needs its own signer", entry, name=name, roles=roles)]
+
+
+@rule()
 def approvers(entry, policy, state, today):
     """An approval for a role listed under [people] names its holder, or a deputy (then the entry
     awaits the holder's signature); an override or a later signature only the holder."""
