@@ -338,3 +338,30 @@ def test_one_person_cannot_sign_twice_in_one_chain(cli, book):
     assert "王总" in p["message"] and "gm" in p["message"] and "store-manager" in p["message"]
     _ok(cli("pay", "80", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", *GM, "--approved-by", "store-manager:李",
             *D, book=book))
+
+
+# -- 11. deposit refunds: --left-on after the deposit; DOMAIN 6's sign-off chains -------------------
+
+def test_left_on_cannot_be_before_the_deposit_was_taken(cli, book):
+    chain = [a for r in ("floor-manager", "customer-service-manager", "furniture-manager", "finance-manager", "store-manager", "gm")
+             for a in ("--approved-by", f"{r}:X-{r}")]
+    _ok(cli("hold-deposit", "500", "--from", "宜家", "--type", "quality", "--account", "bank", "--date", "2026-11-02", book=book))
+    early = cli("refund-deposit", "20261102-001", *chain, "--account", "bank", "--left-on", "2025-10-01", *D, "--format", "json",
+                book=book)
+    assert "2026-11-02" in _refused(early, "deposit-refund-invalid")["message"]
+    later = cli("refund-deposit", "20261102-001", *chain, "--account", "bank", "--left-on", "2026-11-15", *D, "--format", "json",
+                book=book)
+    assert "after" in _refused(later, "deposit-refund-invalid")["message"]
+
+
+def test_telephone_banner_and_electricity_refunds_need_floor_furniture_and_property_managers(cli, book):
+    from cashbook.store.policyfile import default_policy_text, parse_policy
+
+    policy = parse_policy(default_policy_text())
+    for t in ("telephone", "banner", "electricity"):
+        chain = policy.deposit_types[t].refund_approvers
+        assert {"floor-manager", "furniture-manager", "property-manager", "finance-manager", "store-manager", "gm"} <= set(chain), t
+    _ok(cli("hold-deposit", "--from", "宜家", "--type", "telephone", "--account", "bank", "--date", "2026-11-02", book=book))
+    short = [a for r in ("finance-manager", "store-manager") for a in ("--approved-by", f"{r}:X-{r}")]
+    p = _refused(cli("refund-deposit", "20261102-001", *short, "--account", "bank", *D, "--format", "json", book=book), "needs-approval")
+    assert "floor-manager" in p["message"] and "property-manager" in p["message"]

@@ -172,8 +172,8 @@ def test_sitting_payment_is_fine_after_a_withdrawal(cli, book):
 def test_deposit_refund_rules(cli, book):
     chain = [a for r in ("floor-manager", "customer-service-manager", "furniture-manager", "finance-manager", "store-manager", "gm")
              for a in ("--approved-by", f"{r}:X-{r}")]
-    cli("hold-deposit", "5000", "--from", "宜家", "--type", "quality", "--doc", "SJ0100", "--account", "bank", "--date", "2026-11-02", book=book)
-    dep = "20261102-001"
+    cli("hold-deposit", "5000", "--from", "宜家", "--type", "quality", "--doc", "SJ0100", "--account", "bank", "--date", "2025-10-02", book=book)
+    dep = "20251002-001"
     too_early = cli("refund-deposit", dep, *chain, "--account", "bank", "--left-on", "2026-01-01", *D, "--format", "json", book=book)
     assert too_early.code == 2 and "2027-01-01" in too_early.json["problems"][0]["message"]
     no_left = cli("refund-deposit", dep, *chain, "--account", "bank", *D, "--format", "json", book=book)

@@ -504,11 +504,19 @@ def deposits(entry, policy, state, today):
         if entry.left_on is None:
             problems.append(_problem(policy, code, f"a {held.type} deposit is refunded only {dtype.refund_wait_days} days after the "
                                      "merchant leaves; give --left-on YYYY-MM-DD", entry, limit=dtype.refund_wait_days))
+        elif entry.left_on < held.date or entry.left_on > entry.date:
+            pass  # judged below, for every type
         elif (entry.date - entry.left_on).days < dtype.refund_wait_days:
             earliest = entry.left_on + dt.timedelta(days=dtype.refund_wait_days)
             problems.append(_problem(policy, code, f"a {held.type} deposit is refunded {dtype.refund_wait_days} days after the merchant "
                                      f"leaves (deposit_types.{held.type}.refund_wait_days): not before {earliest}", entry,
                                      figure=(entry.date - entry.left_on).days, limit=dtype.refund_wait_days))
+    if entry.left_on is not None and entry.left_on < held.date:
+        problems.append(_problem(policy, code, f"--left-on {entry.left_on} is before the deposit was taken ({held.date}, {held.id}); "
+                                 "give the day the merchant left", entry))
+    elif entry.left_on is not None and entry.left_on > entry.date:
+        problems.append(_problem(policy, code, f"--left-on {entry.left_on} is after the refund ({entry.date}); a merchant is "
+                                 "refunded after leaving, not before", entry))
     if entry.lost_receipt and held.doc and held.doc not in entry.lost_receipt:
         problems.append(_problem(policy, code, f"the loss declaration must name the lost receipt number {held.doc}", entry))
     if entry.lost_receipt and not held.doc:
