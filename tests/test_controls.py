@@ -365,3 +365,25 @@ def test_telephone_banner_and_electricity_refunds_need_floor_furniture_and_prope
     short = [a for r in ("finance-manager", "store-manager") for a in ("--approved-by", f"{r}:X-{r}")]
     p = _refused(cli("refund-deposit", "20261102-001", *short, "--account", "bank", *D, "--format", "json", book=book), "needs-approval")
     assert "floor-manager" in p["message"] and "property-manager" in p["message"]
+
+
+# -- 12. counts and adjustments: the adjustment is the counted difference; the count table ---------
+
+ADJ = ("--approved-by", "finance-manager:钱", "--approved-by", "gm:王总")
+
+
+def test_an_adjustment_must_equal_the_counted_difference(cli, book):
+    _refused(cli("adjust", "shortage", "4", *ADJ, *D, "--format", "json", book=book), "adjustment-mismatch")  # no count yet
+    counted = cli("count", "2026-11-10", "100x14", "50x1", "20x1", "10x2", "5x1", "1x1", "--format", "json", book=book)
+    c = _ok(counted).json
+    assert c["book_balance"] == "1500.00" and c["difference"] == "-4.00"
+    assert {"denomination": "100", "count": 14, "amount": "1400.00"} in c["denominations"]
+    table = cli("count", "2026-11-10", "100x14", "50x1", "20x1", "10x2", "5x1", "1x1", book=book).out
+    assert "短款 shortage" in table and "4.00" in table and "1,400.00" in table and "现金盘点表" in table
+    p = _refused(cli("adjust", "shortage", "5", *ADJ, *D, "--format", "json", book=book), "adjustment-mismatch")
+    assert "4.00" in p["message"]
+    _refused(cli("adjust", "overage", "4", *ADJ, *D, "--format", "json", book=book), "adjustment-mismatch")
+    _ok(cli("adjust", "shortage", "4", *ADJ, *D, book=book))
+    _refused(cli("adjust", "shortage", "4", *ADJ, *D, "--format", "json", book=book), "adjustment-mismatch")  # nothing left
+    assert cli("report", "day", "2026-11-10", "--format", "json", book=book).json["difference"] == "0.00"
+    assert run_cli("check", book=book).code == 0

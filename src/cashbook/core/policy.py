@@ -186,6 +186,7 @@ class Rules(_Model):
     receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")
     undeposited_takings: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="undeposited-takings")
     count_difference: Rule = Field(default_factory=Rule, alias="count-difference")
+    adjustment_mismatch: Rule = Field(default_factory=Rule, alias="adjustment-mismatch")
 
     def by_code(self, code: str) -> Rule | None:
         return getattr(self, code.replace("-", "_"), None)

@@ -396,6 +396,29 @@ def words_mismatch(entry, policy, state, today):
                      "大小写必须一致: write both again", entry, figure=amount)]
 
 
+@rule("adjustment")
+def adjustment_matches_count(entry, policy, state, today):
+    """长款/短款 are booked as counted: an adjustment equals the difference between the day's count
+    and the book (an overage when more was counted, a shortage when less), never another figure."""
+    if entry.kind != "adjustment":
+        return []
+    count = state.counts.get((entry.date, entry.account))
+    if count is None:
+        return [_problem(policy, "adjustment-mismatch", f"no cash count of {entry.account} on {entry.date}: count the drawer "
+                         f"first (`cashbook count {entry.date} 100xN …`); an adjustment books the counted difference", entry)]
+    difference = count.total - state.balance(entry.account)
+    want = "overage" if difference > 0 else "shortage"
+    if difference and entry.direction == want and entry.amount == abs(difference):
+        return []
+    if not difference:
+        said = f"the count {_m(count.total)} equals the book: there is nothing to adjust"
+    else:
+        said = (f"the count {_m(count.total)} against the book {_m(state.balance(entry.account))} is a {want} "
+                f"({'长款' if want == 'overage' else '短款'}) of {_m(abs(difference))}: `cashbook adjust {want} {abs(difference)}`")
+    return [_problem(policy, "adjustment-mismatch", f"{entry.direction} of {_m(entry.amount)} does not match the day's count: "
+                     + said, entry, figure=entry.amount, limit=abs(difference))]
+
+
 @rule("advance")
 def advance_overdue(entry, policy, state, today):
     if not isinstance(entry, Advance):
