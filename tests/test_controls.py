@@ -387,3 +387,21 @@ def test_an_adjustment_must_equal_the_counted_difference(cli, book):
     _refused(cli("adjust", "shortage", "4", *ADJ, *D, "--format", "json", book=book), "adjustment-mismatch")  # nothing left
     assert cli("report", "day", "2026-11-10", "--format", "json", book=book).json["difference"] == "0.00"
     assert run_cli("check", book=book).code == 0
+
+
+# -- 13. receipt numbers: one series whatever the case and spaces; a number far outside is flagged --
+
+def test_receipt_numbers_are_normalised_and_far_numbers_flagged(cli, book):
+    _ok(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "SJ0010", *D, book=book))
+    r = _ok(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "sj0011", *D, "--format", "json", book=book)).json
+    assert r["entry"]["doc"] == "SJ0011"
+    r = _ok(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "SJ 0012", *D, "--format", "json", book=book)).json
+    assert r["entry"]["doc"] == "SJ0012"
+    _refused(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "sj 0011", *D, "--format", "json", book=book),
+             "receipt-number-used")
+    far = _ok(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "SJ9012", *D, "--format", "json", book=book)).json
+    assert [w["code"] for w in far["warnings"]] == ["receipt-number-far"]
+    assert "SJ0010..SJ0012" in far["warnings"][0]["message"]
+    wide = _ok(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "SJ00013", *D, "--format", "json", book=book)).json
+    assert [w["code"] for w in wide["warnings"]] == ["receipt-number-far"]
+    assert cli("report", "receipts", "--format", "json", book=book).json["gaps"][0]["first_missing"] == "SJ0013"

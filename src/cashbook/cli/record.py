@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         value = amount_arg(amount)
         record(book, fmt, lambda s, p: dict(kind="receipt", amount=value, party=party, category=category, account=account,
-                                            method=_method(method, account, p), doc=doc, memo=memo), date, time, override)
+                                            method=_method(method, account, p), doc=doc_number(doc), memo=memo), date, time, override)
 
     @app.command("collect")
     def collect(
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         value = amount_arg(amount)
         record(book, fmt, lambda s, p: dict(kind="collection", amount=value, party=party, on_behalf_of=on_behalf_of, category=category,
-                                            account=account, method=_method(method, account, p), doc=doc, memo=memo), date, time, override)
+                                            account=account, method=_method(method, account, p), doc=doc_number(doc), memo=memo), date, time, override)
 
     @app.command("pay")
     def pay(
@@ -471,7 +471,7 @@ def register(app: typer.Typer) -> None:
                 if dtype is None or dtype.amount is None:
                     fail("bad-option", f"deposit type {type_!r} has no fixed amount; give AMOUNT")
                 amt = dtype.amount * units
-            return dict(kind="deposit-hold", amount=amt, party=party, type=type_, doc=doc, account=account,
+            return dict(kind="deposit-hold", amount=amt, party=party, type=type_, doc=doc_number(doc), account=account,
                         method=_method(method, account, policy), memo=memo, units=units)
 
         record(book, fmt, draft, date, time, override)

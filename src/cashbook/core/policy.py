@@ -160,6 +160,12 @@ class CompensationUnsettled(Rule):
     categories: tuple[Key, ...] = ("compensation",)
 
 
+class ReceiptNumberFar(Rule):
+    severity: Severity = "warn"
+    max_jump: int = Field(100, ge=1, le=10**9)
+    """How far beyond the numbers used so far a receipt number may be before it is flagged."""
+
+
 class Rules(_Model):
     cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
     cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
@@ -181,6 +187,7 @@ class Rules(_Model):
     compensation_unsettled: CompensationUnsettled = Field(default_factory=CompensationUnsettled, alias="compensation-unsettled")
     deposit_refund_invalid: Rule = Field(default_factory=Rule, alias="deposit-refund-invalid")
     receipt_number_used: Rule = Field(default_factory=Rule, alias="receipt-number-used")
+    receipt_number_far: ReceiptNumberFar = Field(default_factory=ReceiptNumberFar, alias="receipt-number-far")
     receipt_not_issued: Rule = Field(default_factory=Rule, alias="receipt-not-issued")
     receipt_book_overlap: Rule = Field(default_factory=Rule, alias="receipt-book-overlap")
     receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")

@@ -593,6 +593,35 @@ def receipt_issued(entry, policy, state, today):
     return []
 
 
+@rule("receipt", "collection", "deposit-hold", "receipt-spoiled")
+def receipt_number_far(entry, policy, state, today):
+    """A receipt number far outside its series (more than ``max_jump`` beyond the numbers used),
+    or a new series beside one of the same prefix with another number of digits, is most likely
+    a slip of the pen: flagged. Series kept in issued books are judged by `receipt_issued`."""
+    doc = entry.field("doc", "")
+    found = receipt_series(doc) if doc else None
+    if found is None or not state.receipt_series:
+        return []
+    prefix, width, n = found
+    if state.receipt_books and receipt_book_of(state, doc)[1]:
+        return []
+    jump = policy.rules.receipt_number_far.max_jump
+    span = state.receipt_series.get(f"{prefix}|{width}")
+    if span is not None:
+        if span[0] - jump <= n <= span[1] + jump:
+            return []
+        used = f"{prefix}{span[0]:0{width}d}..{prefix}{span[1]:0{width}d}"
+        return [_problem(policy, "receipt-number-far", f"receipt number {doc} is far outside the numbers used so far ({used}; "
+                         f"more than {jump} away, rules.receipt-number-far.max_jump): a slip of the pen? If a new book starts "
+                         "here, record it with `cashbook issue-receipts`", entry, doc=doc)]
+    others = [k for k in state.receipt_series if k.rsplit("|", 1)[0] == prefix]
+    if others:
+        w = int(others[0].rsplit("|", 1)[1])
+        return [_problem(policy, "receipt-number-far", f"receipt number {doc} has {width} digits; the {prefix} receipts so far "
+                         f"have {w} ({prefix}{'N' * w}): a slip of the pen?", entry, doc=doc)]
+    return []
+
+
 @rule("receipt-book")
 def receipt_book_overlap(entry, policy, state, today):
     if entry.kind != "receipt-book":

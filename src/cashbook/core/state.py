@@ -175,6 +175,7 @@ class BookState:
     receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
+    receipt_series: dict[str, list[int]] = field(default_factory=dict)  # "PREFIX|WIDTH" -> [lowest, highest] number used
     awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
 
     def __getstate__(self):
@@ -301,6 +302,7 @@ class BookState:
         if kind == "receipt" or kind == "collection":  # most of a book: the short way
             if entry.doc:
                 self.receipt_numbers[entry.doc] = entry.id
+                self._series(entry.doc)
             return
         if kind == "payment":
             if entry.cheque:
@@ -319,6 +321,7 @@ class BookState:
             return
         if kind == "receipt-spoiled":
             self.receipt_numbers[entry.doc] = entry.id
+            self._series(entry.doc)
             return
         if kind == "sign":
             left = [r for r in self.awaiting_signature.get(entry.target, ()) if r not in {a.role for a in entry.approvals}]
@@ -387,3 +390,19 @@ class BookState:
                 self.compensations[target.payment].outstanding += target.amount
         if isinstance(entry, (Receipt, Collection, DepositHold)) and entry.doc:
             self.receipt_numbers[entry.doc] = entry.id
+            self._series(entry.doc)
+
+    def _series(self, doc: str) -> None:
+        """Keep the lowest and highest number used of ``doc``'s series (a far jump is flagged)."""
+        head = doc.rstrip("0123456789")
+        digits = doc[len(head):]
+        if not digits:
+            return
+        key, n = f"{head}|{len(digits)}", int(digits)
+        span = self.receipt_series.get(key)
+        if span is None:
+            self.receipt_series[key] = [n, n]
+        elif n < span[0]:
+            span[0] = n
+        elif n > span[1]:
+            span[1] = n
