@@ -203,7 +203,7 @@ def test_cheque_books_spoiled_cheques_and_stubs(cli, book):
                  book=book)).json["id"]
     _refused(cli("issue-cheques", "10203020", "10203050", "--account", "bank", "--date", "2026-11-02", "--format", "json",
                  book=book), "cheque-book-overlap")
-    pay = ("pay", "800", "--to", "宜家", "--category", "office", "--account", "bank", "--invoice", "F1", *GM, *D)
+    pay = ("pay", "800", "--to", "宜家", "--category", "office", "--account", "bank", "--invoice", "F1", "--invoice-party", "宜家", *GM, *D)
     _ok(cli(*pay, "--cheque", "10203001", "--taken-by", "孙丽", "--cheque-limit", "1000", "--memo", "办公桌", book=book))
     outside = cli(*pay, "--cheque", "10209999", "--format", "json", book=book)
     assert cb in _refused(outside, "cheque-not-issued")["message"]
@@ -405,3 +405,21 @@ def test_receipt_numbers_are_normalised_and_far_numbers_flagged(cli, book):
     wide = _ok(cli("receive", "10", "--from", "A", "--category", "rent", "--doc", "SJ00013", *D, "--format", "json", book=book)).json
     assert [w["code"] for w in wide["warnings"]] == ["receipt-number-far"]
     assert cli("report", "receipts", "--format", "json", book=book).json["gaps"][0]["first_missing"] == "SJ0013"
+
+
+# -- 14. the cheque payee equals the invoice's party (and the contract's, when the policy asks) -----
+
+def test_the_cheque_payee_is_compared_whenever_the_invoice_names_a_party(cli, book):
+    base = ("pay", "500", "--to", "宜家家居（北京）有限公司", "--category", "office", "--account", "bank", "--invoice", "F1", *GM, *D)
+    p = _refused(cli(*base, "--cheque", "7", "--format", "json", book=book), "cheque-payee-mismatch")
+    assert "--invoice-party" in p["message"]
+    _refused(cli(*base, "--cheque", "7", "--invoice-party", "某公司", "--format", "json", book=book), "cheque-payee-mismatch")
+    # the same name with half-width brackets or spaces is the same party
+    _ok(cli(*base, "--cheque", "7", "--invoice-party", "宜家家居(北京)有限公司 ", book=book))
+    set_setting(book, "rules.cheque-payee-mismatch", "contract", "true")
+    p = _refused(cli(*base, "--cheque", "8", "--invoice-party", "宜家家居（北京）有限公司", "--format", "json", book=book),
+                 "cheque-payee-mismatch")
+    assert "--contract-party" in p["message"]
+    _refused(cli(*base, "--cheque", "8", "--invoice-party", "宜家家居（北京）有限公司", "--contract-party", "宜家中国",
+                 "--format", "json", book=book), "cheque-payee-mismatch")
+    _ok(cli(*base, "--cheque", "8", "--invoice-party", "宜家家居（北京）有限公司", "--contract-party", "宜家家居（北京）有限公司", book=book))

@@ -38,7 +38,7 @@ OPTION_OF = {
     "invoice_party": "--invoice-party", "slip": "--slip", "ref": "--ref", "lost_receipt": "--lost-receipt",
     "department": "--department", "handler": "--handler", "first": "FIRST", "last": "LAST", "till": "--till", "to": "--to", "by": "--by",
     "giver": "--from", "receiver": "--to",
-    "taken_by": "--taken-by", "cheque_limit": "--cheque-limit", "payment": "PAYMENT_ID",
+    "taken_by": "--taken-by", "contract_party": "--contract-party", "cheque_limit": "--cheque-limit", "payment": "PAYMENT_ID",
 }
 
 
@@ -150,6 +150,7 @@ def register(app: typer.Typer) -> None:
         cheque: Annotated[str, typer.Option("--cheque", help="Cheque number (with --method cheque).")] = "",
         invoice: Annotated[str, typer.Option("--invoice", help="Invoice or voucher number (发票号).")] = "",
         invoice_party: Annotated[str, typer.Option("--invoice-party", help="The party named on the invoice.")] = "",
+        contract_party: Annotated[str, typer.Option("--contract-party", help="The party named on the contract.")] = "",
         approved_by: ApprovalsOpt = None,
         department: Annotated[str, typer.Option("--department", help="The payee's department, when staff or a department is paid.")] = "",
         taken_by: Annotated[str, typer.Option("--taken-by", help="Who took the cheque (领用人), for the cheque register.")] = "",
@@ -171,7 +172,7 @@ def register(app: typer.Typer) -> None:
         limit = amount_arg(cheque_limit, "--cheque-limit") if cheque_limit is not None else None
         record(book, fmt, lambda s, p: dict(kind="payment", taken_by=taken_by, cheque_limit=limit, amount=value, party=party, category=category, account=account,
                                             method="cheque" if cheque and method is None else _method(method, account, p),
-                                            cheque=cheque, invoice=invoice, invoice_party=invoice_party, approvals=approvals,
+                                            cheque=cheque, invoice=invoice, invoice_party=invoice_party, contract_party=contract_party, approvals=approvals,
                                             words=words, department=department, handler=handler,
                                             on_behalf_of=on_behalf_of, memo=memo), date, time, override)
 

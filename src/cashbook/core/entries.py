@@ -237,6 +237,8 @@ class Payment(_Moves):
     """Invoice or voucher number (发票号/凭证号)."""
     invoice_party: Text = ""
     """The party named on the invoice, when known (must equal the cheque payee)."""
+    contract_party: Text = ""
+    """The party named on the contract (must equal the cheque payee when the policy asks)."""
     words: Text = ""
     """The amount in Chinese capital numerals as written on the voucher (大写)."""
     department: Text = ""

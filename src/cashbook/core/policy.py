@@ -166,6 +166,13 @@ class ReceiptNumberFar(Rule):
     """How far beyond the numbers used so far a receipt number may be before it is flagged."""
 
 
+class ChequePayee(Rule):
+    require_invoice_party: bool = True
+    """A cheque paying an invoice names the invoice's party (--invoice-party), compared with the payee."""
+    contract: bool = False
+    """A cheque also names the contract's party (--contract-party), compared with the payee."""
+
+
 class Rules(_Model):
     cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
     cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
@@ -175,7 +182,7 @@ class Rules(_Model):
     needs_approval: NeedsApproval = Field(default_factory=NeedsApproval, alias="needs-approval")
     cheque_number_used: Rule = Field(default_factory=Rule, alias="cheque-number-used")
     cheque_overdraft: Rule = Field(default_factory=Rule, alias="cheque-overdraft")
-    cheque_payee_mismatch: Rule = Field(default_factory=Rule, alias="cheque-payee-mismatch")
+    cheque_payee_mismatch: ChequePayee = Field(default_factory=ChequePayee, alias="cheque-payee-mismatch")
     cheque_not_issued: Rule = Field(default_factory=Rule, alias="cheque-not-issued")
     cheque_book_overlap: Rule = Field(default_factory=Rule, alias="cheque-book-overlap")
     cheque_over_limit: Rule = Field(default_factory=Rule, alias="cheque-over-limit")

@@ -356,10 +356,8 @@ def cheques(entry, policy, state, today):
             problems.append(_problem(policy, "cheque-number-used",
                                      f"cheque {entry.cheque} on {entry.account} was already issued by {used}; a voided cheque's number "
                                      "is kept, not reused: take the next cheque", entry, cheque=entry.cheque))
-    if isinstance(entry, Payment) and entry.cheque and entry.invoice_party and entry.invoice_party.strip() != entry.party.strip():
-        problems.append(_problem(policy, "cheque-payee-mismatch",
-                                 f"cheque payee {entry.party!r} differs from the invoice party {entry.invoice_party!r}; "
-                                 "the payee must be the unit that issued the invoice", entry))
+    if isinstance(entry, Payment) and entry.cheque:
+        problems += _cheque_payee(entry, policy)
     bank_out: tuple[str, Decimal] | None = None
     if isinstance(entry, (Payment, Advance, DepositRefund)) and entry.account in policy.bank_accounts():
         bank_out = (entry.account, entry.amount)
@@ -375,6 +373,36 @@ def cheques(entry, policy, state, today):
                                      f"{_m(amount)} from {acct} is above its book balance {_m(balance)} (空头支票); "
                                      "fund the account first", entry, figure=amount, limit=balance))
     return problems
+
+
+def same_party(a: str, b: str) -> bool:
+    """Two spellings of one unit's name: spaces and full-width brackets do not make another party."""
+    def norm(text: str) -> str:
+        return "".join(text.split()).replace("（", "(").replace("）", ")").casefold()
+
+    return norm(a) == norm(b)
+
+
+def _cheque_payee(entry: Payment, policy: Policy) -> list[Problem]:
+    """开出的支票收款单位名称应与合同、发票一致 (DOMAIN 4)."""
+    settings = policy.rules.cheque_payee_mismatch
+    out = []
+    if entry.invoice_party:
+        if not same_party(entry.invoice_party, entry.party):
+            out.append(_problem(policy, "cheque-payee-mismatch", f"cheque payee {entry.party!r} differs from the invoice party "
+                                f"{entry.invoice_party!r}; the payee must be the unit that issued the invoice", entry))
+    elif entry.invoice and settings.require_invoice_party:
+        out.append(_problem(policy, "cheque-payee-mismatch", f"cheque {entry.cheque} pays invoice {entry.invoice}: name the party "
+                            "on the invoice with --invoice-party, so the payee is compared with it "
+                            "(rules.cheque-payee-mismatch.require_invoice_party)", entry))
+    if settings.contract:
+        if not entry.contract_party:
+            out.append(_problem(policy, "cheque-payee-mismatch", f"cheque {entry.cheque}: name the party on the contract with "
+                                "--contract-party (rules.cheque-payee-mismatch.contract)", entry))
+        elif not same_party(entry.contract_party, entry.party):
+            out.append(_problem(policy, "cheque-payee-mismatch", f"cheque payee {entry.party!r} differs from the contract party "
+                                f"{entry.contract_party!r}; the payee must be the contract's party", entry))
+    return out
 
 
 @rule("payment")
