@@ -423,3 +423,10 @@ def test_the_cheque_payee_is_compared_whenever_the_invoice_names_a_party(cli, bo
     _refused(cli(*base, "--cheque", "8", "--invoice-party", "宜家家居（北京）有限公司", "--contract-party", "宜家中国",
                  "--format", "json", book=book), "cheque-payee-mismatch")
     _ok(cli(*base, "--cheque", "8", "--invoice-party", "宜家家居（北京）有限公司", "--contract-party", "宜家家居（北京）有限公司", book=book))
+
+
+def test_a_book_of_numbers_has_a_sane_size(cli, book):
+    big = cli("issue-receipts", "SJ0000000001", "SJ9999999999", "--till", "t", "--to", "p", *D, "--format", "json", book=book)
+    assert "10000" in _refused(big, "bad-field")["message"]
+    big = cli("issue-cheques", "0000000001", "9999999999", "--account", "bank", *D, "--format", "json", book=book)
+    _refused(big, "bad-field")

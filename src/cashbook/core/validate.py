@@ -34,6 +34,8 @@ from .problems import Problem
 from .state import BookState
 
 
+BOOK_MAX = 10000  # numbers in one receipt or cheque book (the registers walk each book's range)
+
 _NOT_CASH = re.compile(r"[^0-9.,x×*\s]", re.IGNORECASE)
 
 
@@ -184,6 +186,8 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
                 "e.g. SJ0001 SJ0050 (same prefix, same number of digits)")
         elif lo[2] > hi[2]:
             bad("bad-field", f"{entry.first} comes after {entry.last}")
+        elif hi[2] - lo[2] >= BOOK_MAX:
+            bad("bad-field", f"{entry.first}..{entry.last} is {hi[2] - lo[2] + 1} numbers; a receipt book holds at most {BOOK_MAX}")
     elif entry.kind in ("cheque-book", "cheque-spoiled"):
         from .rules import receipt_series
 
@@ -193,6 +197,8 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
             if not lo or not hi or lo[:2] != hi[:2] or lo[2] > hi[2]:
                 bad("bad-field", f"{entry.first}..{entry.last}: give the first and last cheque numbers of the book, in order, "
                     "with the same number of digits")
+            elif hi[2] - lo[2] >= BOOK_MAX:
+                bad("bad-field", f"{entry.first}..{entry.last} is {hi[2] - lo[2] + 1} cheques; a cheque book holds at most {BOOK_MAX}")
     elif entry.kind == "receipt-book-return":
         issued = state.entries.get(entry.book)
         if issued is None or issued.kind != "receipt-book":
