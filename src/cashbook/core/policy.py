@@ -130,7 +130,7 @@ class Band(_Model):
 
 class NeedsApproval(Rule):
     bands: tuple[Band, ...] = ()
-    split_days: int = Field(7, ge=0, le=3660)
+    split_days: int = Field(7, ge=0, le=366)
     """Payments of one kind to one party within this many days count together for a band's
     amount (a payment split to stay under a band); 0 = each alone."""
 

@@ -89,6 +89,8 @@ def approvals_needed(entry: EntryBase, policy: Policy, state: BookState) -> tupl
     category = entry.field("category")
     amount = _amount_of(entry)
     for band in policy.rules.needs_approval.bands_for(entry.kind):
+        if band.category is not None and band.category != category:
+            continue
         figure = amount + split_parts(entry, band.category, policy, state)[1] if band.from_ is not None or band.below is not None else amount
         if band.matches(entry.kind, category, figure):
             roles += [r for r in band.roles if r not in roles]
@@ -106,13 +108,12 @@ def split_parts(entry: EntryBase, category: str | None, policy: Policy, state: B
     if not days or not isinstance(entry, Payment):
         return [], ZERO
     ids, total = [], ZERO
-    for i in reversed(state.payments_to.get(entry.party, ())):
+    today = entry.date.toordinal()
+    for day, i in reversed(state.payments_to.get(entry.party, ())):
+        if not 0 <= today - day < days:
+            continue
         e = state.entries.get(i)
         if e is None or i in state.voided or (category is not None and e.category != category):
-            continue
-        if not 0 <= (entry.date - e.date).days < days:
-            if e.date < entry.date:
-                break
             continue
         ids.append(i)
         total += e.amount

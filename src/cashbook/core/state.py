@@ -143,6 +143,9 @@ class DayBook(_Compact):
         return _day_figures(*value)
 
 
+#: days of payments kept per payee for split payments (rules.needs-approval.split_days is at most this)
+SPLIT_KEEP = 366
+
 #: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots
 BIG_INDEXES = ("entries", "cheques", "receipt_numbers")
 
@@ -170,7 +173,7 @@ class BookState:
     compensations: OpenItems = field(default_factory=OpenItems)  # 先行赔付: payment id -> open item (party: handler)
     compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
     recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
-    payments_to: dict[str, list[str]] = field(default_factory=dict)  # payee -> payment ids (split payments)
+    payments_to: dict[str, list[list]] = field(default_factory=dict)  # payee -> [[day ordinal, payment id]] of the last SPLIT_KEEP days
     receipt_books: list[str] = field(default_factory=list)  # receipt-book entry ids, in order issued
     receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
@@ -307,7 +310,11 @@ class BookState:
         if kind == "payment":
             if entry.cheque:
                 self.cheques[(entry.account, entry.cheque)] = entry.id
-            self.payments_to.setdefault(entry.party, []).append(entry.id)
+            recent = self.payments_to.setdefault(entry.party, [])
+            day = entry.time.date().toordinal()
+            if recent and recent[0][0] < day - SPLIT_KEEP:  # only recent payments can be parts of a split one
+                recent[:] = [r for r in recent if r[0] >= day - SPLIT_KEEP]
+            recent.append([day, entry.id])
             if entry.handler:
                 self.compensations_of.setdefault(entry.handler, []).append(entry.id)
                 self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
