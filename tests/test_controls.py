@@ -278,11 +278,14 @@ def test_banking_the_float_then_paying_from_takings_is_a_sitting_payment(cli, bo
 
 
 def test_no_receipts_means_not_enough_cash_not_a_sitting_payment(cli, book):
-    _ok(cli("bank-deposit", "1450", "--account", "bank", *D, "--time", "09:00", book=book))
-    r = cli("pay", "100", "--to", "B", "--category", "postage", *GM, *D, "--time", "10:00", "--format", "json", book=book)
+    _ok(cli("pay", "900", "--to", "B", "--category", "wages", "--invoice", "W1", *GM, *D, "--time", "09:00", book=book))
+    r = cli("pay", "700", "--to", "B", "--category", "wages", "--invoice", "W2", *GM, *D, "--time", "10:00", "--format", "json", book=book)
     assert r.code == 2
     codes = [p["code"] for p in r.json["problems"]]
-    assert codes == ["balance-negative"], r.json
+    assert codes == ["balance-negative"], r.json  # 600.00 in the drawer, no receipts today: not 坐支
+    _ok(cli("bank-deposit", "550", "--account", "bank", *D, "--time", "11:00", book=book))
+    r = cli("pay", "100", "--to", "B", "--category", "postage", *GM, *D, "--time", "12:00", "--format", "json", book=book)
+    assert [p["code"] for p in r.json["problems"]] == ["balance-negative"], r.json
 
 
 # -- 9. the cash-payment limit covers every cash payout -------------------------------------------
