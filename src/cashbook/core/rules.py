@@ -551,24 +551,23 @@ def deposits(entry, policy, state, today):
                                  entry, figure=entry.amount, limit=held.outstanding))
     if entry.party != held.party or entry.type != held.type:
         problems.append(_problem(policy, code, f"deposit {held.id} is a {held.type} deposit of {held.party}", entry))
+    left = entry.left_on
+    if left is not None and left < held.date:
+        problems.append(_problem(policy, code, f"--left-on {left} is before the deposit was taken ({held.date}, {held.id}); "
+                                 "give the day the merchant left", entry))
+    elif left is not None and left > entry.date:
+        problems.append(_problem(policy, code, f"--left-on {left} is after the refund ({entry.date}); a merchant is "
+                                 "refunded after leaving, not before", entry))
     dtype = policy.deposit_types.get(held.type)
     if dtype and dtype.refund_wait_days:
-        if entry.left_on is None:
+        if left is None:
             problems.append(_problem(policy, code, f"a {held.type} deposit is refunded only {dtype.refund_wait_days} days after the "
                                      "merchant leaves; give --left-on YYYY-MM-DD", entry, limit=dtype.refund_wait_days))
-        elif entry.left_on < held.date or entry.left_on > entry.date:
-            pass  # judged below, for every type
-        elif (entry.date - entry.left_on).days < dtype.refund_wait_days:
-            earliest = entry.left_on + dt.timedelta(days=dtype.refund_wait_days)
+        elif held.date <= left <= entry.date and (entry.date - left).days < dtype.refund_wait_days:
+            earliest = left + dt.timedelta(days=dtype.refund_wait_days)
             problems.append(_problem(policy, code, f"a {held.type} deposit is refunded {dtype.refund_wait_days} days after the merchant "
                                      f"leaves (deposit_types.{held.type}.refund_wait_days): not before {earliest}", entry,
-                                     figure=(entry.date - entry.left_on).days, limit=dtype.refund_wait_days))
-    if entry.left_on is not None and entry.left_on < held.date:
-        problems.append(_problem(policy, code, f"--left-on {entry.left_on} is before the deposit was taken ({held.date}, {held.id}); "
-                                 "give the day the merchant left", entry))
-    elif entry.left_on is not None and entry.left_on > entry.date:
-        problems.append(_problem(policy, code, f"--left-on {entry.left_on} is after the refund ({entry.date}); a merchant is "
-                                 "refunded after leaving, not before", entry))
+                                     figure=(entry.date - left).days, limit=dtype.refund_wait_days))
     if entry.lost_receipt and held.doc and held.doc not in entry.lost_receipt:
         problems.append(_problem(policy, code, f"the loss declaration must name the lost receipt number {held.doc}", entry))
     if entry.lost_receipt and not held.doc:
