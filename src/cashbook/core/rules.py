@@ -16,12 +16,10 @@ from typing import Callable, Iterable
 
 from .entries import (
     Advance,
-    Collection,
     DepositHold,
     DepositRefund,
     EntryBase,
     Payment,
-    Receipt,
     Settlement,
     Transfer,
     Withdrawal,
