@@ -433,3 +433,9 @@ def test_a_book_of_numbers_has_a_sane_size(cli, book):
     assert "10000" in _refused(big, "bad-field")["message"]
     big = cli("issue-cheques", "0000000001", "9999999999", "--account", "bank", *D, "--format", "json", book=book)
     _refused(big, "bad-field")
+
+
+def test_a_band_for_a_kind_that_cannot_carry_approvals_is_refused_by_the_policy(cli, book):
+    _add_band(book, "receipt")  # `receive` has no --approved-by: the band could never be met
+    r = cli("receive", "10", "--from", "A", "--category", "rent", *D, book=book)
+    assert r.code == 2 and "bad-policy" in r.err and "'receipt'" in r.err and "settlement" in r.err

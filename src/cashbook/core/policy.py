@@ -236,7 +236,13 @@ class Policy(_Model):
             for role in rule.override:
                 if role not in known:
                     raise ValueError(f"rules.{rule_key(code)}.override: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+        from .entries import KINDS
+
+        signed = sorted(k for k, model in KINDS.items() if "approvals" in model.model_fields and k != "sign")
         for i, band in enumerate(self.rules.needs_approval.bands):
+            if band.kind not in signed:
+                raise ValueError(f"rules.needs-approval.bands[{i}].kind: {band.kind!r} is not a kind of entry that carries "
+                                 f"approvals (--approved-by); kinds that do: {', '.join(signed)}")
             for role in band.roles:
                 if role not in known:
                     raise ValueError(f"rules.needs-approval.bands[{i}].roles: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
