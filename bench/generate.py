@@ -269,6 +269,10 @@ days = 7
 [rules.deposit-refund-invalid]
 severity = "block"
 
+[rules.compensation-unsettled]   # the generator books no recoveries: the handler is named, the month not enforced
+severity = "block"
+days = 36500
+
 [rules.receipt-number-used]
 severity = "block"
 
@@ -285,6 +289,10 @@ severity = "block"
 
 
 # -- small formatting helpers ---------------------------------------------------------------
+CASH_PAYMENT_LIMIT = 100_000  # cents: rules.cash-payment-limit.limit
+DEPARTMENTS = ("招商部", "营运部", "物业部", "企划部", "财务部")
+
+
 def money(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     c = -cents if cents < 0 else cents
@@ -742,6 +750,7 @@ class Desk:
         approvals = [GM]
         if category == "compensation":
             approvals = [GM, approval("store-manager")] if cents < 300_000 else [GM, approval("center-gm")]
+            fields.append(("handler", self.n["staff"][cents % len(self.n["staff"])]))
         fields.append(("approvals", approvals))
         return fields
 
@@ -819,14 +828,17 @@ class Desk:
     def deposit_refund(self, spare: int) -> int:
         """Refund the oldest open deposit (at least 20 days old); in cash when it was paid in cash and fits ``spare``.
         Returns the cash paid out, or -1 when there is nothing to refund."""
-        if not self.open_deposits or (self.day - self.open_deposits[0][5]).days < 20:
+        # the oldest deposit at least 20 days old (one refundable only after a wait: that wait after it was taken)
+        found = next((i for i, d in enumerate(self.open_deposits)
+                      if (self.day - d[5]).days >= max(20, DEPOSIT_TYPES[d[2]][3] + 10)), None)
+        if found is None:
             return -1
-        eid, party, dtype, cents, account, _ = self.open_deposits[0]
-        cash = account == "cash" and cents <= spare
+        eid, party, dtype, cents, account, _ = self.open_deposits[found]
+        cash = account == "cash" and cents <= spare and cents <= CASH_PAYMENT_LIMIT  # no cash payout above the limit
         bank = None if cash else self.bank_with(cents)
         if not cash and bank is None:
             return -1
-        self.open_deposits.popleft()
+        del self.open_deposits[found]
         fields = ([] if cash else [("account", bank)]) + [("amount", money(cents))]
         if not cash:
             fields.append(("method", "transfer"))
@@ -847,6 +859,7 @@ class Desk:
         due = self.day + dt.timedelta(days=self.rng.randint(3, 10))
         purpose = self.rng.choice(("出差 上海家具展", "出差 广州采购", "出差 成都招商", "会务费", "外地考察"))
         eid = self.emit("advance", [("amount", money(cents)), ("person", person), ("purpose", purpose), ("due", due.isoformat()),
+                                    ("department", DEPARTMENTS[len(person) % len(DEPARTMENTS)]),
                                     ("approvals", [approval("dept-head"), GM])],
                         [(f"advances:{person}", cents), ("cash", -cents)], person, f"advance for {purpose}, due {due.isoformat()}")
         settle_on = self.day + dt.timedelta(days=self.rng.randint(1, 10))
@@ -957,7 +970,7 @@ class Desk:
             elif r < 0.975:
                 plan.append(("deposit-refund", 0))
             elif r < 0.985:
-                cents = self.cash_amount(500, 3000)
+                cents = self.cash_amount(500, 1000)  # advances in cash stay within the cash-payment limit
                 if cash_out + cents <= MAX_CASH_OUT:
                     cash_out += cents
                     plan.append(("advance", cents))

@@ -109,6 +109,12 @@ HOLIDAYS = {dt.date(2026, 9, 25), dt.date(2026, 9, 26), dt.date(2026, 9, 27)} | 
 
 # -- people ----------------------------------------------------------------------------
 GM = "gm:王建国"
+GM_DEPUTY = "刘德明"  # 常务副总: pays first when the GM is away; the GM signs later (可先付款后补签)
+TILL = "一楼服务台收银台"  # the till whose receipt books and takings the cashier keeps
+TILL_CLERK = "赵晓燕"
+CASHIER = "林婷"
+RECEIPT_BOOK = 100  # numbers per receipt book (收据本)
+CHEQUE_BOOK = 25  # cheques per cheque book (支票本)
 SIGNERS = {
     "gm": "王建国",
     "center-gm": "赵志刚",
@@ -316,6 +322,7 @@ class Desk:
         self.step = 20
         self.kinds: Counter[str] = Counter()
         self.receipt_no = 0  # SJ receipt book (收据), cash receipts and deposits
+        self.receipt_books: dict[str, str] = {}  # series -> the book issued to the till now
         self.collect_no = 0  # DS receipt book for collections on behalf of others (代收)
         self.cheque_no = 10203000  # transfer cheques (转账支票) on icbc
         self.cash_cheque_no = 30501000  # cash cheques (现金支票) on icbc
@@ -365,19 +372,40 @@ class Desk:
     # -- numbering --------------------------------------------------------------------
     def next_receipt(self) -> str:
         self.receipt_no += 1
+        self.receipt_book("SJ", self.receipt_no, 4)
         return f"SJ{self.receipt_no:04d}"
 
     def next_collection_receipt(self) -> str:
         self.collect_no += 1
+        self.receipt_book("DS", self.collect_no, 3)
         return f"DS{self.collect_no:03d}"
+
+    def receipt_book(self, prefix: str, number: int, width: int) -> None:
+        """The first number of a book: the used book goes back (销号交回) and the next is issued
+        to the till (收据领取台帐), as `cashbook return-receipts` / `issue-receipts` record it."""
+        if number % RECEIPT_BOOK != 1:
+            return
+        if prefix in self.receipt_books:
+            self.rec(dict(kind="receipt-book-return", book=self.receipt_books[prefix], by=TILL_CLERK, memo="用完交回, 存根齐全"))
+        first, last = f"{prefix}{number:0{width}d}", f"{prefix}{number + RECEIPT_BOOK - 1:0{width}d}"
+        self.receipt_books[prefix] = self.rec(dict(kind="receipt-book", first=first, last=last, till=TILL, to=TILL_CLERK,
+                                                   memo="领用收据一本")).id
 
     def next_cheque(self) -> str:
         self.cheque_no += 1
+        self.cheque_book(self.cheque_no, "转账支票")
         return str(self.cheque_no)
 
     def next_cash_cheque(self) -> str:
         self.cash_cheque_no += 1
+        self.cheque_book(self.cash_cheque_no, "现金支票")
         return str(self.cash_cheque_no)
+
+    def cheque_book(self, number: int, what: str) -> None:
+        """A new cheque book bought from the bank, entered in the cheque register (支票领购)."""
+        if number % CHEQUE_BOOK == 1:
+            self.rec(dict(kind="cheque-book", account="icbc", first=str(number), last=str(number + CHEQUE_BOOK - 1),
+                          memo=f"购入{what}一本"))
 
     def next_slip(self) -> str:
         self.slip_no += 1
@@ -895,6 +923,9 @@ def end_of_day(desk: Desk, day: dt.date) -> None:
     book the bank's own charges of the day from its advice slips (Sep and Oct), then count
     the drawer (盘点) and close the day (日结, sealing) -- except the last three days."""
     desk.clock = max(desk.clock, dt.datetime.combine(day, dt.time(16, 20), TZ))
+    takings = desk._fig().takings if desk.state else ZERO
+    if takings > 0:  # the till hands the day's cash takings to the cashier (收款交接台帐)
+        desk.rec(dict(kind="handover", till=TILL, amount=takings, giver=TILL_CLERK, receiver=CASHIER, memo="当日现金收款交接"))
     desk.bank_takings()
     if desk.cash() > CASH_LIMIT:  # cannot happen: every entry keeps cash within the limit
         raise DemoError(f"{day}: cash {desk.cash()} above the limit at day end")
@@ -1138,7 +1169,9 @@ def advance(desk: Desk, person: str, fare: int, lodging: int, allowance: int, tr
     amount = travel_advance(Decimal(fare), Decimal(lodging), Decimal(allowance), trip_days).quantize(CENT)
     dept, head = STAFF[person]
     purpose = f"{dept}{where}差旅借款: 往返车费{fare}+(住宿{lodging}+补助{allowance})×{trip_days}天"
-    draft = dict(kind="advance", person=person, purpose=purpose, due=due, amount=amount, approvals=[head, GM])
+    draft = dict(kind="advance", person=person, purpose=purpose, due=due, amount=amount, approvals=[head, GM], department=dept)
+    if cash and amount > desk.book.policy.rules.cash_payment_limit.limit:
+        cash = False  # above the single cash-payment limit: transferred to the person's card
     if cash:
         desk.fund(amount, "提取备用金(差旅借款)")
         entry = desk.rec({**draft, "account": "cash", "method": "cash"})
@@ -1400,6 +1433,7 @@ def _void_receipt(desk):
     wrong = desk.receive(Decimal("580.00"), "雅韵藤编家具", "management-fee", "9月物业管理费", prefer_cash=True)
     desk.rec(dict(kind="void", target=wrong.id, reason=f"金额开错(应为850.00), 收据{wrong.doc}作废, 重开收据",
                   reverses=reversal(wrong)))
+    desk.rec(dict(kind="receipt-spoiled", doc=desk.next_receipt(), reason="抬头写错, 三联留存作废"))
     desk.receive(Decimal("850.00"), "雅韵藤编家具", "management-fee", "9月物业管理费(重开)", prefer_cash=True)
 
 
@@ -1409,6 +1443,21 @@ def _void_cheque(desk):
     desk.rec(dict(kind="void", target=wrong.id, reason=f"支票{wrong.cheque}金额填错作废(支票留存), 另开支票",
                   reverses=reversal(wrong)))
     desk.pay_cheque(Decimal("5860.00"), "安泰劳保用品商行", "labour-protection", "保安冬季制服")
+
+
+# the GM away: his deputy approves a payment first, the GM signs it when back (可先付款后补签)
+@on(2026, 11, 11)
+def _deputy_pays(desk):
+    amount = Decimal("386.00")
+    desk.fund(amount)
+    desk.deputy_paid = desk.rec(dict(kind="payment", account="cash", method="cash", amount=amount, party="顺丰速运",
+                                     category="postage", invoice=desk.invoice(), approvals=[f"gm:{GM_DEPUTY}"],
+                                     to_sign=["gm"], memo="总经理出差, 常务副总先批付款: 招商合同加急快递"))
+
+
+@on(2026, 11, 13)
+def _gm_signs(desk):
+    desk.rec(dict(kind="sign", target=desk.deputy_paid.id, approvals=[GM], memo="总经理出差回来补签"))
 
 
 @on(2026, 11, 16, order=1)
@@ -1444,6 +1493,11 @@ def policy_text() -> str:
         "\n"
     )
     text = text[:start] + accounts + text[end:]
+    staff = "".join(f'"{person}" = "{dept}"\n' for person, (dept, _) in STAFF.items())
+    people = f'[people.gm]\nnames = ["{SIGNERS["gm"]}"]\ndeputies = ["{GM_DEPUTY}"]\n\n'
+    if text.count("[staff]\n") != 1:
+        raise DemoError("default policies changed: cannot find [staff] once")
+    text = text.replace("[staff]\n", people + "[staff]\n" + staff)
     replacements = [('name = "cashbook"', f'name = "{BOOK_NAME}"'), ('utc_offset = ""', 'utc_offset = "+08:00"')]
     for old, new in replacements:
         if text.count(old) != 1:

@@ -34,8 +34,8 @@ def month(cli, book, tmp_path):
         r = cli(*args, book=book)
         assert r.code == 0, r.err
     rec("receive", "12000", "--from", "宜家家居", "--category", "rent", "--account", "bank", "--date", "2026-11-02")
-    rec("pay", "3500", "--to", "国网电力", "--category", "utilities", "--account", "bank", "--cheque", "10203001", "--invoice", "E1", *GM, "--date", "2026-11-03")
-    rec("pay", "2000", "--to", "家具城", "--category", "office", "--account", "bank", "--cheque", "10203002", "--invoice", "F9", *GM, "--date", "2026-11-10")
+    rec("pay", "3500", "--to", "国网电力", "--category", "utilities", "--account", "bank", "--cheque", "10203001", "--invoice", "E1", "--invoice-party", "国网电力", *GM, "--date", "2026-11-03")
+    rec("pay", "2000", "--to", "家具城", "--category", "office", "--account", "bank", "--cheque", "10203002", "--invoice", "F9", "--invoice-party", "家具城", *GM, "--date", "2026-11-10")
     rec("receive", "800", "--from", "顾客", "--category", "other-income", "--account", "bank", "--method", "pos", "--date", "2026-11-12")
     rec("receive", "700", "--from", "顾客", "--category", "other-income", "--account", "bank", "--method", "pos", "--date", "2026-11-13")
     rec("receive", "300", "--from", "顾客", "--category", "other-income", "--account", "bank", "--method", "pos", "--date", "2026-11-18")

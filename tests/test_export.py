@@ -212,7 +212,7 @@ def book(tmp_path_factory) -> Path:
     record(root, "refund-deposit", ids["dep"], "--account", "bank", "--approved-by", "finance-manager:钱经理",
            "--approved-by", "store-manager:孙店长", *gm, "--date", f"{M}-08")
     ids["cheque"] = record(root, "pay", "1500", "--to", "北京 \"好\" 家具", "--category", "wages", "--account", "bank",
-                           "--cheque", "10001", "--invoice", "INV-11", *gm, "--date", f"{M}-09")
+                           "--cheque", "10001", "--invoice", "INV-11", "--invoice-party", "北京 \"好\" 家具", *gm, "--date", f"{M}-09")
     ids["fixed"] = record(root, "pay", "4000", "--to", "ACME", "--category", "fixed-assets", "--account", "icbc",
                           "--method", "transfer", "--invoice", "INV-12", *gm, "--date", f"{M}-09")
     ids["void"] = record(root, "void", ids["fixed"], "--reason", "录入错误 \"重复\"", "--date", f"{M}-10")

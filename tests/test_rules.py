@@ -55,8 +55,8 @@ CASES = [
      ("pay", "50", "--to", "A", "--category", "postage"),
      ("rules.needs-approval", "severity", '"warn"')),
     ("needs-approval", [],
-     ("pay", "2999", "--to", "顾客", "--category", "compensation", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
-     ("pay", "3000", "--to", "顾客", "--category", "compensation", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
+     ("pay", "2999", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
+     ("pay", "3000", "--to", "顾客", "--category", "compensation", "--handler", "孙丽", "--account", "bank", "--invoice", "C1", *GM, "--approved-by", "store-manager:李"),
      ("rules.needs-approval", "severity", '"warn"')),
     ("needs-approval", [],
      ("withdraw", "500", "--account", "bank", *GM),
@@ -66,13 +66,13 @@ CASES = [
      ("advance", "500", "--to", "张三", "--purpose", "出差", "--due", "2026-11-20", *GM, "--approved-by", "dept-head:赵"),
      ("advance", "500", "--to", "张三", "--purpose", "出差", "--due", "2026-11-20", *GM),
      ("rules.needs-approval", "severity", '"warn"')),
-    ("cheque-number-used", [("pay", "200", "--to", "A", "--category", "office", "--account", "bank", "--cheque", "1001", "--invoice", "F1", *GM)],
-     ("pay", "200", "--to", "A", "--category", "office", "--account", "bank", "--cheque", "1002", "--invoice", "F2", *GM),
-     ("pay", "200", "--to", "A", "--category", "office", "--account", "bank", "--cheque", "1001", "--invoice", "F2", *GM),
+    ("cheque-number-used", [("pay", "200", "--to", "A", "--category", "office", "--account", "bank", "--cheque", "1001", "--invoice", "F1", "--invoice-party", "A", *GM)],
+     ("pay", "200", "--to", "A", "--category", "office", "--account", "bank", "--cheque", "1002", "--invoice", "F2", "--invoice-party", "A", *GM),
+     ("pay", "200", "--to", "A", "--category", "office", "--account", "bank", "--cheque", "1001", "--invoice", "F2", "--invoice-party", "A", *GM),
      ("rules.cheque-number-used", "severity", '"warn"')),
     ("cheque-overdraft", [],
-     ("pay", "50000", "--to", "A", "--category", "fixed-assets", "--account", "bank", "--cheque", "1", "--invoice", "F", *GM),
-     ("pay", "50000.01", "--to", "A", "--category", "fixed-assets", "--account", "bank", "--cheque", "2", "--invoice", "F", *GM),
+     ("pay", "50000", "--to", "A", "--category", "fixed-assets", "--account", "bank", "--cheque", "1", "--invoice", "F", "--invoice-party", "A", *GM),
+     ("pay", "50000.01", "--to", "A", "--category", "fixed-assets", "--account", "bank", "--cheque", "2", "--invoice", "F", "--invoice-party", "A", *GM),
      ("rules.cheque-overdraft", "severity", '"warn"')),
     ("cheque-payee-mismatch", [],
      ("pay", "500", "--to", "宜家", "--category", "office", "--account", "bank", "--cheque", "7", "--invoice", "F", "--invoice-party", "宜家", *GM),
@@ -99,8 +99,8 @@ CASES = [
      ("hold-deposit", "160", "--from", "A", "--type", "construction-permit", "--units", "3"),
      ("deposit_types.construction-permit", "amount", '"53.3333"')),
     ("deposit-refund-invalid", [("hold-deposit", "800", "--from", "A", "--type", "fit-out", "--date", "2026-11-02")],
-     ("refund-deposit", "20261102-001", "--amount", "800", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X")]),
-     ("refund-deposit", "20261102-001", "--amount", "800.01", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X")]),
+     ("refund-deposit", "20261102-001", "--amount", "800", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X-{r}")]),
+     ("refund-deposit", "20261102-001", "--amount", "800.01", *[a for r in ("floor-manager", "furniture-manager", "property-manager", "security-manager", "planning-manager", "finance-manager", "store-manager", "gm") for a in ("--approved-by", f"{r}:X-{r}")]),
      ("rules.deposit-refund-invalid", "severity", '"warn"')),
 ]
 
@@ -174,9 +174,9 @@ def test_sitting_payment_is_fine_after_a_withdrawal(cli, book):
 
 def test_deposit_refund_rules(cli, book):
     chain = [a for r in ("floor-manager", "customer-service-manager", "furniture-manager", "finance-manager", "store-manager", "gm")
-             for a in ("--approved-by", f"{r}:X")]
-    cli("hold-deposit", "5000", "--from", "宜家", "--type", "quality", "--doc", "SJ0100", "--account", "bank", "--date", "2026-11-02", book=book)
-    dep = "20261102-001"
+             for a in ("--approved-by", f"{r}:X-{r}")]
+    cli("hold-deposit", "5000", "--from", "宜家", "--type", "quality", "--doc", "SJ0100", "--account", "bank", "--date", "2025-10-02", book=book)
+    dep = "20251002-001"
     too_early = cli("refund-deposit", dep, *chain, "--account", "bank", "--left-on", "2026-01-01", *D, "--format", "json", book=book)
     assert too_early.code == 2 and "2027-01-01" in too_early.json["problems"][0]["message"]
     no_left = cli("refund-deposit", dep, *chain, "--account", "bank", *D, "--format", "json", book=book)
@@ -270,6 +270,14 @@ def test_a_rule_left_out_for_a_kind_has_nothing_to_say_about_it():
         "adjustment": {"amount": "90000.00", "direction": "overage"},
         "day-close": {"book_balance": "90000.00", "counted": "0.00", "digest": sha, "seal": sha},
         "void": {"target": "x1", "reason": "r", "reverses": [["cash", "-90000.00"], ["category:rent", "90000.00"]]},
+        "recovery": {"payment": "x1", "party": "p", "amount": "90000.00"},
+        "receipt-book": {"first": "SJ1", "last": "SJ9", "till": "t", "to": "p"},
+        "receipt-book-return": {"book": "x1", "by": "p"},
+        "receipt-spoiled": {"doc": "SJ1", "reason": "r"},
+        "handover": {"till": "t", "amount": "90000.00", "giver": "p", "receiver": "q"},
+        "cheque-book": {"account": "bank", "first": "1", "last": "9"},
+        "cheque-spoiled": {"account": "bank", "cheque": "1", "reason": "r"},
+        "sign": {"target": "x1", "approvals": ["gm:p"]},
     }
     assert set(samples) == set(KINDS)
     state = BookState(last_sealed=dt.date(2026, 11, 30), receipt_numbers={"SJ1": "e0"}, cheques={("bank", "1"): "e0"})

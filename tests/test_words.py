@@ -99,25 +99,22 @@ def test_variants_accepted(x: Decimal) -> None:
     assert from_words(w.replace("元", "圆")) == x
     assert from_words("人民币" + w) == x
     assert from_words(w.replace("整", "正")) == x
-    assert from_words(w.removesuffix("整")) == x or w == "零元整"
+    if w.endswith("角整"):
+        assert from_words(w.removesuffix("整")) == x  # after 角, 整 may be left out
+    elif w.endswith("元整"):
+        with pytest.raises(ValueError):
+            from_words(w.removesuffix("整"))  # after 元, 整 is required
     if w.startswith("壹拾"):
-        assert from_words(w.removeprefix("壹")) == x
-    if w != "零元整":
-        assert from_words(w.replace("零", "")) == x  # 零 may be left out
+        with pytest.raises(ValueError):
+            from_words(w.removeprefix("壹"))  # a ten is 壹拾, never a bare 拾
 
 
 @pytest.mark.parametrize(
     ("words", "amount"),
     [
-        ("拾伍元整", "15"),
-        ("拾元", "10"),
-        ("拾万元整", "100000"),
-        ("拾亿零壹元整", "1000000001"),
         ("壹拾万零柒仟元伍角叁分", "107000.53"),  # the rules' second form
         ("壹仟陆佰捌拾元叁角贰分", "1680.32"),  # the rules' second form
-        ("壹仟伍元整", "1005"),
         ("伍角", "0.50"),
-        ("零元", "0"),
         ("人民币零圆正", "0"),
         ("壹佰貳拾圓整", "120"),  # traditional forms the rules say must be accepted
         ("壹億零壹萬元整", "100010000"),
@@ -182,6 +179,12 @@ GARBAGE = [
     "贰两元整",
     "人民币",
     "壹仟元整人民币",
+    "拾伍元整",  # a ten is 壹拾 (finding 15: these were accepted before)
+    "拾元",
+    "拾万元整",
+    "壹仟伍元整",  # 零 between digits
+    "零元",  # 整 after 元
+    "壹佰元",
 ]
 
 
@@ -194,7 +197,7 @@ def test_from_words_refuses(words: str) -> None:
 
 def test_words_agree() -> None:
     assert words_agree(Decimal("1680.32"), "人民币壹仟陆佰捌拾元零叁角贰分")
-    assert words_agree(Decimal("15.00"), "拾伍元整")
+    assert not words_agree(Decimal("15.00"), "拾伍元整")
     assert not words_agree(Decimal("1680.23"), "壹仟陆佰捌拾元零叁角贰分")
     assert not words_agree(Decimal("1680.32"), "not words")
     with pytest.raises(ValueError):

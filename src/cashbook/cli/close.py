@@ -30,6 +30,10 @@ def register(app: typer.Typer) -> None:
         if date:
             parse_date(date, "DATE")  # its error names the positional date, not --date
         b = open_book(book)
+        from ..core.validate import iou_in_count
+
+        if iou_in_count(rest):
+            fail("iou-in-count", iou_in_count(rest))
         try:
             counts, total = parse_count(rest, b.policy)
         except ValueError as exc:

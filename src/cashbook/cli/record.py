@@ -36,7 +36,15 @@ OPTION_OF = {
     "overrides": "--override", "reason": "--reason", "words": "--words", "from_account": "--from-account",
     "to_account": "--to-account", "on_behalf_of": "--for", "returned": "--returned", "spent": "--spent",
     "invoice_party": "--invoice-party", "slip": "--slip", "ref": "--ref", "lost_receipt": "--lost-receipt",
+    "department": "--department", "handler": "--handler", "first": "FIRST", "last": "LAST", "till": "--till", "to": "--to", "by": "--by",
+    "giver": "--from", "receiver": "--to",
+    "taken_by": "--taken-by", "contract_party": "--contract-party", "cheque_limit": "--cheque-limit", "payment": "PAYMENT_ID",
 }
+
+
+def doc_number(text: str) -> str:
+    """A receipt number as the book keeps it: ``sj 0011`` is ``SJ0011``."""
+    return "".join(text.split()).upper()
 
 
 def _method(method: str | None, account: str, policy) -> str:
@@ -63,9 +71,15 @@ def record(book: str | None, fmt: Format, draft, date: str | None, time: str | N
     if overrides:
         extra["overrides"] = approvals_arg(overrides, "--override")
 
+    from ..core.rules import deputised
+
+    def signed_later(one: dict) -> dict:
+        roles = deputised(one.get("approvals", ()), policy) if one.get("kind") != "sign" else ()
+        return {**one, **extra, **({"to_sign": roles} if roles else {})}
+
     def full(state):
         base = draft(state, policy) if callable(draft) else draft
-        return [{**one, **extra} for one in base] if isinstance(base, list) else {**base, **extra}
+        return [signed_later(one) for one in base] if isinstance(base, list) else signed_later(base)
 
     try:
         entry, state, warnings = b.record(full, today=now().date(), checker=check_entry, time=when)
@@ -102,7 +116,7 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         value = amount_arg(amount)
         record(book, fmt, lambda s, p: dict(kind="receipt", amount=value, party=party, category=category, account=account,
-                                            method=_method(method, account, p), doc=doc, memo=memo), date, time, override)
+                                            method=_method(method, account, p), doc=doc_number(doc), memo=memo), date, time, override)
 
     @app.command("collect")
     def collect(
@@ -124,7 +138,7 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         value = amount_arg(amount)
         record(book, fmt, lambda s, p: dict(kind="collection", amount=value, party=party, on_behalf_of=on_behalf_of, category=category,
-                                            account=account, method=_method(method, account, p), doc=doc, memo=memo), date, time, override)
+                                            account=account, method=_method(method, account, p), doc=doc_number(doc), memo=memo), date, time, override)
 
     @app.command("pay")
     def pay(
@@ -136,7 +150,13 @@ def register(app: typer.Typer) -> None:
         cheque: Annotated[str, typer.Option("--cheque", help="Cheque number (with --method cheque).")] = "",
         invoice: Annotated[str, typer.Option("--invoice", help="Invoice or voucher number (发票号).")] = "",
         invoice_party: Annotated[str, typer.Option("--invoice-party", help="The party named on the invoice.")] = "",
+        contract_party: Annotated[str, typer.Option("--contract-party", help="The party named on the contract.")] = "",
         approved_by: ApprovalsOpt = None,
+        department: Annotated[str, typer.Option("--department", help="The payee's department, when staff or a department is paid.")] = "",
+        taken_by: Annotated[str, typer.Option("--taken-by", help="Who took the cheque (领用人), for the cheque register.")] = "",
+        cheque_limit: Annotated[Optional[str], typer.Option("--cheque-limit", help="The limit written on the cheque (限额).", show_default=False)] = None,
+        handler: Annotated[str, typer.Option("--handler", help="Who handled a compensation paid in advance (先行赔付经办人).")] = "",
+        on_behalf_of: Annotated[str, typer.Option("--for", help="The supplier a compensation is paid for.")] = "",
         words: Annotated[str, typer.Option("--words", help="The amount in capital numerals as written (大写), cross-checked.")] = "",
         memo: MemoOpt = "",
         date: DateOpt = None,
@@ -149,10 +169,12 @@ def register(app: typer.Typer) -> None:
         begin(fmt, book)
         value = amount_arg(amount)
         approvals = approvals_arg(approved_by)
-        record(book, fmt, lambda s, p: dict(kind="payment", amount=value, party=party, category=category, account=account,
+        limit = amount_arg(cheque_limit, "--cheque-limit") if cheque_limit is not None else None
+        record(book, fmt, lambda s, p: dict(kind="payment", taken_by=taken_by, cheque_limit=limit, amount=value, party=party, category=category, account=account,
                                             method="cheque" if cheque and method is None else _method(method, account, p),
-                                            cheque=cheque, invoice=invoice, invoice_party=invoice_party, approvals=approvals,
-                                            words=words, memo=memo), date, time, override)
+                                            cheque=cheque, invoice=invoice, invoice_party=invoice_party, contract_party=contract_party, approvals=approvals,
+                                            words=words, department=department, handler=handler,
+                                            on_behalf_of=on_behalf_of, memo=memo), date, time, override)
 
     @app.command("bank-deposit")
     def bank_deposit(
@@ -219,6 +241,7 @@ def register(app: typer.Typer) -> None:
         person: Annotated[Optional[str], typer.Option("--to", help="Member of staff receiving the advance.", show_default=False)] = None,
         purpose: Annotated[str, typer.Option("--purpose", help="What it is for.")] = "",
         due: Annotated[Optional[str], typer.Option("--due", help="YYYY-MM-DD by which it is settled.", show_default=False)] = None,
+        department: Annotated[str, typer.Option("--department", help="The person's department (default: from [staff] in policies.toml).")] = "",
         approved_by: ApprovalsOpt = None,
         estimate: Annotated[Optional[tuple[str, str, str, str]], typer.Option("--estimate", help="Print the travel advance for FARE LODGING ALLOWANCE DAYS = fare + (lodging + allowance) × days, and record nothing.", show_default=False)] = None,
         account: AccountOpt = "cash",
@@ -249,6 +272,7 @@ def register(app: typer.Typer) -> None:
 
         due_day = parse_date(due, "--due")
         record(book, fmt, lambda s, p: dict(kind="advance", amount=value, person=person, purpose=purpose, due=due_day,
+                                            department=department or p.staff.get(person, ""),
                                             account=account, method=_method(method, account, p),
                                             approvals=approvals_arg(approved_by), memo=memo), date, time, override)
 
@@ -259,6 +283,7 @@ def register(app: typer.Typer) -> None:
         spent: Annotated[str, typer.Option("--spent", help="Amount spent, backed by invoices.")] = "0",
         category: Annotated[Optional[str], typer.Option("--category", help="Expense category of the spending.", show_default=False)] = None,
         invoice: Annotated[str, typer.Option("--invoice", help="Invoice number(s) for the spending.")] = "",
+        approved_by: ApprovalsOpt = None,
         account: AccountOpt = "cash",
         memo: MemoOpt = "",
         date: DateOpt = None,
@@ -277,9 +302,146 @@ def register(app: typer.Typer) -> None:
             if adv is None:
                 fail("unknown-advance", f"no advance with id {advance_id!r}; see `cashbook report advances`")
             return dict(kind="settlement", advance=advance_id, person=adv.party, returned=ret, spent=spn,
-                        category=category, invoice=invoice, account=account, memo=memo)
+                        category=category, invoice=invoice, account=account, approvals=approvals_arg(approved_by), memo=memo)
 
         record(book, fmt, draft, date, time, override)
+
+    @app.command("recover")
+    def recover(
+        payment_id: Annotated[str, typer.Argument(help="Id of the compensation payment (先行赔付) recovered.")],
+        party: Annotated[str, typer.Option("--from", help="Who pays it back: the supplier, or the handler (from wages).")],
+        amount: Annotated[Optional[str], typer.Option("--amount", help="Amount recovered (default: all outstanding).", show_default=False)] = None,
+        account: AccountOpt = "cash",
+        method: MethodOpt = None,
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        override: OverrideOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """追偿 Record a compensation paid in advance recovered from the supplier (or the handler)."""
+        begin(fmt, book)
+        value = amount_arg(amount, "--amount") if amount is not None else None
+
+        def draft(state, policy):
+            item = state.compensations.get(payment_id)
+            if item is None or payment_id in state.voided:
+                fail("unknown-entry", f"no compensation paid in advance with id {payment_id!r}; see `cashbook report compensation`")
+            amt = value if value is not None else item.outstanding
+            if amt <= 0:
+                fail("bad-amount", f"{payment_id} has nothing left to recover")
+            return dict(kind="recovery", payment=payment_id, party=party, amount=amt, category=state.entries[payment_id].category,
+                        account=account, method=_method(method, account, policy), memo=memo)
+
+        record(book, fmt, draft, date, time, override)
+
+    @app.command("issue-receipts")
+    def issue_receipts(
+        first: Annotated[str, typer.Argument(help="First receipt number of the book, e.g. SJ0001.")],
+        last: Annotated[str, typer.Argument(help="Last receipt number, e.g. SJ0050.")],
+        till: Annotated[str, typer.Option("--till", help="The till (收银台) or desk that uses it.")],
+        to: Annotated[str, typer.Option("--to", help="Who takes the book.")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收据领用 Issue a receipt book (its number range) to a till."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="receipt-book", first=doc_number(first), last=doc_number(last), till=till, to=to, memo=memo),
+               date, time)
+
+    @app.command("return-receipts")
+    def return_receipts(
+        book_id: Annotated[str, typer.Argument(help="Id of the issue-receipts entry.")],
+        by: Annotated[str, typer.Option("--by", help="Who hands the book back.")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收据交回 A used receipt book handed back (销号交回); its unused numbers are cancelled."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="receipt-book-return", book=book_id, by=by, memo=memo), date, time)
+
+    @app.command("spoil-receipt")
+    def spoil_receipt(
+        doc: Annotated[str, typer.Argument(help="The spoiled receipt's number.")],
+        reason: Annotated[str, typer.Option("--reason", help="Why it is spoiled (作废).")],
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收据作废 A spoiled receipt, kept with its copies: the number is used and never reused."""
+        begin(fmt, book)
+        if not reason.strip():
+            fail("bad-option", "--reason must say why the receipt is spoiled")
+        record(book, fmt, dict(kind="receipt-spoiled", doc=doc_number(doc), reason=reason), date, time)
+
+    @app.command("sign")
+    def sign(
+        entry_id: Annotated[str, typer.Argument(help="Id of the entry a deputy approved.")],
+        by: Annotated[list[str], typer.Option("--by", help="ROLE:NAME of the holder signing now (补签); repeat for each.")],
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """补签 The holder of a role signs an entry a deputy approved in their absence."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="sign", target=entry_id, approvals=approvals_arg(by, "--by")), date, time)
+
+    @app.command("issue-cheques")
+    def issue_cheques(
+        first: Annotated[str, typer.Argument(help="First cheque number of the book.")],
+        last: Annotated[str, typer.Argument(help="Last cheque number.")],
+        account: Annotated[str, typer.Option("--account", help="Bank account key of the cheques.")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """支票领购 Record a cheque book of a bank account (its number range) in the cheque register."""
+        begin(fmt, book)
+        record(book, fmt, dict(kind="cheque-book", account=account, first=first.strip(), last=last.strip(), memo=memo), date, time)
+
+    @app.command("spoil-cheque")
+    def spoil_cheque(
+        cheque: Annotated[str, typer.Argument(help="The spoiled cheque's number.")],
+        account: Annotated[str, typer.Option("--account", help="Bank account key of the cheque.")],
+        reason: Annotated[str, typer.Option("--reason", help="Why it is spoiled (作废).")],
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """支票作废 A spoiled cheque, kept (not destroyed): its number is never used again."""
+        begin(fmt, book)
+        if not reason.strip():
+            fail("bad-option", "--reason must say why the cheque is spoiled")
+        record(book, fmt, dict(kind="cheque-spoiled", account=account, cheque=cheque.strip(), reason=reason), date, time)
+
+    @app.command("handover")
+    def handover(
+        amount: Annotated[str, typer.Argument(help="Takings handed over.")],
+        till: Annotated[str, typer.Option("--till", help="The till the takings come from.")],
+        giver: Annotated[str, typer.Option("--from", help="Who hands them over (交款人).")],
+        receiver: Annotated[str, typer.Option("--to", help="Who receives them (收款人, the cashier).")],
+        memo: MemoOpt = "",
+        date: DateOpt = None,
+        time: TimeOpt = None,
+        book: BookOpt = None,
+        fmt: RecFormatOpt = Format.table,
+    ):
+        """收款交接 Log a till's takings handed to the cashier: time, amount, giver and receiver."""
+        begin(fmt, book)
+        value = amount_arg(amount)
+        record(book, fmt, dict(kind="handover", till=till, amount=value, giver=giver, receiver=receiver, memo=memo), date, time)
 
     @app.command("hold-deposit")
     def hold_deposit(
@@ -310,7 +472,7 @@ def register(app: typer.Typer) -> None:
                 if dtype is None or dtype.amount is None:
                     fail("bad-option", f"deposit type {type_!r} has no fixed amount; give AMOUNT")
                 amt = dtype.amount * units
-            return dict(kind="deposit-hold", amount=amt, party=party, type=type_, doc=doc, account=account,
+            return dict(kind="deposit-hold", amount=amt, party=party, type=type_, doc=doc_number(doc), account=account,
                         method=_method(method, account, policy), memo=memo, units=units)
 
         record(book, fmt, draft, date, time, override)
@@ -356,6 +518,7 @@ def register(app: typer.Typer) -> None:
         entry_id: Annotated[str, typer.Argument(help="Id of the entry to reverse.")],
         reason: Annotated[str, typer.Option("--reason", help="Why it is voided.")],
         with_dependants: Annotated[bool, typer.Option("--with-dependants", help="Also void what rests on it (an advance's settlements, a deposit's refunds), latest first.")] = False,
+        approved_by: ApprovalsOpt = None,
         date: DateOpt = None,
         time: TimeOpt = None,
         book: BookOpt = None,
@@ -373,8 +536,10 @@ def register(app: typer.Typer) -> None:
             if target is None:
                 fail("unknown-entry", f"no entry with id {entry_id!r}; ids look like 20260901-003 (see `cashbook report journal`)")
             rest = state.dependants(entry_id) if with_dependants else []
-            return [dict(kind="void", target=i, reason=f"{reason} (with {entry_id})", reverses=reversal(state.entries[i]))
-                    for i in reversed(rest)] + [dict(kind="void", target=entry_id, reason=reason, reverses=reversal(target))]
+            signed = approvals_arg(approved_by)
+            return [dict(kind="void", target=i, reason=f"{reason} (with {entry_id})", reverses=reversal(state.entries[i]),
+                         approvals=signed) for i in reversed(rest)] + \
+                [dict(kind="void", target=entry_id, reason=reason, reverses=reversal(target), approvals=signed)]
 
         record(book, fmt, draft, date, time)
 

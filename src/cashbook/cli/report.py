@@ -103,6 +103,22 @@ def deposits(
     show(deposits_report(state, b.policy, day), fmt, lang)
 
 
+@report_app.command("compensation")
+def compensation(
+    date: AsOfOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """先行赔付 Compensation paid in advance not yet recovered, and what to withhold from wages."""
+    from ..reports.registers import compensation_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    show(compensation_report(_state_as_of(b, day), b.policy, day), fmt, lang)
+
+
 @report_app.command("cheques")
 def cheques(
     start: FromOpt = None,
@@ -148,6 +164,53 @@ def receipts(
     begin(fmt, book)
     b = open_book(book)
     show(receipts_report(b.load().state), fmt, lang)
+
+
+@report_app.command("unsigned")
+def unsigned(
+    date: AsOfOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """待补签 Entries a deputy approved that await the holder's signature (`cashbook sign`)."""
+    from ..reports.registers import unsigned_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    day = parse_date(date)
+    show(unsigned_report(_state_as_of(b, day), day), fmt, lang)
+
+
+@report_app.command("receipt-books")
+def receipt_books(
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """收据领取台帐 Receipt books issued to tills: range, used, spoiled, unused, returned."""
+    from ..reports.registers import receipt_books_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    show(receipt_books_report(b.load().state), fmt, lang)
+
+
+@report_app.command("handovers")
+def handovers(
+    start: FromOpt = None,
+    end: ToOpt = None,
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """收款交接台帐 The till hand-over log: time, till, amount, giver, receiver."""
+    from ..reports.registers import handovers_report
+
+    begin(fmt, book)
+    b = open_book(book)
+    show(handovers_report(b.load().state, parse_date(start, "--from") if start else None,
+                          parse_date(end, "--to") if end else None), fmt, lang)
 
 
 @report_app.command("exceptions")
@@ -222,8 +285,10 @@ def month(
         unsealed = [d for d in view.unsealed if d >= first]
         used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
         gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
-        return month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems, unsealed,
-                            gaps, reconciliation_status(b, month_))
+        from ..reports.registers import add_unsigned
+
+        return add_unsigned(month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems,
+                                         unsealed, gaps, reconciliation_status(b, month_)), view.state, last)
 
     report = b.remembered(f"month {month_}", compute, types=(Report, Table, Column))
     unsealed = report.data["unsealed_days"]
@@ -237,6 +302,65 @@ def month(
     if refused:
         raise CashbookError(refused, exit_code=1)
     show(report, fmt, lang)
+
+
+def _month_like(b, label: str, first, last, reconciliation: list[dict]):
+    """The month report's figures over ``first``..``last`` (a month, a quarter, a year)."""
+    from ..core.rules import book_checks, check_entry
+    from ..reports.close import month_report
+    from ..store.book import receipt_neighbours
+
+    view = b.period(first, last, checker=check_entry)
+    unsealed = [d for d in view.unsealed if d >= first]
+    used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
+    gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
+    from ..reports.registers import add_unsigned
+
+    return add_unsigned(month_report(label, first, last, view.opening, view.entries, view.state, b.policy, view.problems,
+                                     unsealed, gaps, reconciliation), view.state, last)
+
+
+def _period_command(kind: str, label: str, book, fmt: Format, lang: Lang) -> None:
+    from ..core.close import month_bounds
+    from ..reports.periods import months_of, period_report, quarter_bounds, year_bounds
+    from .common import fail
+
+    begin(fmt, book)
+    b = open_book(book)
+    try:
+        first, last = (quarter_bounds if kind == "quarter" else year_bounds)(label)
+    except ValueError as exc:
+        fail("bad-option", str(exc))
+    months = []
+    reconciliation = []
+    for m in months_of(first, last):
+        status = [{**r, "month": m, "status": f"{m}: {r['status']}"} for r in reconciliation_status(b, m)]
+        reconciliation += status
+        months.append(_month_like(b, m, *month_bounds(m), status))
+    whole = _month_like(b, label, first, last, reconciliation)
+    show(period_report(kind, label, whole, months), fmt, lang)
+
+
+@report_app.command("quarter")
+def quarter(
+    quarter_: Annotated[str, typer.Argument(metavar="YYYY-QN", help="The quarter, e.g. 2026-Q4.")],
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """季报 Quarter report: the month report over three months, with a line per month (exit 1 on a control failure)."""
+    _period_command("quarter", quarter_, book, fmt, lang)
+
+
+@report_app.command("year")
+def year(
+    year_: Annotated[str, typer.Argument(metavar="YYYY", help="The year, e.g. 2026.")],
+    book: BookOpt = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.en,
+):
+    """年报 Annual report: the month report over twelve months, with a line per month (exit 1 on a control failure)."""
+    _period_command("year", year_, book, fmt, lang)
 
 
 def reconciliation_status(book, month_: str) -> list[dict]:

@@ -38,6 +38,22 @@ def summary(entry: EntryBase) -> str:
         parts = [f"void of {e.target}", e.reason]
     elif k == "adjustment":
         parts = [f"cash {e.direction}"]
+    elif k == "receipt-book":
+        parts = [f"receipt book {e.first}..{e.last} issued to {e.till} ({e.to})"]
+    elif k == "receipt-book-return":
+        parts = [f"receipt book {e.book} returned by {e.by}"]
+    elif k == "receipt-spoiled":
+        parts = [f"receipt {e.doc} spoiled (作废)", e.reason]
+    elif k == "sign":
+        parts = [f"{e.target} signed by {', '.join(str(a) for a in e.approvals)} (补签)"]
+    elif k == "cheque-book":
+        parts = [f"cheque book {e.first}..{e.last} of {e.account}"]
+    elif k == "cheque-spoiled":
+        parts = [f"cheque {e.cheque} spoiled (作废)", e.reason]
+    elif k == "handover":
+        parts = [f"{e.till} takings handed over by {e.giver} to {e.receiver}"]
+    elif k == "recovery":
+        parts = [f"compensation {e.payment} recovered from {e.party}"]
     else:
         parts = [k]
     if entry.memo:

@@ -134,6 +134,8 @@ class EntryBase(BaseModel):
     """Free summary (摘要)."""
     overrides: Approvals = ()
     """Approvals given to override a ``block`` rule, recorded with the entry."""
+    to_sign: tuple[Key, ...] = ()
+    """Roles approved by a deputy whose holder signs later (可先付款后补签, `cashbook sign`)."""
 
     @property
     def date(self) -> dt.date:
@@ -218,8 +220,21 @@ class Payment(_Moves):
     """Invoice or voucher number (发票号/凭证号)."""
     invoice_party: Text = ""
     """The party named on the invoice, when known (must equal the cheque payee)."""
+    contract_party: Text = ""
+    """The party named on the contract (must equal the cheque payee when the policy asks)."""
     words: Text = ""
     """The amount in Chinese capital numerals as written on the voucher (大写)."""
+    department: Text = ""
+    """The payee's department, when a member of staff or a department is paid (for the
+    rule on earlier advances not yet accounted for)."""
+    taken_by: Text = ""
+    """Who took the cheque (领用人), for the cheque register."""
+    cheque_limit: AmountOrZero | None = None
+    """The limit written on the cheque (限额); the amount paid may not exceed it."""
+    handler: Text = ""
+    """Who handled a compensation paid in advance (先行赔付经办人): answerable until it is recovered."""
+    on_behalf_of: Text = ""
+    """The supplier a compensation was paid for, from whom it is recovered."""
     approvals: Approvals = ()
 
     def postings(self) -> list[Posting]:
@@ -273,6 +288,8 @@ class Advance(_Moves):
     person: Name
     purpose: Text
     due: dt.date
+    department: Text = ""
+    """The person's department (所在部门): while the advance is open, neither gets a payment."""
     approvals: Approvals = ()
 
     def postings(self) -> list[Posting]:
@@ -291,6 +308,7 @@ class Settlement(EntryBase):
     spent: AmountOrZero = ZERO
     category: Key | None = None
     invoice: Text = ""
+    approvals: Approvals = ()
 
     @property
     def amount(self) -> Decimal:
@@ -304,6 +322,87 @@ class Settlement(EntryBase):
             out.append(Posting(f"category:{self.category}", self.spent))
         out.append(Posting(f"advances:{self.person}", -self.amount))
         return out
+
+
+class Recovery(_Moves):
+    """追偿: a compensation paid in advance (先行赔付) recovered from the supplier it was paid
+    for, or from the handler (withheld from wages); it credits the compensation's category."""
+
+    kind: Literal["recovery"] = "recovery"
+    payment: str
+    """Id of the compensation payment being recovered."""
+    party: Name
+    """Who paid it back (the supplier, or the handler)."""
+    category: Key = "compensation"
+
+    def postings(self) -> list[Posting]:
+        return _pair(self.account, f"category:{self.category}", self.amount)
+
+
+class ReceiptBook(EntryBase):
+    """收据领用: a book of numbered receipts issued to a till, ``first``..``last`` (收据领取台帐)."""
+
+    kind: Literal["receipt-book"] = "receipt-book"
+    first: Name
+    last: Name
+    till: Name
+    """The till (收银台) or desk that uses it."""
+    to: Name
+    """Who took the book."""
+
+
+class ReceiptBookReturn(EntryBase):
+    """收据交回: a receipt book handed back (销号交回); its unused numbers can never be used."""
+
+    kind: Literal["receipt-book-return"] = "receipt-book-return"
+    book: str
+    """Id of the receipt-book entry."""
+    by: Name
+
+
+class ReceiptSpoiled(EntryBase):
+    """收据作废: a spoiled receipt, kept with all its copies; its number is used, never reused."""
+
+    kind: Literal["receipt-spoiled"] = "receipt-spoiled"
+    doc: Name
+    reason: Text
+
+
+class HandOver(EntryBase):
+    """收款交接: a till's takings handed to the cashier (time, amount, giver, receiver)."""
+
+    kind: Literal["handover"] = "handover"
+    till: Name
+    amount: Amount
+    giver: Name
+    receiver: Name
+
+
+class Sign(EntryBase):
+    """补签: the holder of a role signs an entry a deputy approved in their absence."""
+
+    kind: Literal["sign"] = "sign"
+    target: str
+    """Id of the entry signed."""
+    approvals: Approvals
+
+
+class ChequeBook(EntryBase):
+    """支票领购: a cheque book of a bank account, numbers ``first``..``last``."""
+
+    kind: Literal["cheque-book"] = "cheque-book"
+    account: Key
+    first: Name
+    last: Name
+
+
+class ChequeSpoiled(EntryBase):
+    """支票作废: a spoiled cheque, kept (not destroyed); its number is never used again."""
+
+    kind: Literal["cheque-spoiled"] = "cheque-spoiled"
+    account: Key
+    cheque: Name
+    reason: Text
 
 
 class DepositHold(_Moves):
@@ -401,6 +500,7 @@ class Void(EntryBase):
     reason: Text
     reverses: StoredPostings
     """The target's postings, negated (kept here so the entry is self-contained)."""
+    approvals: Approvals = ()
 
     @property
     def amount(self) -> Decimal:
@@ -418,6 +518,7 @@ Entry = Annotated[
     Union[
         Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
         Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
+        Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled, Sign,
     ],
     Field(discriminator="kind"),
 ]
@@ -425,11 +526,13 @@ Entry = Annotated[
 KINDS: dict[str, type[EntryBase]] = {
     m.model_fields["kind"].default: m
     for m in (Opening, Receipt, Collection, Payment, BankDeposit, Withdrawal, Transfer, Advance,
-              Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void)
+              Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
+              Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled, Sign)
 }
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).
-VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void"}
+VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void", "receipt-book", "receipt-book-return", "receipt-spoiled",
+                                "cheque-book", "cheque-spoiled", "sign"}
 
 
 def reversal(entry: EntryBase) -> tuple[Posting, ...]:

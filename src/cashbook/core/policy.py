@@ -81,6 +81,18 @@ class DepositType(_Model):
     """Days after the merchant leaves before a refund is allowed (quality: 365)."""
 
 
+PersonName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Holders(_Model):
+    """Who holds an approval role (审批人), and who may stand in for them (可先付款后补签)."""
+
+    names: tuple[PersonName, ...] = ()
+    deputies: tuple[PersonName, ...] = ()
+    """Designated people who may approve when the holder is away; the entry then awaits the
+    holder's own signature (`cashbook sign`)."""
+
+
 class Rule(_Model):
     """Common settings of a rule: severity and who may override a block."""
 
@@ -138,6 +150,9 @@ class Band(_Model):
 
 class NeedsApproval(Rule):
     bands: tuple[Band, ...] = ()
+    split_days: int = Field(7, ge=0, le=366)
+    """Payments of one kind to one party within this many days count together for a band's
+    amount (a payment split to stay under a band); 0 = each alone."""
 
     @cached_property
     def _by_kind(self) -> dict[str, tuple[Band, ...]]:
@@ -155,6 +170,29 @@ class AdvanceOverdue(Rule):
     days: int = Field(7, ge=0, le=36500)
 
 
+class UnsettledAdvance(Rule):
+    override: tuple[Key, ...] = ("gm",)
+
+
+class CompensationUnsettled(Rule):
+    days: int = Field(30, ge=0, le=36500)
+    """A compensation paid in advance is recovered within this many days (一个月内处理完毕)."""
+    categories: tuple[Key, ...] = ("compensation",)
+
+
+class ReceiptNumberFar(Rule):
+    severity: Severity = "warn"
+    max_jump: int = Field(100, ge=1, le=10**9)
+    """How far beyond the numbers used so far a receipt number may be before it is flagged."""
+
+
+class ChequePayee(Rule):
+    require_invoice_party: bool = True
+    """A cheque paying an invoice names the invoice's party (--invoice-party), compared with the payee."""
+    contract: bool = False
+    """A cheque also names the contract's party (--contract-party), compared with the payee."""
+
+
 class Rules(_Model):
     cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
     cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
@@ -164,14 +202,25 @@ class Rules(_Model):
     needs_approval: NeedsApproval = Field(default_factory=NeedsApproval, alias="needs-approval")
     cheque_number_used: Rule = Field(default_factory=Rule, alias="cheque-number-used")
     cheque_overdraft: Rule = Field(default_factory=Rule, alias="cheque-overdraft")
-    cheque_payee_mismatch: Rule = Field(default_factory=Rule, alias="cheque-payee-mismatch")
+    cheque_payee_mismatch: ChequePayee = Field(default_factory=ChequePayee, alias="cheque-payee-mismatch")
+    cheque_not_issued: Rule = Field(default_factory=Rule, alias="cheque-not-issued")
+    cheque_book_overlap: Rule = Field(default_factory=Rule, alias="cheque-book-overlap")
+    cheque_over_limit: Rule = Field(default_factory=Rule, alias="cheque-over-limit")
     words_mismatch: Rule = Field(default_factory=Rule, alias="words-mismatch")
     advance_overdue: AdvanceOverdue = Field(default_factory=AdvanceOverdue, alias="advance-overdue")
+    approver_twice: Rule = Field(default_factory=Rule, alias="approver-twice")
+    unsettled_advance: UnsettledAdvance = Field(default_factory=UnsettledAdvance, alias="unsettled-advance")
+    advance_no_department: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="advance-no-department")
+    compensation_unsettled: CompensationUnsettled = Field(default_factory=CompensationUnsettled, alias="compensation-unsettled")
     deposit_refund_invalid: Rule = Field(default_factory=Rule, alias="deposit-refund-invalid")
     receipt_number_used: Rule = Field(default_factory=Rule, alias="receipt-number-used")
+    receipt_number_far: ReceiptNumberFar = Field(default_factory=ReceiptNumberFar, alias="receipt-number-far")
+    receipt_not_issued: Rule = Field(default_factory=Rule, alias="receipt-not-issued")
+    receipt_book_overlap: Rule = Field(default_factory=Rule, alias="receipt-book-overlap")
     receipt_number_gap: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="receipt-number-gap")
     undeposited_takings: Rule = Field(default_factory=lambda: Rule(severity="warn"), alias="undeposited-takings")
     count_difference: Rule = Field(default_factory=Rule, alias="count-difference")
+    adjustment_mismatch: Rule = Field(default_factory=Rule, alias="adjustment-mismatch")
 
     def by_code(self, code: str) -> Rule | None:
         return getattr(self, code.replace("-", "_"), None)
@@ -188,6 +237,10 @@ class Policy(_Model):
     roles: dict[Key, str]
     categories: dict[Key, Category]
     deposit_types: dict[Key, DepositType] = {}
+    people: dict[Key, Holders] = {}
+    """Role -> the people who hold it and their deputies; a role not listed accepts any name."""
+    staff: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(min_length=1, max_length=200)]] = {}
+    """Member of staff -> department (所在部门), for advances and payments that name no --department."""
     denominations: tuple[AmountOrZero, ...] = tuple(
         Decimal(d) for d in ("100.00", "50.00", "20.00", "10.00", "5.00", "1.00", "0.50", "0.10")
     )
@@ -231,7 +284,13 @@ class Policy(_Model):
             for role in rule.override:
                 if role not in known:
                     raise ValueError(f"rules.{rule_key(code)}.override: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+        from .entries import KINDS
+
+        signed = sorted(k for k, model in KINDS.items() if "approvals" in model.model_fields and k != "sign")
         for i, band in enumerate(self.rules.needs_approval.bands):
+            if band.kind not in signed:
+                raise ValueError(f"rules.needs-approval.bands[{i}].kind: {band.kind!r} is not a kind of entry that carries "
+                                 f"approvals (--approved-by); kinds that do: {', '.join(signed)}")
             for role in band.roles:
                 if role not in known:
                     raise ValueError(f"rules.needs-approval.bands[{i}].roles: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
@@ -246,6 +305,12 @@ class Policy(_Model):
                 if a.kind == b.kind and a.category == b.category and _overlap(a, b):
                     raise ValueError(f"rules.needs-approval.bands[{i}]: overlaps band {j + 1} (same kind {a.kind!r} and category, "
                                      "amount ranges meet); give them from/below ranges that do not overlap")
+        for role, holders in self.people.items():
+            if role not in known:
+                raise ValueError(f"people.{role}: unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+            both = set(holders.names) & set(holders.deputies)
+            if both:
+                raise ValueError(f"people.{role}: {', '.join(sorted(both))} is both a holder and a deputy")
         for key, dtype in self.deposit_types.items():
             for role in dtype.refund_approvers:
                 if role not in known:
@@ -260,10 +325,10 @@ class Policy(_Model):
             if value in seen:
                 raise ValueError(f"denominations: {value} is listed twice; give each note or coin once")
             seen.add(value)
-        for code in ("no_cash_category",):
+        for code in ("no_cash_category", "compensation_unsettled"):
             for cat in getattr(self.rules, code).categories:
                 if cat not in self.categories:
-                    raise ValueError(f"rules.no-cash-category.categories: unknown category {cat!r}")
+                    raise ValueError(f"rules.{rule_key(code)}.categories: unknown category {cat!r}")
         return self
 
     # -- look-ups used everywhere ---------------------------------------------------

@@ -41,10 +41,11 @@ class DayFigures:
     withdrawals: Decimal = ZERO  # cash drawn from the bank that day
     cash_paid: Decimal = ZERO  # cash paid out for payments, advances, refunds
     banked: Decimal = ZERO  # cash deposited into the bank that day
+    float_banked: Decimal = ZERO  # of which not takings: the float (or withdrawn cash) banked, no longer there to pay from
 
     def compact(self) -> tuple:
         return (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
-                str(self.withdrawals), str(self.cash_paid), str(self.banked))
+                str(self.withdrawals), str(self.cash_paid), str(self.banked), str(self.float_banked))
 
 
 def _day_figures(*figures: str) -> DayFigures:
@@ -133,6 +134,9 @@ class DayBook(_Compact):
         return _day_figures(*value)
 
 
+#: days of payments kept per payee for split payments (rules.needs-approval.split_days is at most this)
+SPLIT_KEEP = 366
+
 #: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots
 BIG_INDEXES = ("entries", "cheques", "receipt_numbers")
 
@@ -154,8 +158,19 @@ class BookState:
     last_date: dt.date | None = None
     openings: dict[str, list[str]] = field(default_factory=dict)  # account -> opening entry ids
     advances_of: dict[str, list[str]] = field(default_factory=dict)  # person -> advance ids
+    advances_of_dept: dict[str, list[str]] = field(default_factory=dict)  # department -> advance ids
     settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
     refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
+    compensations: OpenItems = field(default_factory=OpenItems)  # 先行赔付: payment id -> open item (party: handler)
+    compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
+    recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
+    payments_to: dict[str, list[list]] = field(default_factory=dict)  # payee -> [[day ordinal, payment id]] of the last SPLIT_KEEP days
+    receipt_books: list[str] = field(default_factory=list)  # receipt-book entry ids, in order issued
+    receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
+    handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
+    cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
+    receipt_series: dict[str, list[int]] = field(default_factory=dict)  # "PREFIX|WIDTH" -> [lowest, highest] number used
+    awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
 
     def snapshot_fields(self, keep_unread: bool) -> dict:
         """Every field for a snapshot (the book-sized indexes as None). With ``keep_unread``,
@@ -205,11 +220,23 @@ class BookState:
             self.days[key] = DayFigures(opening=self.balance(account))
         return self.days[key]
 
+    def open_advances(self, ids) -> list[OpenItem]:
+        """The advances among ``ids`` still outstanding (not settled in full, not voided)."""
+        return self._open(self.advances, ids)
+
+    def open_compensations(self, handler: str) -> list[OpenItem]:
+        """A handler's compensations paid in advance not yet recovered in full."""
+        return self._open(self.compensations, self.compensations_of.get(handler, ()))
+
+    def _open(self, items: OpenItems, ids) -> list[OpenItem]:
+        found = (items.get(i) for i in ids if i not in self.voided)
+        return [a for a in found if a is not None and a.outstanding > 0]
+
     def dependants(self, entry_id: str) -> list[str]:
         """The live entries that rest on ``entry_id``: the settlements of an advance, the
         refunds of a held deposit (voided ones no longer count). Voiding the entry alone
         would leave them pointing at nothing."""
-        ids = self.settled_by.get(entry_id, []) + self.refunded_by.get(entry_id, [])
+        ids = self.settled_by.get(entry_id, []) + self.refunded_by.get(entry_id, []) + self.recovered_by.get(entry_id, [])
         return [i for i in ids if i not in self.voided]
 
     def is_sealed(self, date: dt.date) -> bool:
@@ -252,24 +279,72 @@ class BookState:
         else:
             fig.payments -= amount
             if kind in ("bank-deposit", "transfer"):
+                if entry.kind != "void":  # takings are banked first; the rest of a deposit is the float leaving
+                    fig.float_banked += max(-amount - max(fig.takings - fig.banked, ZERO), ZERO)
                 fig.banked -= amount
             elif kind not in ("adjustment", "void"):
                 fig.cash_paid -= amount
 
     def _track(self, entry: EntryBase) -> None:
         kind = entry.kind
+        if entry.__dict__.get("to_sign"):
+            self.awaiting_signature[entry.id] = list(entry.to_sign)
         if kind == "receipt" or kind == "collection":  # most of a book: the short way
             if entry.doc:
                 self.receipt_numbers[entry.doc] = entry.id
+                self._series(entry.doc)
             return
         if kind == "payment":
             if entry.cheque:
                 self.cheques[(entry.account, entry.cheque)] = entry.id
+            recent = self.payments_to.setdefault(entry.party, [])
+            day = entry.time.date().toordinal()
+            if recent and recent[0][0] < day - SPLIT_KEEP:  # only recent payments can be parts of a split one
+                recent[:] = [r for r in recent if r[0] >= day - SPLIT_KEEP]
+            recent.append([day, entry.id])
+            if entry.handler:
+                self.compensations_of.setdefault(entry.handler, []).append(entry.id)
+                self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
+                                                        entry.amount, doc=entry.party, account=entry.account)
+            return
+        if kind == "receipt-book":
+            self.receipt_books.append(entry.id)
+            return
+        if kind == "receipt-book-return":
+            self.receipt_books_returned[entry.book] = entry.id
+            return
+        if kind == "receipt-spoiled":
+            self.receipt_numbers[entry.doc] = entry.id
+            self._series(entry.doc)
+            return
+        if kind == "sign":
+            left = [r for r in self.awaiting_signature.get(entry.target, ()) if r not in {a.role for a in entry.approvals}]
+            if left:
+                self.awaiting_signature[entry.target] = left
+            else:
+                self.awaiting_signature.pop(entry.target, None)
+            return
+        if kind == "cheque-book":
+            self.cheque_books.append(entry.id)
+            return
+        if kind == "cheque-spoiled":
+            self.cheques[(entry.account, entry.cheque)] = entry.id
+            return
+        if kind == "handover":
+            self.handovers.append(entry.id)
+            return
+        if kind == "recovery":
+            self.recovered_by.setdefault(entry.payment, []).append(entry.id)
+            item = self.compensations.get(entry.payment)
+            if item:
+                item.outstanding -= entry.amount
             return
         if kind == "opening":
             self.openings.setdefault(entry.account, []).append(entry.id)
         if isinstance(entry, Advance):
             self.advances_of.setdefault(entry.person, []).append(entry.id)
+            if entry.department:
+                self.advances_of_dept.setdefault(entry.department, []).append(entry.id)
             self.advances[entry.id] = OpenItem(entry.id, entry.date, entry.person, entry.purpose, entry.amount, entry.amount, due=entry.due, account=entry.account)
         elif isinstance(entry, Settlement):
             self.settled_by.setdefault(entry.advance, []).append(entry.id)
@@ -303,5 +378,25 @@ class BookState:
                 self.deposits[target.id].outstanding -= target.amount
             elif isinstance(target, DepositRefund) and target.deposit in self.deposits:
                 self.deposits[target.deposit].outstanding += target.amount
+            elif isinstance(target, Payment) and target.id in self.compensations:
+                self.compensations[target.id].outstanding -= target.amount
+            elif target is not None and target.kind == "recovery" and target.payment in self.compensations:
+                self.compensations[target.payment].outstanding += target.amount
         if isinstance(entry, (Receipt, Collection, DepositHold)) and entry.doc:
             self.receipt_numbers[entry.doc] = entry.id
+            self._series(entry.doc)
+
+    def _series(self, doc: str) -> None:
+        """Keep the lowest and highest number used of ``doc``'s series (a far jump is flagged)."""
+        head = doc.rstrip("0123456789")
+        digits = doc[len(head):]
+        if not digits:
+            return
+        key, n = f"{head}|{len(digits)}", int(digits)
+        span = self.receipt_series.get(key)
+        if span is None:
+            self.receipt_series[key] = [n, n]
+        elif n < span[0]:
+            span[0] = n
+        elif n > span[1]:
+            span[1] = n

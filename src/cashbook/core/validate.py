@@ -7,6 +7,8 @@ checked the same way when recording and when `cashbook check` replays the book.
 
 from __future__ import annotations
 
+import re
+
 from .entries import (
     VOIDABLE,
     Adjustment,
@@ -30,6 +32,22 @@ from .entries import (
 from .policy import Policy
 from .problems import Problem
 from .state import BookState
+
+
+BOOK_MAX = 10000  # numbers in one receipt or cheque book (the registers walk each book's range)
+
+_NOT_CASH = re.compile(r"[^0-9.,x×*\s]", re.IGNORECASE)
+
+
+def iou_in_count(items) -> str:
+    """严禁白条抵库 (DOMAIN 1): a count is notes and coins only. The message for the first item
+    that is anything else (an IOU, a note, a voucher, a cheque), or "" when all are cash."""
+    for item in items:
+        if _NOT_CASH.search(item.strip().lower().replace("×", "x")):
+            return (f"{item!r} is not cash: a count records only notes and coins (100x12 50x3 …); an IOU, note or "
+                    "voucher never stands for missing cash (严禁白条抵库). Count the cash alone, and book what is missing "
+                    "with `cashbook adjust shortage AMOUNT --approved-by …` (an advance needs `cashbook advance`)")
+    return ""
 
 
 def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list[Problem]:
@@ -86,6 +104,8 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
             bad("missing-field", "a payment by cheque needs --cheque NUMBER")
         if entry.cheque and entry.method != "cheque":
             bad("bad-field", f"--cheque given but the method is {entry.method!r}; add --method cheque")
+        if (entry.taken_by or entry.cheque_limit is not None) and not entry.cheque:
+            bad("bad-field", "--taken-by and --cheque-limit belong to a payment by cheque; add --cheque NUMBER")
     elif isinstance(entry, (BankDeposit, Withdrawal)):
         account(entry.account, "bank", "bank account")
         account(entry.cash_account, "cash", "cash account")
@@ -132,8 +152,74 @@ def check_references(entry: EntryBase, policy: Policy, state: BookState) -> list
         category(entry.category, ("income", "liability") if entry.direction == "credit" else ("expense", "liability"))
     elif isinstance(entry, CashCount):
         account(entry.account, "cash", "cash account")
+        iou = iou_in_count(entry.counts)
+        if iou:
+            bad("iou-in-count", iou)
+        else:
+            from .close import parse_count
+            from .money import fmt_grouped
+
+            try:
+                _, total = parse_count(list(entry.counts), policy)
+            except ValueError as exc:
+                bad("bad-count", str(exc))
+            else:
+                if total != entry.total:
+                    bad("bad-count", f"the count adds up to {fmt_grouped(total)}, not the total {fmt_grouped(entry.total)} written")
     elif isinstance(entry, Adjustment):
         account(entry.account, "cash", "cash account")
+    elif entry.kind == "sign":
+        target = state.entries.get(entry.target)
+        waiting = state.awaiting_signature.get(entry.target, [])
+        if target is None:
+            bad("unknown-entry", f"no entry with id {entry.target!r} to sign")
+        for a in entry.approvals:
+            if target is not None and a.role not in waiting:
+                bad("bad-field", f"{entry.target} awaits no signature of {a.role}"
+                    + (f" (it awaits {', '.join(waiting)})" if waiting else " (nothing of it awaits a signature)"))
+    elif entry.kind == "receipt-book":
+        from .rules import receipt_series
+
+        lo, hi = receipt_series(entry.first), receipt_series(entry.last)
+        if not lo or not hi or lo[:2] != hi[:2]:
+            bad("bad-field", f"{entry.first}..{entry.last}: give the first and last receipt numbers of one series, "
+                "e.g. SJ0001 SJ0050 (same prefix, same number of digits)")
+        elif lo[2] > hi[2]:
+            bad("bad-field", f"{entry.first} comes after {entry.last}")
+        elif hi[2] - lo[2] >= BOOK_MAX:
+            bad("bad-field", f"{entry.first}..{entry.last} is {hi[2] - lo[2] + 1} numbers; a receipt book holds at most {BOOK_MAX}")
+    elif entry.kind in ("cheque-book", "cheque-spoiled"):
+        from .rules import receipt_series
+
+        account(entry.account, "bank", "bank account")
+        if entry.kind == "cheque-book":
+            lo, hi = receipt_series(entry.first), receipt_series(entry.last)
+            if not lo or not hi or lo[:2] != hi[:2] or lo[2] > hi[2]:
+                bad("bad-field", f"{entry.first}..{entry.last}: give the first and last cheque numbers of the book, in order, "
+                    "with the same number of digits")
+            elif hi[2] - lo[2] >= BOOK_MAX:
+                bad("bad-field", f"{entry.first}..{entry.last} is {hi[2] - lo[2] + 1} cheques; a cheque book holds at most {BOOK_MAX}")
+    elif entry.kind == "receipt-book-return":
+        issued = state.entries.get(entry.book)
+        if issued is None or issued.kind != "receipt-book":
+            bad("unknown-entry", f"{entry.book!r} is not a receipt book issued; see `cashbook report receipt-books`")
+        elif entry.book in state.receipt_books_returned:
+            bad("bad-field", f"receipt book {entry.book} was already returned by {state.receipt_books_returned[entry.book]}")
+    elif entry.kind == "handover":
+        if entry.giver.strip() == entry.receiver.strip():
+            bad("bad-field", f"a hand-over passes the takings from one person to another, not from {entry.giver} to themself")
+    elif entry.kind == "recovery":
+        account(entry.account)
+        method_fits(entry.account, entry.method)
+        item = state.compensations.get(entry.payment)
+        if item is None or entry.payment in state.voided:
+            bad("unknown-entry", f"{entry.payment!r} is not a compensation paid in advance; see `cashbook report compensation`")
+        else:
+            if entry.amount > item.outstanding:
+                bad("bad-amount", f"recovers {entry.amount} but only {item.outstanding} of {item.id} is outstanding")
+            paid = state.entries.get(entry.payment)
+            if paid is not None and entry.category != paid.category:
+                bad("bad-field", f"{item.id} was paid under {paid.category}, not {entry.category}")
     elif isinstance(entry, Void):
         target = state.entries.get(entry.target)
         if target is None:

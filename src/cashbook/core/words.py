@@ -7,9 +7,8 @@ amount against typed words. Pure and exact: amounts are two-place `Decimal`s.
 
 Canonical choices, where the rules permit more than one form:
 
-* A leading 拾 is always written 壹拾 (15 → 壹拾伍元整, 100000 → 壹拾万元整). The rules
-  spell it out for dates (日为拾壹至拾玖的, 应在其前加"壹") and it is the universal practice
-  on cheques: a bare leading 拾 lets a digit be slipped in front (拾伍 → 叁拾伍).
+* A leading 拾 is always written 壹拾 (15 → 壹拾伍元整, 100000 → 壹拾万元整), and a bare 拾
+  is refused when read: a digit could be slipped in front of it (拾伍 → 叁拾伍).
 * One 零 stands for a run of skipped digits (1005 → 壹仟零伍元整, 100010000 → 壹亿零壹万元整).
   Zeros at the end of a 万 or 亿 group are carried by the group unit and get no 零
   (107000.53 → 壹拾万柒仟元零伍角叁分, the rules' own first-listed form).
@@ -34,7 +33,7 @@ _SMALL_UNITS = {"拾": 1, "佰": 2, "仟": 3}
 _GROUP_UNITS = {"亿": 8, "万": 4}
 # Traditional forms the rules say must also be accepted (贰陆亿万圆 written as 貳陸億萬圓).
 _TRADITIONAL = str.maketrans("貳陸億萬圓", "贰陆亿万圆")
-_ZERO_WORDS = re.compile(r"零[元圆][整正]?")
+_ZERO_WORDS = re.compile(r"零[元圆][整正]")
 _FRACTION = re.compile(r"(?:(零)?([壹贰叁肆伍陆柒捌玖])角)?(?:(零)?([壹贰叁肆伍陆柒捌玖])分)?([整正])?")
 
 
@@ -125,9 +124,8 @@ def _parse_integer(text: str) -> list[tuple[int, int, bool]]:
             if zero:
                 raise ValueError("零 written twice in a row")
             zero, i = True, i + 1
-        elif c == "拾" and i == 0:  # bare leading 拾 = 壹拾, as cashiers often write it
-            pending.append((1, 1, False))
-            i += 1
+        elif c == "拾":
+            raise ValueError("a ten is written 壹拾 (a bare 拾 lets a digit be slipped in front)")
         elif c in _NONZERO:
             if nxt in _SMALL_UNITS:
                 pending.append((_SMALL_UNITS[nxt], _NONZERO[c], zero))
@@ -156,10 +154,12 @@ def _parse_integer(text: str) -> list[tuple[int, int, bool]]:
 def from_words(text: str) -> Decimal:
     """Read Chinese capital-numeral words back into a two-place amount.
 
-    Strict: raises ValueError on anything malformed. Accepts an optional 人民币 prefix,
-    元 or 圆, 整 or 正 (optional, never after 分), a leading 拾 with or without 壹, and 零
-    present or absent wherever digits are skipped (but never where nothing is skipped,
-    twice in a row, or before a unit).
+    Strict, by the central bank's rules for bills and settlement vouchers: an optional 人民币
+    prefix directly before the words, no blanks, 元 or 圆, 整 or 正 after 元 (required) or 角
+    (optional), never after 分; a ten is 壹拾, never a bare 拾; 零 where digits are skipped
+    (one for a run), left out only where the skipped run ends at the 万 or 元 place and the
+    next digit is not 0 (壹拾万柒仟元 or 壹拾万零柒仟元; 壹仟陆佰捌拾元叁角 or …元零叁角);
+    never 零 where nothing is skipped, twice in a row, or before a unit.
     """
     if not isinstance(text, str):
         raise TypeError(f"words must be text, got {type(text).__name__}")
@@ -180,6 +180,8 @@ def from_words(text: str) -> Decimal:
         zj, jiao, zf, fen, end = m.groups()
         if fen and end:
             raise ValueError("nothing is written after 分")
+        if cut >= 0 and not jiao and not fen and not end:
+            raise ValueError("words ending at 元 take 整 (or 正)")
         if jiao:
             terms.append((-1, _NONZERO[jiao], bool(zj)))
         if fen:
@@ -189,6 +191,8 @@ def from_words(text: str) -> Decimal:
         for k, (pos, _, zero) in enumerate(terms):
             if zero and (k == 0 or terms[k - 1][0] - pos < 2):
                 raise ValueError("零 where no digit is skipped")
+            if not zero and k and terms[k - 1][0] - pos >= 2 and pos + 1 not in (8, 4, 0):
+                raise ValueError("a 0 between digits is written 零 (only a run ending at the 亿, 万 or 元 place may go without)")
     except ValueError as e:
         raise ValueError(f"{text!r} is not an amount in capital numerals: {e}") from None
     return sum((Decimal(d).scaleb(pos) for pos, d, _ in terms), Decimal("0")).quantize(CENT)

@@ -20,21 +20,42 @@ def print_recorded(entry, state, warnings, policy, fmt: str) -> None:
     amount = getattr(entry, "amount", None)
     if entry.kind == "cash-count":
         amount = entry.total
+    count = count_sheet(entry, state) if entry.kind == "cash-count" else {}
     if fmt == "json":
         sys.stdout.write(dumps({
             "id": entry.id, "date": entry.date, "time": entry.time, "kind": entry.kind, "amount": amount,
             "account": main, "balance": state.balance(main),
             "balances": {a: state.balance(a) for a in dict.fromkeys(accounts)},
             "warnings": [w.as_json() for w in warnings],
-            "entry": entry.to_record(),
+            "entry": entry.to_record(), **count,
         }) + "\n")
         return
+    if count:
+        print(f"现金盘点表 cash count {entry.account} {entry.date}")
+        for row in count["denominations"]:
+            print(f"  {row['denomination']:>6} × {row['count']:<7} {fmt_grouped(row['amount']):>14}")
+        diff = count["difference"]
+        label = "" if not diff else (" 长款 overage" if diff > 0 else " 短款 shortage")
+        print(f"  counted 实点 {fmt_grouped(entry.total):>20}\n  book 账面 {fmt_grouped(count['book_balance']):>23}\n"
+              f"  difference 差额 {fmt_grouped(diff):>17}{label}")
     # one plain line each (no rich here: it would cost a recording command a tenth of its time)
     what = f" {fmt_grouped(amount)}" if amount is not None else ""
     balances = ", ".join(f"{a} balance {fmt_grouped(state.balance(a))}" for a in dict.fromkeys(accounts))
     print(f"recorded {entry.id} {entry.kind}{what} on {entry.date}" + (f"; {balances}" if balances else ""))
     for w in warnings:
         print(f"warning: {w.code}: {shown(w.message)}", file=sys.stderr)
+
+
+def count_sheet(entry, state) -> dict:
+    """现金盘点表: the denominations counted, the book balance and the over/short amount."""
+    from decimal import Decimal
+
+    rows = []
+    for item in entry.counts:
+        denom, _, n = item.partition("x")
+        rows.append({"denomination": denom, "count": int(n), "amount": (Decimal(denom) * int(n)).quantize(Decimal("0.01"))})
+    book = state.balance(entry.account)
+    return {"denominations": rows, "book_balance": book, "difference": entry.total - book}
 
 
 def print_estimate(fare, lodging, allowance, days: int, total, fmt: str) -> None:

@@ -655,13 +655,13 @@ class _Part:
 
 
 def _cheque_key(entry) -> str | None:
-    if entry.kind in ("payment", "withdrawal") and getattr(entry, "cheque", ""):
+    if entry.kind in ("payment", "withdrawal", "cheque-spoiled") and getattr(entry, "cheque", ""):
         return f"{entry.account}\0{entry.cheque}"
     return None
 
 
 def _doc_key(entry) -> str | None:
-    if entry.kind in ("receipt", "collection", "deposit-hold") and getattr(entry, "doc", ""):
+    if entry.kind in ("receipt", "collection", "deposit-hold", "receipt-spoiled") and getattr(entry, "doc", ""):
         return entry.doc
     return None
 
