@@ -369,3 +369,20 @@ def test_every_read_is_the_same_with_and_without_the_cache(cli, book, monkeypatc
             monkeypatch.delenv("CASHBOOK_NO_CACHE")
             assert (cached.code, cached.out, cached.err) == (plain.code, plain.out, plain.err), (log, cmd)
             assert (again.code, again.out, again.err) == (plain.code, plain.out, plain.err), (log, cmd)
+
+
+def test_the_codec_round_trips_day_figures_and_open_items_whatever_their_width():
+    """A DayFigures or OpenItem field added later must not make every snapshot undecodable
+    (a merge added `float_banked` and the codec still expected seven figures)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from cashbook.core.state import DayBook, DayFigures, OpenItem, OpenItems
+    from cashbook.store.cache import decode, encode
+
+    days = DayBook({(dt.date(2026, 11, 2), "cash"): DayFigures(opening=Decimal("1500.00"), receipts=Decimal("12.50"))})
+    items = OpenItems({"20261102-001": OpenItem("20261102-001", dt.date(2026, 11, 2), "徐静", "trip", Decimal("300.00"),
+                                                Decimal("100.00"), due=dt.date(2026, 11, 30))})
+    again = decode(encode(days))
+    assert again[(dt.date(2026, 11, 2), "cash")] == days[(dt.date(2026, 11, 2), "cash")]
+    assert decode(encode(items))["20261102-001"] == items["20261102-001"]

@@ -32,6 +32,7 @@ class Session:
     now: dt.datetime | None = None  # the instant of this command, aware
     fixed_zone: bool = False  # $CASHBOOK_NOW gave its own offset: it stands in for the machine's zone
     opened = None  # the Book of this command, once opened
+    cache_off = False  # the cache failed mid-command and was dropped: this run reads the files alone
 
 
 def clock() -> dt.datetime:
@@ -114,7 +115,7 @@ def fail(code: str, message: str) -> None:
 def open_book(book: str | None, use_cache: bool = True):
     from ..store.book import Book, find_root
 
-    opened = Book(find_root(book or Session.book), use_cache=use_cache, progress=progress_bar())
+    opened = Book(find_root(book or Session.book), use_cache=use_cache and not Session.cache_off, progress=progress_bar())
     Session.opened = opened
     return opened
 

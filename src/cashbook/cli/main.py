@@ -87,8 +87,17 @@ def run() -> None:
     """Entry point: run the app; turn every failure into a message and an exit code."""
     from ..core.problems import CashbookError
 
+    Session.cache_off = False
     try:
-        code = _app_for(_command_named(sys.argv[1:]))(standalone_mode=False, prog_name="cashbook")
+        try:
+            code = _app_for(_command_named(sys.argv[1:]))(standalone_mode=False, prog_name="cashbook")
+        except CashbookError as exc:
+            if not any(p.code == "cache-busy" for p in exc.problems):
+                raise
+            # a cached value failed its check mid-command (nothing was written) and the cache was
+            # dropped: the same command once more from the files alone, so a cache never decides
+            Session.cache_off = True
+            code = _app_for(_command_named(sys.argv[1:]))(standalone_mode=False, prog_name="cashbook")
     except CashbookError as exc:
         blocking = [p for p in exc.problems if p.severity == "block"] or exc.problems
         _print_problems(exc.problems if Session.format == "json" else blocking, exc.exit_code)

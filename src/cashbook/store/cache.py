@@ -229,7 +229,8 @@ def _dec(v, codec: _Codec):
             raise ValueError("bad problem")
         return Problem(_str(code), _str(message), _opt(file, str), _opt(line, int), _opt(entry_id, str), severity, data)
     if tag in ("C", "B"):
-        size, kind = (8, OpenItems) if tag == "C" else (7, DayBook)
+        # as many values as `compact` gives: an OpenItem's fields but its id, every DayFigures field
+        size, kind = (len(fields(OpenItem)) - 1, OpenItems) if tag == "C" else (len(fields(DayFigures)), DayBook)
         out = {}
         for k, item in (_pair(p) for p in _list(x)):
             item = _list(item)
