@@ -10,6 +10,7 @@ from . import book as book_cmds
 from . import close as close_cmds
 from . import export as export_cmds
 from . import record as record_cmds
+from . import sync as sync_cmds
 from .common import BookOpt, Session
 from .bank import bank_app
 from .report import report_app
@@ -35,6 +36,7 @@ record_cmds.register(app)
 book_cmds.register(app)
 close_cmds.register(app)
 export_cmds.register(app)
+sync_cmds.register(app)
 app.add_typer(report_app, name="report")
 app.add_typer(bank_app, name="bank")
 
