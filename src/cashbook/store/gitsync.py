@@ -387,9 +387,10 @@ def _sync_once(root: Path, url: str, author: str, result: SyncResult) -> bool:
     try:
         git(root, "push", "-q", REMOTE, f"HEAD:refs/heads/{BRANCH}")
     except GitFailed as exc:
-        if "rejected" in exc.err or "fetch first" in exc.err or "non-fast-forward" in exc.err:
+        if "fetch first" in exc.err or "non-fast-forward" in exc.err:
             return False  # someone pushed in between: fetch again and merge
-        raise CashbookError(Problem("remote-unreachable", f"cannot push to {url}: {exc.err.splitlines()[-1] if exc.err else exc}; "
+        said = " / ".join(line.removeprefix("remote: ").strip() for line in exc.err.splitlines() if line.strip())
+        raise CashbookError(Problem("remote-unreachable", f"cannot push to {url}: {said or exc}; "
                                     "your days are committed here and nothing at the remote changed half-way; "
                                     "run `cashbook sync` again"), exit_code=1) from None
     result.pushed += _count(root, remote, head)
@@ -422,13 +423,15 @@ def commit_close(root: Path, day: dt.date, entries: int, cash_balance: str, seal
 
 # -- signatures ----------------------------------------------------------------------------
 
-GOOD_SIGNATURES = {"G", "U"}  # good; good from a key of unknown trust
+GOOD_SIGNATURES = {"G"}  # U is a good signature by a key not trusted here: any key at all, with SSH
 
 
 def signature_problems(root: Path, seals: list[tuple[dt.date, str]]) -> list[Problem]:
     """Each sealed day's commit (the last one that wrote its file) must be signed with a
     good signature; a sealed day not committed at all counts as unsigned."""
     root = Path(root)
+    if not seals:
+        return []
     if not is_repo(root):
         return [Problem("unsigned-seal", "the policy asks for signed commits ([sync] require_signed) but the book is not "
                         "a git repository; `cashbook sync setup URL`", file="policies.toml")]
@@ -452,10 +455,12 @@ def signature_problems(root: Path, seals: list[tuple[dt.date, str]]) -> list[Pro
         sha, status, signer = last[path]
         if status == "N":
             problems.append(Problem("unsigned-seal", f"sealed day {day} was committed unsigned ({sha[:12]}); the policy asks "
-                                    "for signed commits: configure git to sign (commit.gpgsign, user.signingkey)",
+                                    "for signed commits: configure git to sign (commit.gpgsign, user.signingkey; with SSH "
+                                    "keys git also needs gpg.ssh.allowedSignersFile to see a signature)",
                                     file=path, data={"day": day, "commit": sha}))
         elif status not in GOOD_SIGNATURES:
-            why = {"B": "a bad signature", "X": "an expired signature", "Y": "a signature by an expired key",
+            why = {"B": "a bad signature", "U": "a signature by a key this book does not trust (not in "
+                   "gpg.ssh.allowedSignersFile, or a GPG key of unknown trust)", "X": "an expired signature", "Y": "a signature by an expired key",
                    "R": "a signature by a revoked key", "E": "a signature that cannot be checked (key not known: "
                    "gpg.ssh.allowedSignersFile or the GPG keyring)"}.get(status, f"signature status {status}")
             problems.append(Problem("bad-signature", f"sealed day {day}: commit {sha[:12]} has {why}", file=path,
