@@ -7,6 +7,7 @@ import sys
 import typer
 
 from . import book as book_cmds
+from . import company as company_cmds
 from . import close as close_cmds
 from . import export as export_cmds
 from . import record as record_cmds
@@ -37,6 +38,7 @@ book_cmds.register(app)
 close_cmds.register(app)
 export_cmds.register(app)
 sync_cmds.register(app)
+company_cmds.register(app)
 app.add_typer(report_app, name="report")
 app.add_typer(bank_app, name="bank")
 

@@ -1,0 +1,319 @@
+"""Head office: the company folder that fetches every branch book and witnesses its sealed days.
+
+```
+company.toml            company name and branches (name, git URL, optional account prefix)
+branches/NAME/          a read-only clone of each branch book, checked out at the last accepted commit
+witness/NAME.log        every sealed day seen at a pull: `date seal sha256-of-the-day-file`, append-only
+pulls.json              per branch: the accepted commit, the last good pull, the last status and reason
+```
+A pull fetches a branch, checks the new commit out, verifies the seal chain, and checks that
+every sealed day in the witness is still byte-identical and still in the seal log in the same
+place. Only then is the commit accepted and the new sealed days added to the witness; a branch
+that fails is put back at its last accepted commit and reported with the reason. Head office
+never commits to or pushes into a branch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.close import file_digest
+from ..core.problems import CashbookError, Problem
+from .files import atomic_write, book_lock
+from .gitsync import BRANCH, REMOTE, SEAL_LOG_PATH, GitFailed, _changed, _day_of, _day_path, _rev, git
+
+COMPANY_FILE = "company.toml"
+STATE_FILE = "pulls.json"
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+INCOMING = "refs/cashbook/incoming"
+
+
+@dataclass(frozen=True)
+class Branch:
+    name: str
+    url: str
+    prefix: str = ""
+
+
+@dataclass
+class Company:
+    root: Path
+    name: str
+    branches: list[Branch]
+
+    def folder(self, branch: Branch | str) -> Path:
+        return self.root / "branches" / (branch if isinstance(branch, str) else branch.name)
+
+    def witness_file(self, branch: Branch | str) -> Path:
+        return self.root / "witness" / f"{branch if isinstance(branch, str) else branch.name}.log"
+
+
+def find_company(folder: str | None) -> Path:
+    import os
+
+    if folder:
+        return Path(folder)
+    env = os.environ.get("CASHBOOK_COMPANY")
+    return Path(env) if env else Path.cwd()
+
+
+def company_text(name: str, branches: list[Branch]) -> str:
+    out = ["# cashbook company: the branch books head office consolidates (cashbook company pull / report)",
+           f"name = {json.dumps(name, ensure_ascii=False)}", ""]
+    for b in branches:
+        out += ["[[branches]]", f"name = {json.dumps(b.name)}", f"url = {json.dumps(b.url, ensure_ascii=False)}"]
+        if b.prefix:
+            out.append(f"prefix = {json.dumps(b.prefix, ensure_ascii=False)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def check_branch(name: str, url: str, prefix: str, where: str) -> Branch:
+    if not NAME.match(name or ""):
+        raise CashbookError(Problem("bad-company", f"{where}: branch name {name!r}: letters, digits, - and _ "
+                                    "(it names the branch's folder), e.g. store1"))
+    if not (url or "").strip():
+        raise CashbookError(Problem("bad-company", f"{where}: branch {name!r} has no url; give its git remote, "
+                                    "e.g. file:///srv/books/store1.git"))
+    return Branch(name, url.strip(), prefix or "")
+
+
+def read_company(root: Path) -> Company:
+    path = root / COMPANY_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CashbookError(Problem("not-a-company", f"{root} has no {COMPANY_FILE}; create one with "
+                                    "`cashbook company init DIR --name NAME --branch NAME=URL`")) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CashbookError(Problem("bad-company", f"{path}: {exc}")) from None
+    branches, seen = [], set()
+    items = data.get("branches", [])
+    if not isinstance(items, list):
+        raise CashbookError(Problem("bad-company", f"{path}: branches is a list of [[branches]] tables"))
+    for i, b in enumerate(items):
+        if not isinstance(b, dict):
+            raise CashbookError(Problem("bad-company", f"{path}: branches[{i}] is not a table"))
+        unknown = set(b) - {"name", "url", "prefix"}
+        if unknown:
+            raise CashbookError(Problem("bad-company", f"{path}: branches[{i}]: unknown key(s) {', '.join(sorted(unknown))}; "
+                                        "a branch has name, url and an optional prefix"))
+        branch = check_branch(str(b.get("name", "")), str(b.get("url", "")), str(b.get("prefix", "")), f"{path}: branches[{i}]")
+        if branch.name in seen:
+            raise CashbookError(Problem("bad-company", f"{path}: branch {branch.name!r} is listed twice"))
+        seen.add(branch.name)
+        branches.append(branch)
+    return Company(root, str(data.get("name", root.name)), branches)
+
+
+# -- the witness and the pull state -----------------------------------------------------------
+
+@dataclass
+class Witnessed:
+    day: dt.date
+    seal: str
+    digest: str  # sha256 of the whole day file as sealed
+
+
+def read_witness(path: Path) -> list[Witnessed]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and not line.startswith("#"):
+            out.append(Witnessed(dt.date.fromisoformat(parts[0]), parts[1], parts[2]))
+    return out
+
+
+def read_state(root: Path) -> dict:
+    try:
+        data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(root: Path, state: dict) -> None:
+    atomic_write(root / STATE_FILE, (json.dumps(state, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+
+
+@dataclass
+class PullResult:
+    branch: str
+    status: str  # ok | failed | unreachable
+    commit: str | None = None
+    new_days: list[dt.date] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    last_good: str | None = None
+    reason: str = ""
+
+    def as_json(self) -> dict:
+        return {"branch": self.branch, "status": self.status, "commit": self.commit, "new_sealed_days": self.new_days,
+                "last_good_pull": self.last_good, "reason": self.reason, "problems": [p.as_json() for p in self.problems]}
+
+
+def pull(company: Company, now: dt.datetime, verify) -> list[PullResult]:
+    """Fetch every branch, verify it (``verify(folder) -> list[Problem]``: the seal chain and
+    the files), check it against the witness, and accept it or put it back."""
+    results = []
+    with book_lock(company.root):
+        state = read_state(company.root)
+        for branch in company.branches:
+            result = _pull_one(company, branch, state.setdefault(branch.name, {}), now, verify)
+            results.append(result)
+            write_state(company.root, state)  # after each branch: a kill keeps the others' progress
+    return results
+
+
+def _fetch(folder: Path, url: str) -> str | None:
+    if not (folder / ".git").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        git(folder, "init", "-q")
+    remotes = git(folder, "remote").split()
+    git(folder, "remote", "set-url" if REMOTE in remotes else "add", REMOTE, url)
+    git(folder, "fetch", "-q", "--no-tags", "--refmap=", REMOTE, f"+refs/heads/{BRANCH}:{INCOMING}")
+    return _rev(folder, INCOMING)
+
+
+def _checkout(folder: Path, commit: str) -> None:
+    if (folder / ".git" / "index.lock").exists():  # left by a killed checkout; we hold the company lock
+        (folder / ".git" / "index.lock").unlink()
+    git(folder, "checkout", "-q", "-f", "--detach", commit)
+
+
+def _pull_one(company: Company, branch: Branch, st: dict, now: dt.datetime, verify) -> PullResult:
+    folder = company.folder(branch)
+    accepted = st.get("commit")
+    result = PullResult(branch.name, "ok", accepted, last_good=st.get("last_good"))
+    try:
+        new = _fetch(folder, branch.url)
+    except GitFailed as exc:
+        result.status = "unreachable"
+        last = exc.err.splitlines()[-1] if exc.err else str(exc)
+        result.reason = f"cannot fetch {branch.url}: {last}"
+        st.update(status="unreachable", reason=result.reason)
+        return result
+    if new is None:
+        result.status, result.reason = "failed", f"{branch.url} has no {BRANCH} branch yet (nothing pushed)"
+        st.update(status="failed", reason=result.reason)
+        return result
+    try:
+        _checkout(folder, new)
+        problems = witness_problems(company, branch, folder, accepted, new)
+        problems += [p for p in verify(folder) if p.severity == "block"]
+    except GitFailed as exc:
+        problems = [Problem("branch-failed", f"git could not read the branch: {exc.err or exc}")]
+    if problems:
+        if accepted:
+            try:
+                _checkout(folder, accepted)
+            except GitFailed:
+                pass
+        result.status, result.problems = "failed", problems
+        result.reason = "; ".join(p.message for p in problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        st.update(status="failed", reason=result.reason, rejected=new)
+        return result
+    result.new_days = add_to_witness(company, branch, folder)
+    result.commit = new
+    result.last_good = now.isoformat(timespec="seconds")
+    st.update(commit=new, last_good=result.last_good, status="ok", reason="")
+    st.pop("rejected", None)
+    return result
+
+
+def witness_problems(company: Company, branch: Branch, folder: Path, accepted: str | None, new: str) -> list[Problem]:
+    """Every sealed day seen before: the file byte-identical, its seal-log line unchanged and in place."""
+    from ..core.close import parse_seal_log
+
+    seen = read_witness(company.witness_file(branch))
+    if not seen:
+        return []
+    log_path = folder / SEAL_LOG_PATH
+    try:
+        log, _ = parse_seal_log(log_path.read_text(encoding="utf-8"), SEAL_LOG_PATH)
+    except (OSError, UnicodeDecodeError):
+        log = []
+    problems = []
+    # files not changed since the accepted commit were verified then: hash only what changed
+    changed = _changed(folder, accepted, new) if accepted else None
+    for w in seen:
+        path = _day_path(w.day)
+        if changed is not None and path not in changed:
+            continue
+        try:
+            digest = file_digest((folder / path).read_bytes())
+        except FileNotFoundError:
+            problems.append(Problem("witness-mismatch", f"{branch.name}: sealed day {w.day} was deleted ({path})", file=path,
+                                    data={"branch": branch.name, "day": w.day}))
+            continue
+        if digest != w.digest:
+            problems.append(Problem("witness-mismatch", f"{branch.name}: sealed day {w.day} changed since head office saw it "
+                                    f"({path}: sha256 {digest[:12]}, witnessed {w.digest[:12]})", file=path,
+                                    data={"branch": branch.name, "day": w.day}))
+    logged = dict(log)
+    for i, w in enumerate(seen):
+        if w.day not in logged:
+            problems.append(Problem("witness-mismatch", f"{branch.name}: the seal-log line of {w.day} was deleted",
+                                    file=SEAL_LOG_PATH, data={"branch": branch.name, "day": w.day}))
+        elif logged[w.day] != w.seal:
+            problems.append(Problem("witness-mismatch", f"{branch.name}: the seal of {w.day} differs from the one witnessed",
+                                    file=SEAL_LOG_PATH, data={"branch": branch.name, "day": w.day}))
+        elif i >= len(log) or log[i][0] != w.day:
+            problems.append(Problem("witness-mismatch", f"{branch.name}: the seal log was reordered at {w.day}",
+                                    file=SEAL_LOG_PATH, data={"branch": branch.name, "day": w.day}))
+    return problems
+
+
+def add_to_witness(company: Company, branch: Branch, folder: Path) -> list[dt.date]:
+    from ..core.close import parse_seal_log
+
+    path = company.witness_file(branch)
+    seen = read_witness(path)
+    known = {w.day for w in seen}
+    try:
+        log, _ = parse_seal_log((folder / SEAL_LOG_PATH).read_text(encoding="utf-8"), SEAL_LOG_PATH)
+    except FileNotFoundError:
+        log = []
+    new = [(d, s) for d, s in log if d not in known]
+    if not new:
+        return []
+    lines = [f"{w.day} {w.seal} {w.digest}" for w in seen]
+    lines += [f"{d} {s} {file_digest((folder / _day_path(d)).read_bytes())}" for d, s in new]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# head office's witness of {branch.name}: `date seal sha256(day file)` of every sealed day seen at a pull\n"
+    atomic_write(path, (header + "\n".join(lines) + "\n").encode())
+    return [d for d, _ in new]
+
+
+def ready(company: Company) -> tuple[list[tuple[Branch, Path, dict]], list[dict]]:
+    """The branches whose last accepted commit can be read (checked out again if a pull was
+    cut short), and those left out with the reason."""
+    state = read_state(company.root)
+    good, left_out = [], []
+    for branch in company.branches:
+        st = state.get(branch.name, {})
+        folder = company.folder(branch)
+        if st.get("status") == "failed":
+            left_out.append({"branch": branch.name, "reason": st.get("reason", "failed"), "last_good_pull": st.get("last_good")})
+            continue
+        if not st.get("commit"):
+            left_out.append({"branch": branch.name, "reason": st.get("reason") or "never pulled: run `cashbook company pull`",
+                             "last_good_pull": None})
+            continue
+        try:
+            if _rev(folder, "HEAD") != st["commit"] or git(folder, "status", "--porcelain", "--untracked-files=no").strip():
+                with book_lock(company.root):
+                    _checkout(folder, st["commit"])
+        except (GitFailed, OSError) as exc:
+            left_out.append({"branch": branch.name, "reason": f"its copy cannot be read: {exc}", "last_good_pull": st.get("last_good")})
+            continue
+        good.append((branch, folder, st))
+    return good, left_out
