@@ -284,3 +284,22 @@ def test_a_bad_company_file_is_a_clear_error(cli, tmp_path):
     assert r.code == 2 and "company.toml" in r.err and "Traceback" not in r.err
     r = run_cli("company", "check", "--company", str(tmp_path / "nowhere"))
     assert r.code == 2 and "not-a-company" in r.err
+
+
+def test_the_readme_walk_through_runs(tmp_path):
+    """The README's three stores and head office, run as written (in a temporary folder)."""
+    from conftest import NOW, ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Several stores and head office"):]
+    block = section[section.index("```sh\n") + 6:section.index("```\n", section.index("```sh\n") + 6)]
+    assert "cashbook company report balances" in block and "cashbook company pull" in block
+    script = "set -e\ncashbook() { \"$PY\" -m cashbook \"$@\"; }\n" + block.replace("/tmp/chain", str(tmp_path / "chain"))
+    import os
+    import sys
+
+    env = {**os.environ, "PY": sys.executable, "CASHBOOK_NOW": NOW, "COLUMNS": "200"}
+    p = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    assert "store1: ok" in p.stdout and "store3: ok" in p.stdout and "Traceback" not in p.stderr
+    assert "4,800.00" in p.stdout  # the balances total of the three stores
