@@ -205,12 +205,19 @@ def _pull_one(company: Company, branch: Branch, st: dict, now: dt.datetime, veri
         result.status, result.reason = "failed", f"{branch.url} has no {BRANCH} branch yet (nothing pushed)"
         st.update(status="failed", reason=result.reason)
         return result
+    if (new == accepted and st.get("status") in ("ok", "unreachable") and _rev(folder, "HEAD") == new
+            and not git(folder, "status", "--porcelain", "--untracked-files=no").strip()):
+        result.last_good = now.isoformat(timespec="seconds")  # nothing new: verified when accepted
+        st.update(last_good=result.last_good, status="ok", reason="")
+        return result
     try:
         _checkout(folder, new)
         problems = witness_problems(company, branch, folder, accepted, new)
         problems += [p for p in verify(folder) if p.severity == "block"]
     except GitFailed as exc:
         problems = [Problem("branch-failed", f"git could not read the branch: {exc.err or exc}")]
+    except CashbookError as exc:  # not a book at all, an unreadable policy …
+        problems = [Problem("branch-failed", str(p)) for p in exc.problems]
     if problems:
         if accepted:
             try:

@@ -41,6 +41,8 @@ class GitFailed(Exception):
 
 def git(root: Path, *args: str, check: bool = True, env: dict | None = None, timeout: float | None = 300) -> str:
     """Run ``git ARGS`` in ``root``; its stdout. A failure raises `GitFailed` (``check``)."""
+    if not Path(root).is_dir():
+        raise GitFailed(args, -1, f"{root} is not a folder")
     try:
         p = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=timeout,
                            env={**os.environ, **_ENV, **(env or {})})
