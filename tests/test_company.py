@@ -303,3 +303,25 @@ def test_the_readme_walk_through_runs(tmp_path):
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     assert "store1: ok" in p.stdout and "store3: ok" in p.stdout and "Traceback" not in p.stderr
     assert "4,800.00" in p.stdout  # the balances total of the three stores
+
+
+def test_a_branch_that_is_no_book_or_has_pushed_nothing_fails_alone(cli, stores, hq, tmp_path):
+    other = tmp_path / "notabook"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    (other / "README").write_text("not a book\n")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", "x")
+    empty = tmp_path / "remotes" / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(empty))
+    with open(hq / "company.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[[branches]]\nname = "odd"\nurl = "{other.as_uri()}"\n\n[[branches]]\nname = "new"\nurl = "{empty.as_uri()}"\n')
+    r = cli("company", "pull", "--company", str(hq), "--format", "json")
+    assert r.code == 1
+    st = {b["branch"]: b for b in r.json["branches"]}
+    assert [st[n]["status"] for n in STORES] == ["ok"] * 3
+    assert st["odd"]["status"] == "failed" and "policies.toml" in st["odd"]["reason"]
+    assert st["new"]["status"] == "failed" and "nothing pushed" in st["new"]["reason"]
+    bal = company(cli, hq, "balances")
+    assert bal.code == 1 and bal.json["branches"] == list(STORES)
+    assert {x["branch"] for x in bal.json["left_out"]} == {"odd", "new"}

@@ -179,8 +179,8 @@ def _fetch(folder: Path, url: str) -> str | None:
         git(folder, "init", "-q")
     remotes = git(folder, "remote").split()
     git(folder, "remote", "set-url" if REMOTE in remotes else "add", REMOTE, url)
-    git(folder, "fetch", "-q", "--no-tags", "--refmap=", REMOTE, f"+refs/heads/{BRANCH}:{INCOMING}")
-    return _rev(folder, INCOMING)
+    git(folder, "fetch", "-q", "--no-tags", "--prune", "--refmap=", REMOTE, f"+refs/heads/*:{INCOMING}/*")
+    return _rev(folder, f"{INCOMING}/{BRANCH}")
 
 
 def _checkout(folder: Path, commit: str) -> None:
