@@ -263,6 +263,14 @@ def test_a_pull_cut_short_leaves_the_company_readable_and_the_next_completes(cli
     (copy / ".git" / "index.lock").write_text("")  # and with git's lock left behind
     after = company(cli, hq, "balances", "--date", "2026-11-03")
     assert after.code == 0 and after.json["accounts"] == before["accounts"]  # still the accepted figures
+    # killed in the middle of the checkout: HEAD not moved yet, some files already new
+    state = json.loads((hq / "pulls.json").read_text())
+    state["store1"]["pulling"] = "0" * 40
+    (hq / "pulls.json").write_text(json.dumps(state))
+    (copy / "journals/2026/2026-11-03.toml").write_text((s1 / "journals/2026/2026-11-03.toml").read_text())
+    after = company(cli, hq, "balances", "--date", "2026-11-03")
+    assert after.code == 0 and after.json["accounts"] == before["accounts"]
+    assert "pulling" not in json.loads((hq / "pulls.json").read_text())["store1"]
     ok(cli("company", "pull", "--company", str(hq)))
     cash = next(r for r in company(cli, hq, "balances", "--date", "2026-11-03").json["accounts"] if r["account"] == "cash")
     assert cash["branches"]["store1"] == "1800.00"

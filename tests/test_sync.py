@@ -360,3 +360,13 @@ def test_signatures_are_not_asked_for_unless_the_policy_says_so(cli, synced):
     book, _, _ = synced
     assert git(book, "log", "-1", "--format=%G?").strip() == "N"
     assert cli("check", book=book).code == 0
+
+
+def test_a_remote_whose_branch_was_deleted_is_not_quietly_refilled(cli, synced):
+    book, remote, _ = synced
+    git(remote, "update-ref", "-d", "refs/heads/main")
+    r = cli("sync", book=book)
+    assert r.code == 2 and "no longer has the book's main branch" in r.err
+    assert git(remote, "for-each-ref").strip() == ""  # nothing pushed
+    git(book, "update-ref", "-d", "refs/remotes/origin/main")  # what the message says to do for a new remote
+    assert cli("sync", book=book).code == 0 and head(remote, "main") == head(book)

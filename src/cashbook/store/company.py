@@ -167,7 +167,7 @@ def pull(company: Company, now: dt.datetime, verify) -> list[PullResult]:
     with book_lock(company.root):
         state = read_state(company.root)
         for branch in company.branches:
-            result = _pull_one(company, branch, state.setdefault(branch.name, {}), now, verify)
+            result = _pull_one(company, branch, state, now, verify)
             results.append(result)
             write_state(company.root, state)  # after each branch: a kill keeps the others' progress
     return results
@@ -187,9 +187,11 @@ def _checkout(folder: Path, commit: str) -> None:
     if (folder / ".git" / "index.lock").exists():  # left by a killed checkout; we hold the company lock
         (folder / ".git" / "index.lock").unlink()
     git(folder, "checkout", "-q", "-f", "--detach", commit)
+    git(folder, "clean", "-q", "-f", "-d", "--", "journals", "policies.toml")  # files a cut-short checkout left
 
 
-def _pull_one(company: Company, branch: Branch, st: dict, now: dt.datetime, verify) -> PullResult:
+def _pull_one(company: Company, branch: Branch, state: dict, now: dt.datetime, verify) -> PullResult:
+    st = state.setdefault(branch.name, {})
     folder = company.folder(branch)
     accepted = st.get("commit")
     result = PullResult(branch.name, "ok", accepted, last_good=st.get("last_good"))
@@ -210,6 +212,8 @@ def _pull_one(company: Company, branch: Branch, st: dict, now: dt.datetime, veri
         result.last_good = now.isoformat(timespec="seconds")  # nothing new: verified when accepted
         st.update(last_good=result.last_good, status="ok", reason="")
         return result
+    st["pulling"] = new  # until accepted or put back: a pull cut short here is undone by the next reader
+    write_state(company.root, state)
     try:
         _checkout(folder, new)
         problems = witness_problems(company, branch, folder, accepted, new)
@@ -227,12 +231,14 @@ def _pull_one(company: Company, branch: Branch, st: dict, now: dt.datetime, veri
         result.status, result.problems = "failed", problems
         result.reason = "; ".join(p.message for p in problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
         st.update(status="failed", reason=result.reason, rejected=new)
+        st.pop("pulling", None)
         return result
     result.new_days = add_to_witness(company, branch, folder)
     result.commit = new
     result.last_good = now.isoformat(timespec="seconds")
     st.update(commit=new, last_good=result.last_good, status="ok", reason="")
     st.pop("rejected", None)
+    st.pop("pulling", None)
     return result
 
 
@@ -300,6 +306,14 @@ def add_to_witness(company: Company, branch: Branch, folder: Path) -> list[dt.da
     return [d for d, _ in new]
 
 
+def _head_file(folder: Path) -> str | None:
+    """The commit checked out (detached HEAD), read from the file: no git process per branch."""
+    try:
+        return (folder / ".git" / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def ready(company: Company) -> tuple[list[tuple[Branch, Path, dict]], list[dict]]:
     """The branches whose last accepted commit can be read (checked out again if a pull was
     cut short), and those left out with the reason."""
@@ -316,9 +330,12 @@ def ready(company: Company) -> tuple[list[tuple[Branch, Path, dict]], list[dict]
                              "last_good_pull": None})
             continue
         try:
-            if _rev(folder, "HEAD") != st["commit"] or git(folder, "status", "--porcelain", "--untracked-files=no").strip():
+            if st.get("pulling") or _head_file(folder) != st["commit"]:  # a pull was cut short
                 with book_lock(company.root):
                     _checkout(folder, st["commit"])
+                    fresh = read_state(company.root)
+                    fresh.get(branch.name, {}).pop("pulling", None)
+                    write_state(company.root, fresh)
         except (GitFailed, OSError) as exc:
             left_out.append({"branch": branch.name, "reason": f"its copy cannot be read: {exc}", "last_good_pull": st.get("last_good")})
             continue

@@ -366,6 +366,10 @@ def _sync_once(root: Path, url: str, author: str, result: SyncResult) -> bool:
                      for p in rewrites(B, L, "this machine's book")]
         if not problems and base_commit and base_commit not in (local, remote):
             problems += divergence(root, B, L, R)
+    elif accepted:
+        problems.append(Problem("sync-refused", f"{url} no longer has the book's {BRANCH} branch (deleted since the last sync, "
+                                "and with it every sealed day); nothing was pushed. If the book moved to a new, empty remote, "
+                                f"run `git update-ref -d refs/remotes/{REMOTE}/{BRANCH}` in the book and sync again"))
     if problems:
         raise CashbookError(_dedupe(problems))
     if remote is not None and local != remote and not _is_ancestor(root, remote, local):
