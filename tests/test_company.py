@@ -27,7 +27,8 @@ def git_env(tmp_path, monkeypatch):
     empty = tmp_path / "gitconfig"
     empty.write_text("")
     for k, v in {"GIT_AUTHOR_NAME": "cashier", "GIT_AUTHOR_EMAIL": "cashier@example.com", "GIT_COMMITTER_NAME": "cashier",
-                 "GIT_COMMITTER_EMAIL": "cashier@example.com", "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1"}.items():
+                 "GIT_COMMITTER_EMAIL": "cashier@example.com", "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1",
+                 "XDG_CACHE_HOME": str(tmp_path / "user-cache")}.items():
         monkeypatch.setenv(k, v)
 
 
@@ -251,7 +252,8 @@ def test_new_days_are_witnessed_and_an_unreachable_branch_shows_its_age(cli, sto
     assert company(cli, hq, "balances").json["stale"] == []
 
 
-def test_a_pull_cut_short_leaves_the_company_readable_and_the_next_completes(cli, stores, hq):
+def test_a_pull_cut_short_leaves_the_company_readable_and_the_next_completes(cli, stores, hq, monkeypatch):
+    monkeypatch.setenv("CASHBOOK_NO_CACHE", "1")  # read the branch copies themselves, not a kept report
     books, urls = stores
     s1 = books["store1"]
     ok(cli("receive", "300", "--from", "B", "--category", "rent", "--date", "2026-11-03", book=s1))
@@ -333,3 +335,23 @@ def test_a_branch_that_is_no_book_or_has_pushed_nothing_fails_alone(cli, stores,
     bal = company(cli, hq, "balances")
     assert bal.code == 1 and bal.json["branches"] == list(STORES)
     assert {x["branch"] for x in bal.json["left_out"]} == {"odd", "new"}
+
+
+def test_a_kept_consolidated_report_is_byte_identical_to_a_fresh_one(cli, stores, hq, monkeypatch, tmp_path):
+    calls = [("balances", "--date", "2026-11-02"), ("month", "2026-11"), ("day", "2026-11-02"), ("advances",), ("deposits",),
+             ("cheques", "--from", "2026-11-01")]
+    for args in calls:
+        for fmt in ("json", "csv", "table"):
+            monkeypatch.setenv("CASHBOOK_NO_CACHE", "1")
+            fresh = cli("company", "report", *args, "--company", str(hq), "--format", fmt, "--lang", "zh")
+            monkeypatch.delenv("CASHBOOK_NO_CACHE")
+            first = cli("company", "report", *args, "--company", str(hq), "--format", fmt, "--lang", "zh")
+            kept = cli("company", "report", *args, "--company", str(hq), "--format", fmt, "--lang", "zh")
+            assert fresh.code == first.code == kept.code and fresh.out == first.out == kept.out, (args, fmt)
+    assert list((tmp_path / "user-cache" / "cashbook" / "company").rglob("*.json"))  # it was kept, outside the company folder
+    s1 = stores[0]["store1"]
+    ok(cli("receive", "300", "--from", "B", "--category", "rent", "--date", "2026-11-03", book=s1))
+    ok(cli("sync", book=s1))
+    ok(cli("company", "pull", "--company", str(hq)))  # a new accepted commit: the kept report is not used
+    cash = next(r for r in company(cli, hq, "balances", "--date", "2026-11-03").json["accounts"] if r["account"] == "cash")
+    assert cash["branches"]["store1"] == "1800.00"

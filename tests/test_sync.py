@@ -27,7 +27,7 @@ def git_env(tmp_path, monkeypatch):
     """Git sees no global or system config of the machine running the tests."""
     empty = tmp_path / "gitconfig"
     empty.write_text("")
-    for k, v in {**IDENTITY, "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1"}.items():
+    for k, v in {**IDENTITY, "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1", "XDG_CACHE_HOME": str(tmp_path / "user-cache")}.items():
         monkeypatch.setenv(k, v)
 
 

@@ -155,21 +155,37 @@ def check(
     raise typer.Exit(0 if ok else 1)
 
 
-def _per_branch(company, one):
-    """Each readable branch's own report (``one(book)``), the left-out branches and the stale ones."""
-    from ..reports.company import age
+def _consolidated(company, name: str, args: list, one, combine):
+    """``combine(company, reports, left_out, stale)`` of each readable branch's own report
+    (``one(book)``). Kept between runs under what it was computed from (each branch's accepted
+    commit, the branches left out, the arguments, today, the code): a repeat is a look-up."""
+    from ..reports.company import age, report_from_json, report_to_json
     from ..store.book import Book
-    from ..store.company import ready
+    from ..store.company import memo_get, memo_key, memo_put, ready
 
     c = _company(company)
     good, left_out = ready(c)
-    reports, stale = {}, []
-    for branch, folder, st in good:
-        reports[branch.name] = one(Book(folder))
-        if st.get("status") == "unreachable":
-            stale.append({"branch": branch.name, "reason": st.get("reason", ""), "last_good_pull": st.get("last_good"),
-                          "age": age(dt.datetime.fromisoformat(st["last_good"]), now()) if st.get("last_good") else ""})
-    return c, reports, left_out, stale
+    stale = [{"branch": b.name, "reason": st.get("reason", ""), "last_good_pull": st.get("last_good"),
+              "age": age(dt.datetime.fromisoformat(st["last_good"]), now()) if st.get("last_good") else ""}
+             for b, _, st in good if st.get("status") == "unreachable"]
+    key = memo_key(name, args, str(now().date()), c.name, [[b.name, b.prefix, st["commit"]] for b, _, st in good], left_out)
+    kept = None if stale else memo_get(c.root, key)  # a stale branch's age moves with the clock
+    if kept is not None:
+        try:
+            return report_from_json(kept)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            pass  # a damaged entry: compute again
+    report = combine(c, {b.name: one(Book(folder)) for b, folder, _ in good}, left_out, stale)
+    if not stale:
+        try:
+            memo_put(c.root, key, report_to_json(report))
+        except TypeError:
+            pass
+    return report
+
+
+def _prefixes(c) -> dict:
+    return {b.name: b.prefix for b in c.branches}
 
 
 def _show(report, fmt: Format, lang: Lang) -> None:
@@ -189,8 +205,8 @@ def balances(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = 
 
     begin(fmt)
     day = parse_date(date)
-    c, reports, left, stale = _per_branch(company, lambda b: balances_of(b, day))
-    _show(company_balances(day, reports, {b.name: b.prefix for b in c.branches}, left, stale), fmt, lang)
+    _show(_consolidated(company, "balances", [str(day)], lambda b: balances_of(b, day),
+                        lambda c, reports, left, stale: company_balances(day, reports, _prefixes(c), left, stale)), fmt, lang)
 
 
 @company_report_app.command("month")
@@ -208,8 +224,8 @@ def month(
         month_bounds(month_)
     except ValueError as exc:
         fail("bad-option", str(exc))
-    c, reports, left, stale = _per_branch(company, lambda b: month_of(b, month_))
-    _show(company_month(month_, reports, {b.name: b.prefix for b in c.branches}, left, stale), fmt, lang)
+    _show(_consolidated(company, "month", [month_], lambda b: month_of(b, month_),
+                        lambda c, reports, left, stale: company_month(month_, reports, _prefixes(c), left, stale)), fmt, lang)
 
 
 @company_report_app.command("day")
@@ -223,8 +239,8 @@ def day(
 
     begin(fmt)
     d = parse_date(date, "DATE")
-    _, reports, left, stale = _per_branch(company, lambda b: day_of(b, d))
-    _show(company_day(d, reports, left, stale), fmt, lang)
+    _show(_consolidated(company, "day", [str(d)], lambda b: day_of(b, d),
+                        lambda c, reports, left, stale: company_day(d, reports, left, stale)), fmt, lang)
 
 
 @company_report_app.command("advances")
@@ -235,8 +251,8 @@ def advances(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = 
 
     begin(fmt)
     d = parse_date(date)
-    _, reports, left, stale = _per_branch(company, lambda b: advances_of(b, d))
-    _show(company_advances(d, reports, left, stale), fmt, lang)
+    _show(_consolidated(company, "advances", [str(d)], lambda b: advances_of(b, d),
+                        lambda c, reports, left, stale: company_advances(d, reports, left, stale)), fmt, lang)
 
 
 @company_report_app.command("deposits")
@@ -247,8 +263,8 @@ def deposits(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = 
 
     begin(fmt)
     d = parse_date(date)
-    _, reports, left, stale = _per_branch(company, lambda b: deposits_of(b, d))
-    _show(company_deposits(d, reports, left, stale), fmt, lang)
+    _show(_consolidated(company, "deposits", [str(d)], lambda b: deposits_of(b, d),
+                        lambda c, reports, left, stale: company_deposits(d, reports, left, stale)), fmt, lang)
 
 
 @company_report_app.command("cheques")
@@ -264,8 +280,8 @@ def cheques(
     begin(fmt)
     first = parse_date(start, "--from") if start else None
     last = parse_date(end, "--to") if end else None
-    _, reports, left, stale = _per_branch(company, lambda b: cheques_of(b, first, last))
-    _show(company_cheques(reports, left, stale), fmt, lang)
+    _show(_consolidated(company, "cheques", [str(first), str(last)], lambda b: cheques_of(b, first, last),
+                        lambda c, reports, left, stale: company_cheques(reports, left, stale)), fmt, lang)
 
 
 def register(app: typer.Typer) -> None:

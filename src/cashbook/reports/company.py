@@ -9,6 +9,7 @@ the sums of the branch books' own reports.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ..core.money import ZERO
 from .model import Column, Report, Table
@@ -207,3 +208,48 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     return f"{days} day(s) {hours} h" if days else f"{hours} h {minutes:02d} min"
+
+
+# -- the consolidated report kept between runs (plain JSON: reading it cannot run code) --------
+
+def _enc(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, Decimal):
+        return {"$d": str(v)}
+    if isinstance(v, dt.datetime):
+        return {"$dt": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$date": v.isoformat()}
+    if isinstance(v, (list, tuple)):
+        return [_enc(x) for x in v]
+    if isinstance(v, dict):
+        return {"$map": [[_enc(k), _enc(x)] for k, x in v.items()]}
+    raise TypeError(f"cannot keep a {type(v).__name__}")
+
+
+def _dec(v):
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    if isinstance(v, dict):
+        if "$d" in v:
+            return Decimal(v["$d"])
+        if "$dt" in v:
+            return dt.datetime.fromisoformat(v["$dt"])
+        if "$date" in v:
+            return dt.date.fromisoformat(v["$date"])
+        return {_dec(k): _dec(x) for k, x in v["$map"]}
+    return v
+
+
+def report_to_json(report: Report) -> dict:
+    """A report as plain JSON values (Decimal and dates tagged), to keep between runs."""
+    return {"data": _enc(report.data), "notes": list(report.notes), "exit_code": report.exit_code, "chart": list(report.chart),
+            "tables": [{"columns": [[c.key, c.en, c.zh, c.kind] for c in t.columns], "rows": _enc(t.rows),
+                        "title_en": t.title_en, "title_zh": t.title_zh, "totals": _enc(t.totals)} for t in report.tables]}
+
+
+def report_from_json(kept: dict) -> Report:
+    tables = [Table([Column(*c) for c in t["columns"]], _dec(t["rows"]), t["title_en"], t["title_zh"], _dec(t["totals"]))
+              for t in kept["tables"]]
+    return Report(_dec(kept["data"]), tables, list(kept["notes"]), int(kept["exit_code"]), list(kept["chart"]))

@@ -341,3 +341,54 @@ def ready(company: Company) -> tuple[list[tuple[Branch, Path, dict]], list[dict]
             continue
         good.append((branch, folder, st))
     return good, left_out
+
+
+# -- consolidated reports kept between runs ---------------------------------------------------
+
+def _memo_folder(root: Path) -> Path | None:
+    """Outside the company folder, in the user's own cache folder (owner-only); None when
+    caching is off ($CASHBOOK_NO_CACHE)."""
+    import hashlib
+    import os
+
+    if os.environ.get("CASHBOOK_NO_CACHE"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cashbook" / "company"
+    return base / hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:20]
+
+
+def memo_get(root: Path, key: str) -> dict | None:
+    """A consolidated report kept under ``key`` (what it was computed from); None if absent or unreadable."""
+    import hashlib
+
+    folder = _memo_folder(root)
+    if folder is None:
+        return None
+    try:
+        kept = json.loads((folder / (hashlib.sha1(key.encode()).hexdigest() + ".json")).read_text(encoding="utf-8"))
+        return kept["report"] if isinstance(kept, dict) and kept.get("key") == key else None
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def memo_put(root: Path, key: str, report: dict) -> None:
+    import hashlib
+
+    folder = _memo_folder(root)
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for old in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-64]:  # keep the recent ones
+            old.unlink(missing_ok=True)
+        atomic_write(folder / (hashlib.sha1(key.encode()).hexdigest() + ".json"),
+                     json.dumps({"key": key, "report": report}, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
+def memo_key(*parts) -> str:
+    """What a consolidated report was computed from, and the code that computed it."""
+    from .cache import code_digest
+
+    return json.dumps([code_digest(), *parts], ensure_ascii=False, sort_keys=True, default=str)
