@@ -350,6 +350,7 @@ def test_a_kept_consolidated_report_is_byte_identical_to_a_fresh_one(cli, stores
             assert fresh.code == first.code == kept.code and fresh.out == first.out == kept.out, (args, fmt)
     assert list((tmp_path / "user-cache" / "cashbook" / "company").rglob("*.json"))  # it was kept, outside the company folder
     s1 = stores[0]["store1"]
+    assert company(cli, hq, "balances", "--date", "2026-11-03").json["accounts"][0]["branches"]["store1"] == "1500.00"
     ok(cli("receive", "300", "--from", "B", "--category", "rent", "--date", "2026-11-03", book=s1))
     ok(cli("sync", book=s1))
     ok(cli("company", "pull", "--company", str(hq)))  # a new accepted commit: the kept report is not used
