@@ -177,8 +177,12 @@ def _fetch(folder: Path, url: str) -> str | None:
     if not (folder / ".git").exists():
         folder.mkdir(parents=True, exist_ok=True)
         git(folder, "init", "-q")
-    remotes = git(folder, "remote").split()
-    git(folder, "remote", "set-url" if REMOTE in remotes else "add", REMOTE, url)
+    current = git(folder, "remote", "get-url", REMOTE, check=False).strip()
+    if not current:
+        git(folder, "remote", "add", REMOTE, url)
+        git(folder, "config", f"remote.{REMOTE}.pushurl", "head-office-never-pushes")  # read-only: a push fails at once
+    elif current != url:  # company.toml gave a new URL
+        git(folder, "remote", "set-url", REMOTE, url)
     git(folder, "fetch", "-q", "--no-tags", "--prune", "--refmap=", REMOTE, f"+refs/heads/*:{INCOMING}/*")
     return _rev(folder, f"{INCOMING}/{BRANCH}")
 
