@@ -304,7 +304,7 @@ def test_two_machines_syncing_at_once_both_land(cli, synced, tmp_path):
     procs = [subprocess.Popen([sys.executable, "-m", "cashbook", "sync", "--book", str(b)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for b in (book, second)]
     outs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
     assert cli("sync", book=book).code == 0
     names = git(remote, "ls-tree", "-r", "--name-only", "main").split()
     assert "journals/2026/2026-11-02.toml" in names and "journals/2026/2026-11-03.toml" in names

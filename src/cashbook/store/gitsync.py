@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -290,7 +292,7 @@ def _count(root: Path, a: str | None, b: str) -> int:
     return int(git(root, "rev-list", "--count", b, *([f"^{a}"] if a else [])).strip() or 0)
 
 
-def sync(root: Path, author: str = "", message: str = "", attempts: int = 3) -> SyncResult:
+def sync(root: Path, author: str = "", message: str = "", attempts: int = 5) -> SyncResult:
     """Commit what was recorded, fetch, check the remote's history against the sealed days
     and merge what may be merged, then push (never forced). Refusals raise `CashbookError`
     (exit 2) naming the days; an unreachable remote raises it with exit 1 after the local
@@ -303,6 +305,8 @@ def sync(root: Path, author: str = "", message: str = "", attempts: int = 3) -> 
         _refuse_local_edits(root)
         result.committed = commit(root, message or _recorded_message(root), author=author)
         for attempt in range(attempts):
+            if attempt:
+                time.sleep(random.uniform(0.05, 0.5) * attempt)  # out of step with the machine we raced
             if _sync_once(root, url, author, result):
                 break
         else:
@@ -393,7 +397,7 @@ def _sync_once(root: Path, url: str, author: str, result: SyncResult) -> bool:
     try:
         git(root, "push", "-q", REMOTE, f"HEAD:refs/heads/{BRANCH}")
     except GitFailed as exc:
-        if "fetch first" in exc.err or "non-fast-forward" in exc.err:
+        if any(sign in exc.err for sign in _RACED):
             return False  # someone pushed in between: fetch again and merge
         said = " / ".join(line.removeprefix("remote: ").strip() for line in exc.err.splitlines() if line.strip())
         raise CashbookError(Problem("remote-unreachable", f"cannot push to {url}: {said or exc}; "
@@ -402,6 +406,11 @@ def _sync_once(root: Path, url: str, author: str, result: SyncResult) -> bool:
     result.pushed += _count(root, remote, head)
     git(root, "update-ref", f"refs/remotes/{REMOTE}/{BRANCH}", head)
     return True
+
+
+# a push that lost a race with another machine's (fetch, merge and push again); anything else,
+# like a hook's refusal or a full disk at the remote, is reported
+_RACED = ("fetch first", "non-fast-forward", "cannot lock ref", "failed to update ref", "stale info")
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
