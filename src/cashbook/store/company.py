@@ -25,7 +25,7 @@ from pathlib import Path
 from ..core.close import file_digest
 from ..core.problems import CashbookError, Problem
 from .files import atomic_write, book_lock
-from .gitsync import BRANCH, REMOTE, SEAL_LOG_PATH, GitFailed, _changed, _day_of, _day_path, _rev, git
+from .gitsync import BRANCH, REMOTE, SEAL_LOG_PATH, GitFailed, changed_files, day_file, rev, git
 
 COMPANY_FILE = "company.toml"
 STATE_FILE = "pulls.json"
@@ -184,7 +184,7 @@ def _fetch(folder: Path, url: str) -> str | None:
     elif current != url:  # company.toml gave a new URL
         git(folder, "remote", "set-url", REMOTE, url)
     git(folder, "fetch", "-q", "--no-tags", "--prune", "--refmap=", REMOTE, f"+refs/heads/*:{INCOMING}/*")
-    return _rev(folder, f"{INCOMING}/{BRANCH}")
+    return rev(folder, f"{INCOMING}/{BRANCH}")
 
 
 def _checkout(folder: Path, commit: str) -> None:
@@ -211,7 +211,7 @@ def _pull_one(company: Company, branch: Branch, state: dict, now: dt.datetime, v
         result.status, result.reason = "failed", f"{branch.url} has no {BRANCH} branch yet (nothing pushed)"
         st.update(status="failed", reason=result.reason)
         return result
-    if (new == accepted and st.get("status") in ("ok", "unreachable") and _rev(folder, "HEAD") == new
+    if (new == accepted and st.get("status") in ("ok", "unreachable") and rev(folder, "HEAD") == new
             and not git(folder, "status", "--porcelain", "--untracked-files=no").strip()):
         result.last_good = now.isoformat(timespec="seconds")  # nothing new: verified when accepted
         st.update(last_good=result.last_good, status="ok", reason="")
@@ -260,9 +260,9 @@ def witness_problems(company: Company, branch: Branch, folder: Path, accepted: s
         log = []
     problems = []
     # files not changed since the accepted commit were verified then: hash only what changed
-    changed = _changed(folder, accepted, new) if accepted else None
+    changed = changed_files(folder, accepted, new) if accepted else None
     for w in seen:
-        path = _day_path(w.day)
+        path = day_file(w.day)
         if changed is not None and path not in changed:
             continue
         try:
@@ -303,7 +303,7 @@ def add_to_witness(company: Company, branch: Branch, folder: Path) -> list[dt.da
     if not new:
         return []
     lines = [f"{w.day} {w.seal} {w.digest}" for w in seen]
-    lines += [f"{d} {s} {file_digest((folder / _day_path(d)).read_bytes())}" for d, s in new]
+    lines += [f"{d} {s} {file_digest((folder / day_file(d)).read_bytes())}" for d, s in new]
     path.parent.mkdir(parents=True, exist_ok=True)
     header = f"# head office's witness of {branch.name}: `date seal sha256(day file)` of every sealed day seen at a pull\n"
     atomic_write(path, (header + "\n".join(lines) + "\n").encode())

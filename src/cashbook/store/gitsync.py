@@ -64,7 +64,7 @@ def is_repo(root: Path) -> bool:
     return (Path(root) / ".git").exists()
 
 
-def _rev(root: Path, ref: str) -> str | None:
+def rev(root: Path, ref: str) -> str | None:
     out = git(root, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}", check=False).strip()
     return out or None
 
@@ -103,7 +103,7 @@ def commit(root: Path, message: str, paths: list[str] | None = None, author: str
     if subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=root, env={**os.environ, **_ENV}).returncode == 0:
         return None
     git(root, "commit", "-q", "-m", message, env=identity(root, author))
-    return _rev(root, "HEAD")
+    return rev(root, "HEAD")
 
 
 def _recover(root: Path) -> None:
@@ -139,7 +139,7 @@ def setup(root: Path, url: str, author: str = "") -> dict:
         if not (root / "policies.toml").exists():
             raise CashbookError(Problem("not-a-book", f"{url} holds no cashbook book (no policies.toml); "
                                         "run `cashbook init` there first, or set up from a book"))
-        return {"cloned": True, "book": str(root), "remote": url, "commit": _rev(root, "HEAD")}
+        return {"cloned": True, "book": str(root), "remote": url, "commit": rev(root, "HEAD")}
     if not (root / "policies.toml").is_file():
         raise CashbookError(Problem("not-a-book", f"{root} is not a book (no policies.toml); `cashbook init {root}` first"))
     created = False
@@ -156,12 +156,12 @@ def setup(root: Path, url: str, author: str = "") -> dict:
     git(root, "remote", "set-url" if REMOTE in remotes else "add", REMOTE, url)
     with book_lock(root):
         made = commit(root, "cashbook: the book put under git (sync setup)", author=author)
-    return {"cloned": False, "created": created, "book": str(root), "remote": url, "commit": made or _rev(root, "HEAD")}
+    return {"cloned": False, "created": created, "book": str(root), "remote": url, "commit": made or rev(root, "HEAD")}
 
 
 # -- what a commit holds -----------------------------------------------------------------
 
-def _day_path(day: dt.date) -> str:
+def day_file(day: dt.date) -> str:
     return f"journals/{day:%Y}/{day:%Y-%m-%d}.toml"
 
 
@@ -197,7 +197,7 @@ def rewrites(before: Tree, after: Tree, who: str) -> list[Problem]:
     a seal-log line dropped, changed or moved. ``who`` names the side in the messages."""
     problems = []
     for day, seal in before.seals:
-        path = _day_path(day)
+        path = day_file(day)
         if path not in after.blobs:
             problems.append(Problem("sync-refused", f"{who} deletes sealed day {day} ({path})", file=path, data={"day": day}))
         elif after.blobs[path] != before.blobs.get(path):
@@ -213,7 +213,7 @@ def rewrites(before: Tree, after: Tree, who: str) -> list[Problem]:
     return problems
 
 
-def _changed(root: Path, a: str, b: str) -> set[str]:
+def changed_files(root: Path, a: str, b: str) -> set[str]:
     return {p for p in git(root, "diff", "--name-only", "-z", "--no-renames", a, b).split("\0") if p}
 
 
@@ -230,7 +230,7 @@ def _day_of(path: str) -> dt.date | None:
 def divergence(root: Path, base: Tree, local: Tree, remote: Tree) -> list[Problem]:
     """Both sides wrote since ``base``: the merge is allowed only when they changed different
     files and neither wrote on a day the other has sealed (or before a day it sealed)."""
-    ours, theirs = _changed(root, base.commit, local.commit), _changed(root, base.commit, remote.commit)
+    ours, theirs = changed_files(root, base.commit, local.commit), changed_files(root, base.commit, remote.commit)
     problems = []
     both = sorted(ours & theirs)
     sealed_ours = [d for d in local.sealed_days() if d not in base.sealed_days()]
@@ -312,7 +312,7 @@ def sync(root: Path, author: str = "", message: str = "", attempts: int = 5) -> 
         else:
             raise CashbookError(Problem("remote-unreachable", f"{url} kept moving while syncing ({attempts} tries); run "
                                         "`cashbook sync` again"), exit_code=1)
-    result.head = _rev(root, "HEAD")
+    result.head = rev(root, "HEAD")
     return result
 
 
@@ -325,7 +325,7 @@ def _recorded_message(root: Path) -> str:
 
 def _refuse_local_edits(root: Path) -> None:
     """A sealed day edited (or deleted) in the book since its last commit is never committed."""
-    head = _rev(root, "HEAD")
+    head = rev(root, "HEAD")
     if head is None:
         return
     git(root, "add", "-A")
@@ -344,13 +344,13 @@ def _fetch(root: Path, url: str) -> str | None:
         raise CashbookError(Problem("remote-unreachable", f"cannot fetch from {url}: {exc.err.splitlines()[-1] if exc.err else exc}; "
                                     "what was recorded is committed here; run `cashbook sync` again when the remote is back"),
                             exit_code=1) from None
-    return _rev(root, f"{INCOMING}/{BRANCH}")
+    return rev(root, f"{INCOMING}/{BRANCH}")
 
 
 def _sync_once(root: Path, url: str, author: str, result: SyncResult) -> bool:
     remote = _fetch(root, url)
-    accepted = _rev(root, f"refs/remotes/{REMOTE}/{BRANCH}")
-    local = _rev(root, "HEAD")
+    accepted = rev(root, f"refs/remotes/{REMOTE}/{BRANCH}")
+    local = rev(root, "HEAD")
     result.remote = remote
     problems: list[Problem] = []
     L = tree(root, local)
@@ -391,7 +391,7 @@ def _sync_once(root: Path, url: str, author: str, result: SyncResult) -> bool:
                                             "nothing was merged or pushed")) from None
             result.merged = "merge"
     git(root, "update-ref", f"refs/remotes/{REMOTE}/{BRANCH}", remote) if remote else None
-    head = _rev(root, "HEAD")
+    head = rev(root, "HEAD")
     if head is None or head == remote:
         return True
     try:
@@ -433,7 +433,7 @@ def commit_close(root: Path, day: dt.date, entries: int, cash_balance: str, seal
         return None
     message = (f"close {day}: {entries} entries, cash {cash_balance}, seal {seal[:16]}\n\n"
                f"Cashbook-Day: {day}\nCashbook-Entries: {entries}\nCashbook-Cash: {cash_balance}\nCashbook-Seal: {seal}\n")
-    return commit(root, message, [_day_path(day), SEAL_LOG_PATH, "journals/policies", "policies.toml", ".gitignore"], author)
+    return commit(root, message, [day_file(day), SEAL_LOG_PATH, "journals/policies", "policies.toml", ".gitignore"], author)
 
 
 # -- signatures ----------------------------------------------------------------------------
@@ -462,7 +462,7 @@ def signature_problems(root: Path, seals: list[tuple[dt.date, str]]) -> list[Pro
     dirty = {p[3:] for p in dirty if p}
     problems = []
     for day, _ in seals:
-        path = _day_path(day)
+        path = day_file(day)
         if path in dirty or path not in last:
             problems.append(Problem("unsigned-seal", f"sealed day {day} is not committed (so not signed); run `cashbook sync`",
                                     file=path, data={"day": day}))
