@@ -356,3 +356,9 @@ def test_a_kept_consolidated_report_is_byte_identical_to_a_fresh_one(cli, stores
     ok(cli("company", "pull", "--company", str(hq)))  # a new accepted commit: the kept report is not used
     cash = next(r for r in company(cli, hq, "balances", "--date", "2026-11-03").json["accounts"] if r["account"] == "cash")
     assert cash["branches"]["store1"] == "1800.00"
+
+
+def test_a_company_without_branches_says_so(cli, tmp_path):
+    ok(cli("company", "init", str(tmp_path / "hq0")))
+    r = cli("company", "pull", "--company", str(tmp_path / "hq0"))
+    assert r.code == 2 and "lists no branches" in r.err

@@ -92,6 +92,9 @@ def pull(
 
     begin(fmt)
     c = _company(company)
+    if not c.branches:
+        fail("bad-company", f"{c.root / 'company.toml'} lists no branches; add [[branches]] tables (name, url) "
+             "or `cashbook company init DIR --branch NAME=URL`")
     results = run_pull(c, now(), _verify)
     ages = _ages(c)
     if fmt == Format.json:

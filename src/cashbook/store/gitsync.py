@@ -113,7 +113,7 @@ def _recover(root: Path) -> None:
     lock = gitdir / "index.lock"
     if lock.exists():
         try:
-            if dt.datetime.now().timestamp() - lock.stat().st_mtime > 5:
+            if time.time() - lock.stat().st_mtime > 5:  # a file's age, not the book's clock
                 lock.unlink()
         except OSError:
             pass
