@@ -362,3 +362,27 @@ def test_a_company_without_branches_says_so(cli, tmp_path):
     ok(cli("company", "init", str(tmp_path / "hq0")))
     r = cli("company", "pull", "--company", str(tmp_path / "hq0"))
     assert r.code == 2 and "lists no branches" in r.err
+
+
+def test_a_new_day_sealed_then_edited_fails_the_pull_though_never_witnessed(cli, stores, hq):
+    """Days head office has not seen yet are verified at the pull that brings them: the
+    changed part of the book (the new seals against the witnessed chain, the changed files)."""
+    books, _ = stores
+    s3 = books["store3"]
+    ok(cli("receive", "100", "--from", "C", "--category", "rent", "--date", "2026-11-03", book=s3))
+    ok(cli("bank-deposit", "100", "--account", "bank", "--date", "2026-11-03", book=s3))
+    close(cli, s3, "2026-11-03", "100x9")
+    f = s3 / "journals/2026/2026-11-03.toml"
+    f.write_text(f.read_text().replace('amount = "100.00"', 'amount = "10.00"', 1))
+    git(s3, "commit", "-qam", "after the seal")
+    (s3 / "journals/2026/2026-11-04.toml").write_text("[[entry]\nbroken")
+    git(s3, "add", "-A")
+    git(s3, "commit", "-qm", "and a broken open day")
+    git(s3, "push", "-q", "origin", "main")
+    r = cli("company", "pull", "--company", str(hq), "--format", "json")
+    store3 = next(b for b in r.json["branches"] if b["branch"] == "store3")
+    assert r.code == 1 and store3["status"] == "failed"
+    codes = {(p["code"], p.get("file")) for p in store3["problems"]}
+    assert ("seal-broken", "journals/2026/2026-11-03.toml") in codes
+    assert ("toml-syntax", "journals/2026/2026-11-04.toml") in codes
+    assert [l.split()[0] for l in (hq / "witness" / "store3.log").read_text().splitlines()[1:]] == ["2026-11-01", "2026-11-02"]

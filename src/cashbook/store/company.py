@@ -161,8 +161,9 @@ class PullResult:
 
 
 def pull(company: Company, now: dt.datetime, verify) -> list[PullResult]:
-    """Fetch every branch, verify it (``verify(folder) -> list[Problem]``: the seal chain and
-    the files), check it against the witness, and accept it or put it back."""
+    """Fetch every branch, verify it, check it against the witness, and accept it or put it
+    back. ``verify(folder) -> list[Problem]`` verifies a whole book (the first pull); later
+    pulls verify the change since the accepted commit (`verify_changes`)."""
     results = []
     with book_lock(company.root):
         state = read_state(company.root)
@@ -220,8 +221,13 @@ def _pull_one(company: Company, branch: Branch, state: dict, now: dt.datetime, v
     write_state(company.root, state)
     try:
         _checkout(folder, new)
-        problems = witness_problems(company, branch, folder, accepted, new)
-        problems += [p for p in verify(folder) if p.severity == "block"]
+        changed = changed_files(folder, accepted, new) if accepted else None
+        problems = witness_problems(company, branch, folder, changed)
+        if changed is None:  # the first pull: the whole book, as `check` sees it
+            problems += [p for p in verify(folder) if p.severity == "block"]
+        else:  # the accepted commit was verified: the change is what needs it
+            problems += [p for p in verify_changes(folder, changed, read_witness(company.witness_file(branch)))
+                         if p.severity == "block"]
     except GitFailed as exc:
         problems = [Problem("branch-failed", f"git could not read the branch: {exc.err or exc}")]
     except CashbookError as exc:  # not a book at all, an unreadable policy …
@@ -246,7 +252,7 @@ def _pull_one(company: Company, branch: Branch, state: dict, now: dt.datetime, v
     return result
 
 
-def witness_problems(company: Company, branch: Branch, folder: Path, accepted: str | None, new: str) -> list[Problem]:
+def witness_problems(company: Company, branch: Branch, folder: Path, changed: set[str] | None) -> list[Problem]:
     """Every sealed day seen before: the file byte-identical, its seal-log line unchanged and in place."""
     from ..core.close import parse_seal_log
 
@@ -259,8 +265,7 @@ def witness_problems(company: Company, branch: Branch, folder: Path, accepted: s
     except (OSError, UnicodeDecodeError):
         log = []
     problems = []
-    # files not changed since the accepted commit were verified then: hash only what changed
-    changed = changed_files(folder, accepted, new) if accepted else None
+    # files not changed since the accepted commit were verified then: hash only what changed (None: all)
     for w in seen:
         path = day_file(w.day)
         if changed is not None and path not in changed:
@@ -286,6 +291,68 @@ def witness_problems(company: Company, branch: Branch, folder: Path, accepted: s
         elif i >= len(log) or log[i][0] != w.day:
             problems.append(Problem("witness-mismatch", f"{branch.name}: the seal log was reordered at {w.day}",
                                     file=SEAL_LOG_PATH, data={"branch": branch.name, "day": w.day}))
+    return problems
+
+
+def verify_changes(folder: Path, changed: set[str], seen: list[Witnessed]) -> list[Problem]:
+    """What `check` would find wrong with the seal chain and the files in the part of a
+    branch that changed since its accepted commit (whose files were verified when accepted):
+    each newly sealed day's file hashes to its close, the close's seal is its own figures,
+    it follows the seal before it (the last witnessed one first) and the seal log says so;
+    every changed day file and the policy read cleanly. Work in proportion to the change."""
+    from ..core.close import SealedFile, parse_seal_log, seal_value, sealed_digest
+    from .journal import read_day
+    from .policyfile import read_policy
+
+    problems: list[Problem] = []
+    try:
+        log, bad = parse_seal_log((folder / SEAL_LOG_PATH).read_text(encoding="utf-8"), SEAL_LOG_PATH)
+    except FileNotFoundError:
+        log, bad = [], []
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem("seal-broken", f"cannot read the seal log: {exc}", file=SEAL_LOG_PATH)]
+    problems += bad
+    if [d for d, _ in log[:len(seen)]] != [w.day for w in seen]:
+        return problems  # the witness comparison names what changed in the seal log
+    previous = seen[-1].seal if seen else ""
+    sealed_now = set()
+    for day, seal in log[len(seen):]:
+        shown = day_file(day)
+        sealed_now.add(shown)
+        df = read_day(folder / shown, shown)
+        problems += [p for p in df.problems if p.severity == "block"]
+        closes = [e for e in df.entries if e.kind == "day-close"]
+        if not closes:
+            problems.append(Problem("seal-broken", f"sealed day {day} (seal log) has no day close", file=shown))
+            continue
+        close = closes[-1]
+        line = df.lines.get(close.id)
+        if len(closes) > 1 or df.entries[-1] is not close:
+            problems.append(Problem("seal-broken", f"{day} has entries after its seal or more than one seal", file=shown, line=line))
+        digest = sealed_digest(SealedFile(day, shown, df.raw, df.entries, df.lines))
+        if digest != close.digest:
+            problems.append(Problem("seal-broken", f"{day} was changed after it was sealed: its entries no longer match the "
+                                    "seal's digest", file=shown, line=line))
+        if seal_value(day, close.digest, close.previous, close.book_balance, close.counted) != close.seal:
+            problems.append(Problem("seal-broken", f"the seal record of {day} was edited", file=shown, line=line))
+        if close.previous != previous:
+            problems.append(Problem("seal-broken", f"the seal chain is broken before {day}: it follows seal "
+                                    f"{close.previous[:12] or '(none)'}, the sealed day before it ends with {previous[:12] or '(none)'}",
+                                    file=shown, line=line))
+        if close.seal != seal:
+            problems.append(Problem("seal-broken", f"the seal of {day} differs from the one in the seal log", file=SEAL_LOG_PATH))
+        previous = seal
+    for shown in sorted(changed - sealed_now):
+        if re.match(r"^journals/\d{4}/\d{4}-\d{2}-\d{2}\.toml$", shown) and (folder / shown).exists():
+            df = read_day(folder / shown, shown)
+            problems += [p for p in df.problems if p.severity == "block"]
+            if any(e.kind == "day-close" for e in df.entries):
+                problems.append(Problem("seal-broken", f"{shown} holds a day close that is not in the seal log", file=shown))
+    if "policies.toml" in changed:
+        try:
+            read_policy(folder)
+        except CashbookError as exc:
+            problems += exc.problems
     return problems
 
 
