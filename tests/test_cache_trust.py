@@ -122,7 +122,7 @@ def test_a_month_report_sees_a_void_on_a_later_day(tmp_path):
     late = {"CASHBOOK_NOW": "2026-11-30T18:00:00+08:00"}  # the demo book is sealed to 2026-11-26
     before = run_cli("report", "month", "2026-10", book=book, env=late)
     assert before.code == 0 and "icbc: reconciled, balanced" in before.out, before.out + before.err
-    r = run_cli("void", "20261031-005", "--reason", "slip lost", "--date", "2026-11-30", book=book, env=late)
+    r = run_cli("void", "20261031-004", "--reason", "slip lost", "--date", "2026-11-30", book=book, env=late)  # the afternoon deposit
     assert r.code == 0, r.err
     truth = fresh("report", "month", "2026-10", book=book, env=late)
     assert truth.code == 0 and "icbc: reconciled, balanced" in truth.out, truth.out[-400:]

@@ -98,6 +98,10 @@ def register(app: typer.Typer) -> None:
         b = open_book(book, use_cache=not no_cache)
         problems, files, entries = b.check(check_entry)
         problems = problems + leftovers(b.root)
+        if b.policy.sync.require_signed:
+            from .sync import signature_check
+
+            problems = problems + signature_check(b)
         errors = [p for p in problems if p.severity == "block"]
         warnings = [p for p in problems if p.severity != "block"]
         if fmt == Format.json:

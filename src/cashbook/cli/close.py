@@ -86,6 +86,10 @@ def close_day(
     if day > now().date():
         fail("future-date", f"{day} has not happened yet")
     result = close_day_in_book(b, day, now(), check_entry, seal=not dry_run)
+    if result.sealed and not dry_run:
+        from .sync import after_close
+
+        after_close(b, result)  # a branch book commits the sealed day
     show(day_report(result), fmt, lang)
 
 

@@ -7,9 +7,11 @@ import sys
 import typer
 
 from . import book as book_cmds
+from . import company as company_cmds
 from . import close as close_cmds
 from . import export as export_cmds
 from . import record as record_cmds
+from . import sync as sync_cmds
 from .common import BookOpt, Session, book_given
 from .bank import bank_app
 from .report import report_app
@@ -36,6 +38,8 @@ record_cmds.register(app)
 book_cmds.register(app)
 close_cmds.register(app)
 export_cmds.register(app)
+sync_cmds.register(app)
+company_cmds.register(app)
 app.add_typer(report_app, name="report")
 app.add_typer(bank_app, name="bank")
 

@@ -59,13 +59,16 @@ def balances(
     lang: LangOpt = Lang.en,
 ):
     """Balance of every cash and bank account."""
-    from ..reports.journal import balances_report
-
     begin(fmt, book)
     b = open_book(book)
-    day = parse_date(date)
-    state = _state_as_of(b, day)
-    show(balances_report(state.balances, b.policy, day), fmt, lang)
+    show(balances_of(b, parse_date(date)), fmt, lang)
+
+
+def balances_of(b, day: dt.date):
+    """One book's balances report (also a column of `cashbook company report balances`)."""
+    from ..reports.journal import balances_report
+
+    return balances_report(_state_as_of(b, day).balances, b.policy, day)
 
 
 @report_app.command("advances")
@@ -77,13 +80,15 @@ def advances(
     lang: LangOpt = Lang.en,
 ):
     """Staff advances open and overdue (overdue ones are receivables)."""
-    from ..reports.registers import advances_report
-
     begin(fmt, book)
     b = open_book(book)
-    day = parse_date(date)
-    state = _state_as_of(b, day)
-    show(advances_report(state, b.policy, day, all_), fmt, lang)
+    show(advances_of(b, parse_date(date), all_), fmt, lang)
+
+
+def advances_of(b, day: dt.date, all_: bool = False):
+    from ..reports.registers import advances_report
+
+    return advances_report(_state_as_of(b, day), b.policy, day, all_)
 
 
 @report_app.command("deposits")
@@ -94,13 +99,15 @@ def deposits(
     lang: LangOpt = Lang.en,
 ):
     """Merchant deposits held, by type and merchant."""
-    from ..reports.registers import deposits_report
-
     begin(fmt, book)
     b = open_book(book)
-    day = parse_date(date)
-    state = _state_as_of(b, day)
-    show(deposits_report(state, b.policy, day), fmt, lang)
+    show(deposits_of(b, parse_date(date)), fmt, lang)
+
+
+def deposits_of(b, day: dt.date):
+    from ..reports.registers import deposits_report
+
+    return deposits_report(_state_as_of(b, day), b.policy, day)
 
 
 @report_app.command("compensation")
@@ -128,13 +135,16 @@ def cheques(
     lang: LangOpt = Lang.en,
 ):
     """The cheque register: issued, voided, outstanding."""
-    from ..reports.registers import cheques_report
-
     begin(fmt, book)
     b = open_book(book)
+    show(cheques_of(b, parse_date(start, "--from") if start else None, parse_date(end, "--to") if end else None), fmt, lang)
+
+
+def cheques_of(b, first: dt.date | None, last: dt.date | None):
+    from ..reports.registers import cheques_report
+
     loaded = b.load()
-    show(cheques_report(loaded.order, loaded.state, cleared_entries(b, loaded), parse_date(start, "--from") if start else None,
-                         parse_date(end, "--to") if end else None), fmt, lang)
+    return cheques_report(loaded.order, loaded.state, cleared_entries(b, loaded), first, last)
 
 
 def cleared_entries(book, loaded) -> set[str]:
@@ -239,14 +249,17 @@ def day(
     lang: LangOpt = Lang.en,
 ):
     """The daily close report without sealing (exit 1 while the day is open or something is wrong)."""
+    begin(fmt, book)
+    b = open_book(book)
+    show(day_of(b, parse_date(date, "DATE")), fmt, lang)
+
+
+def day_of(b, day: dt.date):
     from ..core.rules import check_entry
     from ..reports.close import day_report
     from ..store.book import close_day_in_book
 
-    begin(fmt, book)
-    b = open_book(book)
-    result = close_day_in_book(b, parse_date(date, "DATE"), now(), check_entry, seal=False)
-    show(day_report(result), fmt, lang)
+    return day_report(close_day_in_book(b, day, now(), check_entry, seal=False))
 
 
 @report_app.command("month")
@@ -260,10 +273,6 @@ def month(
     """Month report: accounts, categories, registers, exceptions and a chart of daily cash (exit 1 on a control failure)."""
     from ..core.close import month_bounds
     from ..core.problems import CashbookError, Problem
-    from ..core.rules import book_checks, check_entry
-    from ..reports.close import month_report
-    from ..reports.model import Column, Report, Table
-    from ..store.book import receipt_neighbours
     from .common import fail
 
     begin(fmt, book)
@@ -279,18 +288,7 @@ def month(
                                         f"the month ends on {last}; close it after that day "
                                         f"(`cashbook report month {month_}` shows it so far)",
                                         data={"today": current, "last_day": last}), exit_code=2)
-
-    def compute():
-        view = b.period(first, last, checker=check_entry)
-        unsealed = [d for d in view.unsealed if d >= first]
-        used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
-        gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
-        from ..reports.registers import add_unsigned
-
-        return add_unsigned(month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems,
-                                         unsealed, gaps, reconciliation_status(b, month_)), view.state, last)
-
-    report = b.remembered(f"month {month_}", compute, types=(Report, Table, Column))
+    report = month_of(b, month_)
     unsealed = report.data["unsealed_days"]
     refused = []
     if require_sealed and unsealed:
@@ -302,6 +300,32 @@ def month(
     if refused:
         raise CashbookError(refused, exit_code=1)
     show(report, fmt, lang)
+
+
+def month_of(b, month_: str):
+    """One book's month report (also a column of `cashbook company report month`)."""
+    from ..core.close import month_bounds
+    from ..core.rules import book_checks, check_entry
+    from ..reports.close import month_report
+    from ..reports.model import Column, Report, Table
+    from ..reports.registers import add_unsigned
+    from ..store.book import receipt_neighbours
+    from .common import fail
+
+    try:
+        first, last = month_bounds(month_)
+    except ValueError as exc:
+        fail("bad-option", str(exc))
+
+    def compute():
+        view = b.period(first, last, checker=check_entry)
+        unsealed = [d for d in view.unsealed if d >= first]
+        used = [e.doc for e in view.entries if e.kind in ("receipt", "collection", "deposit-hold") and e.doc]
+        gaps = book_checks(view.state, b.policy, view.where, period=(used, receipt_neighbours(view.state.receipt_numbers)))
+        return add_unsigned(month_report(month_, first, last, view.opening, view.entries, view.state, b.policy, view.problems,
+                                         unsealed, gaps, reconciliation_status(b, month_)), view.state, last)
+
+    return b.remembered(f"month {month_}", compute, types=(Report, Table, Column))
 
 
 def _month_like(b, label: str, first, last, reconciliation: list[dict]):

@@ -193,6 +193,15 @@ class ChequePayee(Rule):
     """A cheque also names the contract's party (--contract-party), compared with the payee."""
 
 
+class Sync(_Model):
+    """A branch book synced over git (`cashbook sync`)."""
+
+    author: str = ""
+    """"Name <email>" written as the author of the book's commits; empty = git's own user.name/email."""
+    require_signed: bool = False
+    """`cashbook check` reports a sealed day whose commit is unsigned or badly signed."""
+
+
 class Rules(_Model):
     cash_over_limit: CashOverLimit = Field(default_factory=CashOverLimit, alias="cash-over-limit")
     cash_payment_limit: CashPaymentLimit = Field(default_factory=CashPaymentLimit, alias="cash-payment-limit")
@@ -245,6 +254,7 @@ class Policy(_Model):
         Decimal(d) for d in ("100.00", "50.00", "20.00", "10.00", "5.00", "1.00", "0.50", "0.10")
     )
     rules: Rules = Field(default_factory=Rules)
+    sync: Sync = Field(default_factory=Sync)
     bank_formats: dict[Key, dict[str, str | list[str]]] = {}
     """Generic CSV statement mappings by name: column names for date, amount (or debit and
     credit, or amount and direction), ref, memo, counterparty, balance; date_format, encoding."""

@@ -1,0 +1,291 @@
+"""`cashbook company …`: head office fetches every branch book, witnesses its sealed days, consolidates."""
+
+import datetime as dt
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .common import Format, FormatOpt, Lang, LangOpt, begin, fail, now, parse_date
+
+company_app = typer.Typer(help="Head office: the branch books listed in company.toml, pulled, verified and consolidated.",
+                          no_args_is_help=True)
+company_report_app = typer.Typer(help="Consolidated reports: a column per branch and the total.", no_args_is_help=True)
+company_app.add_typer(company_report_app, name="report")
+
+CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Company folder (default: $CASHBOOK_COMPANY, else the current directory).",
+                                                   show_default=False)]
+
+
+def _company(folder):
+    from ..store.company import find_company, read_company
+
+    return read_company(find_company(folder))
+
+
+@company_app.command("init")
+def init(
+    directory: Annotated[str, typer.Argument(help="Folder for company.toml (created if missing).")],
+    name: Annotated[str, typer.Option("--name", help="The company's name.")] = "",
+    branch: Annotated[Optional[list[str]], typer.Option("--branch", help="NAME=URL of a branch book's git remote; repeat for each.",
+                                                        show_default=False)] = None,
+    prefix: Annotated[Optional[list[str]], typer.Option("--prefix", help="NAME=PREFIX: the branch's accounts are shown as PREFIX+key "
+                                                        "in the consolidated reports (kept apart instead of summed).", show_default=False)] = None,
+):
+    """Write company.toml: the company name and its branches (name, git URL, optional account prefix); never overwrites."""
+    from pathlib import Path
+
+    from ..store.company import COMPANY_FILE, check_branch, company_text
+    from ..store.files import atomic_write
+
+    begin("table")
+    root = Path(directory)
+    if (root / COMPANY_FILE).exists():
+        fail("company-exists", f"{root / COMPANY_FILE} exists; edit it to add branches (init never overwrites)")
+    prefixes = {}
+    for item in prefix or []:
+        label, sep, value = item.partition("=")
+        if not sep or not value.strip():
+            fail("bad-option", f"--prefix {item!r}: write NAME=PREFIX, e.g. store1=s1-")
+        prefixes[label.strip()] = value.strip()
+    branches, seen = [], set()
+    for item in branch or []:
+        label, sep, url = item.partition("=")
+        if not sep:
+            fail("bad-option", f"--branch {item!r}: write NAME=URL, e.g. store1=file:///srv/books/store1.git")
+        b = check_branch(label.strip(), url, prefixes.pop(label.strip(), ""), f"--branch {item!r}")
+        if b.name in seen:
+            fail("bad-option", f"--branch {b.name!r} given twice")
+        seen.add(b.name)
+        branches.append(b)
+    if prefixes:
+        fail("bad-option", f"--prefix for {', '.join(prefixes)}: no --branch of that name")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail("write-failed", f"cannot create {root}: {exc.strerror}")
+    atomic_write(root / COMPANY_FILE, company_text(name or root.resolve().name, branches).encode("utf-8"))
+    gitignore = root / ".gitignore"
+    if not gitignore.exists():
+        atomic_write(gitignore, b".cashbook.lock\nbranches/\n")
+    print(f"wrote {root / COMPANY_FILE} with {len(branches)} branch(es); `cashbook company pull --company {root}` fetches them")
+
+
+def _verify(folder) -> list:
+    """A branch book as `check` sees its seal chain and its files (rule findings are `company check`'s)."""
+    from ..core.rules import check_entry
+    from ..store.book import _UNREADABLE, Book
+
+    problems, _, _ = Book(folder).check(check_entry)
+    return [p for p in problems if p.code == "seal-broken" or p.code in _UNREADABLE]
+
+
+@company_app.command("pull")
+def pull(
+    company: CompanyOpt = None,
+    fmt: FormatOpt = Format.table,
+):
+    """Fetch every branch read-only, verify its seal chain and that no sealed day seen before changed
+    (the witness); a failing branch is named and left out of the reports (exit 1)."""
+    from ..render import dumps
+    from ..store.company import pull as run_pull
+
+    begin(fmt)
+    c = _company(company)
+    if not c.branches:
+        fail("bad-company", f"{c.root / 'company.toml'} lists no branches; add [[branches]] tables (name, url) "
+             "or `cashbook company init DIR --branch NAME=URL`")
+    results = run_pull(c, now(), _verify)
+    ages = _ages(c)
+    if fmt == Format.json:
+        out = [{**r.as_json(), "age_of_last_good_pull": ages.get(r.branch)} for r in results]
+        sys.stdout.write(dumps({"ok": all(r.status == "ok" for r in results), "branches": out}) + "\n")
+    else:
+        for r in results:
+            if r.status == "ok":
+                new = f", newly sealed: {', '.join(map(str, r.new_days))}" if r.new_days else ""
+                print(f"{r.branch}: ok at {r.commit[:12]}{new}")
+            else:
+                age = f" (last good pull {r.last_good}, {ages[r.branch]} ago)" if r.last_good else " (never pulled good)"
+                print(f"{r.branch}: {r.status}: {r.reason}{age}")
+                for p in r.problems:
+                    print(f"  {p}")
+    raise typer.Exit(0 if all(r.status == "ok" for r in results) else 1)
+
+
+def _ages(c) -> dict:
+    from ..reports.company import age
+    from ..store.company import read_state
+
+    out = {}
+    for name, st in read_state(c.root).items():
+        if st.get("last_good"):
+            out[name] = age(dt.datetime.fromisoformat(st["last_good"]), now())
+    return out
+
+
+@company_app.command("check")
+def check(
+    company: CompanyOpt = None,
+    fmt: FormatOpt = Format.table,
+):
+    """`cashbook check` on every branch as last pulled; exit 1 when a branch has errors or is left out."""
+    from ..core.rules import check_entry
+    from ..render import dumps
+    from ..store.book import Book
+    from ..store.company import ready
+
+    begin(fmt)
+    c = _company(company)
+    good, left_out = ready(c)
+    out = []
+    for branch, folder, _ in good:
+        problems, files, entries = Book(folder).check(check_entry)
+        errors = [p for p in problems if p.severity == "block"]
+        out.append({"branch": branch.name, "ok": not errors, "files": files, "entries": entries, "errors": len(errors),
+                    "warnings": len(problems) - len(errors), "problems": [p.as_json() for p in problems]})
+        if fmt != Format.json:
+            for p in problems:
+                print(f"{branch.name}: {p}" + ("" if p.severity == "block" else " (warning)"))
+            print(f"{branch.name}: checked {files} file(s), {entries} entries: " + ("ok" if not errors else f"{len(errors)} error(s)"),
+                  file=sys.stderr)
+    ok = all(o["ok"] for o in out) and not left_out
+    if fmt == Format.json:
+        sys.stdout.write(dumps({"ok": ok, "branches": out, "left_out": left_out}) + "\n")
+    else:
+        for x in left_out:
+            print(f"{x['branch']}: left out: {x['reason']}")
+    raise typer.Exit(0 if ok else 1)
+
+
+def _consolidated(company, name: str, args: list, one, combine):
+    """``combine(company, reports, left_out, stale)`` of each readable branch's own report
+    (``one(book)``). Kept between runs under what it was computed from (each branch's accepted
+    commit, the branches left out, the arguments, today, the code): a repeat is a look-up."""
+    from ..reports.company import age, report_from_json, report_to_json
+    from ..store.book import Book
+    from ..store.company import memo_get, memo_key, memo_put, ready
+
+    c = _company(company)
+    good, left_out = ready(c)
+    stale = [{"branch": b.name, "reason": st.get("reason", ""), "last_good_pull": st.get("last_good"),
+              "age": age(dt.datetime.fromisoformat(st["last_good"]), now()) if st.get("last_good") else ""}
+             for b, _, st in good if st.get("status") == "unreachable"]
+    key = memo_key(name, args, str(now().date()), c.name, [[b.name, b.prefix, st["commit"]] for b, _, st in good], left_out)
+    kept = None if stale else memo_get(c.root, key)  # a stale branch's age moves with the clock
+    if kept is not None:
+        try:
+            return report_from_json(kept)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            pass  # a damaged entry: compute again
+    report = combine(c, {b.name: one(Book(folder)) for b, folder, _ in good}, left_out, stale)
+    if not stale:
+        try:
+            memo_put(c.root, key, report_to_json(report))
+        except TypeError:
+            pass
+    return report
+
+
+def _prefixes(c) -> dict:
+    return {b.name: b.prefix for b in c.branches}
+
+
+def _show(report, fmt: Format, lang: Lang) -> None:
+    from .report import show
+
+    show(report, fmt, lang)
+
+
+AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
+
+
+@company_report_app.command("balances")
+def balances(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en):
+    """Every account's balance, a column per branch (accounts renamed by each branch's prefix)."""
+    from ..reports.company import company_balances
+    from .report import balances_of
+
+    begin(fmt)
+    day = parse_date(date)
+    _show(_consolidated(company, "balances", [str(day)], lambda b: balances_of(b, day),
+                        lambda c, reports, left, stale: company_balances(day, reports, _prefixes(c), left, stale)), fmt, lang)
+
+
+@company_report_app.command("month")
+def month(
+    month_: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The month.")],
+    company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en,
+):
+    """The month report of every branch side by side: accounts, categories, registers, each branch's status."""
+    from ..core.close import month_bounds
+    from ..reports.company import company_month
+    from .report import month_of
+
+    begin(fmt)
+    try:
+        month_bounds(month_)
+    except ValueError as exc:
+        fail("bad-option", str(exc))
+    _show(_consolidated(company, "month", [month_], lambda b: month_of(b, month_),
+                        lambda c, reports, left, stale: company_month(month_, reports, _prefixes(c), left, stale)), fmt, lang)
+
+
+@company_report_app.command("day")
+def day(
+    date: Annotated[Optional[str], typer.Argument(help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+    company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en,
+):
+    """Every branch's daily cash close for one day, side by side."""
+    from ..reports.company import company_day
+    from .report import day_of
+
+    begin(fmt)
+    d = parse_date(date, "DATE")
+    _show(_consolidated(company, "day", [str(d)], lambda b: day_of(b, d),
+                        lambda c, reports, left, stale: company_day(d, reports, left, stale)), fmt, lang)
+
+
+@company_report_app.command("advances")
+def advances(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en):
+    """Staff advances open and overdue in every branch."""
+    from ..reports.company import company_advances
+    from .report import advances_of
+
+    begin(fmt)
+    d = parse_date(date)
+    _show(_consolidated(company, "advances", [str(d)], lambda b: advances_of(b, d),
+                        lambda c, reports, left, stale: company_advances(d, reports, left, stale)), fmt, lang)
+
+
+@company_report_app.command("deposits")
+def deposits(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en):
+    """Merchant deposits held in every branch, by type."""
+    from ..reports.company import company_deposits
+    from .report import deposits_of
+
+    begin(fmt)
+    d = parse_date(date)
+    _show(_consolidated(company, "deposits", [str(d)], lambda b: deposits_of(b, d),
+                        lambda c, reports, left, stale: company_deposits(d, reports, left, stale)), fmt, lang)
+
+
+@company_report_app.command("cheques")
+def cheques(
+    start: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)] = None,
+    company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en,
+):
+    """Every branch's cheque register: issued, outstanding, cleared, voided."""
+    from ..reports.company import company_cheques
+    from .report import cheques_of
+
+    begin(fmt)
+    first = parse_date(start, "--from") if start else None
+    last = parse_date(end, "--to") if end else None
+    _show(_consolidated(company, "cheques", [str(first), str(last)], lambda b: cheques_of(b, first, last),
+                        lambda c, reports, left, stale: company_cheques(reports, left, stale)), fmt, lang)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(company_app, name="company")
