@@ -3,7 +3,7 @@
 A hypothesis state machine drives the CLI (in-process, same entry point and error
 boundary as the console script) on a fresh book: every money kind, back-dated entries
 in the open period, voids with and without their dependants, counts and day closes,
-changes of the rules with an effective date.
+changes of the rules with an effective date, bank statements imported and reconciled.
 After every step: no account below its floor on any day, `check` clean, the balances
 report equal to the postings of the files, the registers equal to the export, and a
 refused command changed no byte. `CASHBOOK_STATEFUL_EXAMPLES` and `CASHBOOK_STATEFUL_STEPS`
@@ -91,6 +91,9 @@ class BookMachine(RuleBasedStateMachine):
         self.advances: list[str] = []
         self.deposits: list[str] = []
         self.sealed = FIRST - dt.timedelta(days=1)
+        self.statements = 0
+        with open(self.root / "policies.toml", "a", encoding="utf-8") as policy:  # the bank's CSV layout
+            policy.write('\n[bank_formats.simple]\ndate = "date"\namount = "amount"\nref = "ref"\nmemo = "memo"\n')
 
     def teardown(self):
         if hasattr(self, "dir"):
@@ -210,6 +213,29 @@ class BookMachine(RuleBasedStateMachine):
         path.write_text(text[:head] + section + text[end:], encoding="utf-8")
         r = self.record("receive", "1", "--from", "ACME", "--category", "rent", "--date", effective.isoformat())
         assert r is not None, "a change effective after every recorded day is kept"
+
+    @rule(data=st.data(), n=st.integers(min_value=1, max_value=4))
+    def import_a_statement(self, data, n):
+        """The accountant imports the bank's statement: some of the book's bank movements as
+        the bank saw them, and lines the book does not have (fees, interest)."""
+        self.statements += 1
+        rows = ["date,amount,ref,memo"]
+        for i in range(n):
+            day = data.draw(days)
+            amount = data.draw(st.integers(min_value=-500, max_value=3000).filter(bool))
+            rows.append(f"{day},{amount}.00,S{self.statements}-{i},line {i}")
+        path = self.root.parent / f"statement-{self.statements}.csv"
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        before = snapshot(self.root)
+        code, out, err = self.cmd("bank", "import", str(path), "--account", "bank", "--profile", "simple")
+        assert code in (0, 2), (code, out, err)
+        assert "Traceback" not in err and "internal error" not in err, err
+        if code == 2:
+            assert snapshot(self.root) == before
+        code, out, err = self.cmd("bank", "reconcile", "--account", "bank", "--month", "2026-11", "--format", "json")
+        assert code in (0, 1) and "internal error" not in err, (code, out, err)  # 1: the lines not booked yet
+        recon = json.loads(out)
+        assert recon["balanced"] is (code == 0)
 
     # -- what must hold after every step ----------------------------------------------
     @invariant()
