@@ -115,8 +115,9 @@ def test_close_day_commits_the_day_with_its_figures_and_seal(cli, synced):
 
 def test_the_policy_names_the_author(cli, synced):
     book, _, _ = synced
-    with open(book / "policies.toml", "a", encoding="utf-8") as f:
-        f.write('\n[sync]\nauthor = "王出纳 <wang@store1.example>"\n')
+    policy = book / "policies.toml"  # a change of the rules after a sealed day says from when (effective)
+    policy.write_text('effective = "2026-11-02"\n' + policy.read_text(encoding="utf-8")
+                      + '\n[sync]\nauthor = "王出纳 <wang@store1.example>"\n', encoding="utf-8")
     record(cli, book, "2026-11-02")
     assert cli("sync", book=book).code == 0
     assert git(book, "log", "-1", "--format=%an <%ae>").strip() == "王出纳 <wang@store1.example>"

@@ -66,9 +66,16 @@ def now() -> dt.datetime:
     """This command's moment on the book's clock: the instant in the book's `utc_offset`
     (policies.toml [book]), in the machine's zone only where the book sets none. "Today",
     entry times and the day an entry lands on all come from here."""
+    from ..core.problems import CashbookError
+
     instant = clock()
     book = Session.opened if Session.opened is not None else open_book(None)
-    zone = book.policy.tz()
+    try:
+        zone = book.policy.tz()
+    except CashbookError as exc:  # no book here (head office's company folder): the machine's clock
+        if any(p.code == "no-book" for p in exc.problems):
+            return instant
+        raise
     if zone is None:
         return instant
     try:
