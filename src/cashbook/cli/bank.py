@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, begin, fail, now, open_book
+from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt, PaperFormat, PaperFormatOpt, begin, fail, now, open_book
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
 AccountOpt = Annotated[str, typer.Option("--account", help="Bank account key from policies.toml.")]
@@ -206,10 +206,14 @@ def reconcile_cmd(
     account: AccountOpt,
     month: MonthOpt,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
     lang: LangOpt = Lang.en,
 ):
-    """The bank reconciliation statement: exit 0 when the adjusted balances agree, 1 when they differ."""
+    """The bank reconciliation statement (银行存款余额调节表): exit 0 when the adjusted balances agree, 1 when they
+    differ; -f pdf prints it in the two-column form to sign.
+
+    Example: cashbook bank reconcile --account icbc --month 2026-10 -f pdf -o 余额调节表-icbc-2026-10.pdf"""
     from ..reports.reconcile import reconciliation_report
     from .report import show
 
@@ -222,9 +226,14 @@ def reconcile_cmd(
     first, last = _month(month)
     result, stored = reconciliation(b, account, month)
     if not statement_covers(first, last, stored.lines, stored.anchors):
-        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang)
+        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output)
         return
-    show(reconciliation_report(result), fmt, lang)
+    report = reconciliation_report(result)
+    if fmt.value in ("html", "pdf"):
+        from ..reports.sheets import reconciliation_sheet
+
+        report.sheets = [reconciliation_sheet(result, b.policy, last)]
+    show(report, fmt, lang, output)
 
 
 @bank_app.command("match")

@@ -17,6 +17,16 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class PaperFormat(str, Enum):
+    """Formats of a report that can also be printed: html and pdf lay it out as a sheet."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+    pdf = "pdf"
+
+
 class Lang(str, Enum):
     en = "en"
     zh = "zh"
@@ -80,6 +90,10 @@ def today() -> dt.date:
 
 BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book folder (default: $CASHBOOK_BOOK, else the current directory).", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
+PaperFormatOpt = Annotated[PaperFormat, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts, "
+                                                     "html or pdf for the printable sheet (with --output FILE).")]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of "
+                                                  "standard output (needed for pdf).", show_default=False)]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Headings in English or Chinese.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
 TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: now, or 12:00 for another day).", show_default=False)]

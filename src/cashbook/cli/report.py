@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, begin, now, open_book, parse_date, today
+from .common import (BookOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt, PaperFormat, PaperFormatOpt, begin, now, open_book,
+                     parse_date, today)
 
 report_app = typer.Typer(help="Reports: journal, balances, advances, deposits, cheques, receipts, exceptions.", no_args_is_help=True)
 
@@ -14,12 +15,59 @@ ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD
 AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
 
 
-def show(report, fmt: Format, lang: Lang) -> None:
+def show(report, fmt: Format, lang: Lang, output: str | None = None) -> None:
     from ..render import render_report
 
-    render_report(report, fmt.value, lang.value)
+    if fmt.value in ("html", "pdf") or output:
+        write_output(report, fmt.value, lang.value, output)
+    else:
+        render_report(report, fmt.value, lang.value)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def write_output(report, fmt: str, lang: str, output: str | None) -> None:
+    """html or pdf (a printable sheet), or any format, into ``output`` (atomically) or to stdout."""
+    import contextlib
+    import io
+    import sys
+    from pathlib import Path
+
+    from ..store.files import atomic_write
+    from .common import fail
+
+    if fmt == "pdf":
+        if not output or output == "-" and sys.stdout.isatty():
+            fail("bad-option", "pdf is written to a file: add --output FILE, e.g. --output sheet.pdf")
+        from ..render.pdf import render_pdf
+
+        data = render_pdf(report, lang)
+    elif fmt == "html":
+        from ..render.html import render_html
+
+        data = render_html(report, lang).encode("utf-8")
+    else:
+        from ..render import render_report
+
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            render_report(report, fmt, lang)
+        data = buf.getvalue().encode("utf-8")
+    if not output or output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    if target.is_dir():
+        fail("bad-option", f"--output {output!r} is a folder; give a file name, e.g. {output.rstrip('/')}/sheet.{fmt}")
+    if not target.parent.exists():
+        fail("bad-option", f"--output {output!r}: the folder {str(target.parent)!r} does not exist")
+    try:
+        atomic_write(target, data)
+    except OSError as exc:
+        fail("bad-option", f"--output {output!r} cannot be written: {exc.strerror or exc}")
+    print(f"wrote {output} ({len(data):,} bytes)", file=sys.stderr)
 
 
 def _state_as_of(book, day):
@@ -33,10 +81,14 @@ def journal(
     start: FromOpt = None,
     end: ToOpt = None,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
     lang: LangOpt = Lang.en,
 ):
-    """Cash and bank journals (现金/银行存款日记账) with running balances."""
+    """Cash and bank journals (现金/银行存款日记账) with running balances; -f pdf prints them with 对方科目 and
+    承前页/过次页 on each page.
+
+    Example: cashbook report journal --account cash --from 2026-10-01 --to 2026-10-31 -f pdf -o 现金日记账.pdf"""
     from ..reports.journal import journal_report
     from .common import fail
 
@@ -48,7 +100,12 @@ def journal(
         if a not in b.policy.accounts:
             fail("unknown-account", f"--account {a!r} is not in policies.toml; accounts: {', '.join(b.policy.accounts)}")
     loaded = b.load()
-    show(journal_report(loaded.order, b.policy, account, first, last), fmt, lang)
+    report = journal_report(loaded.order, b.policy, account, first, last)
+    if fmt.value in ("html", "pdf"):
+        from ..reports.sheets import journal_sheets
+
+        report.sheets = journal_sheets(report.data, loaded.order, b.policy)
+    show(report, fmt, lang, output)
 
 
 @report_app.command("balances")
@@ -172,10 +229,14 @@ def exceptions(
 def day(
     date: Annotated[Optional[str], typer.Argument(help="YYYY-MM-DD (default: today).", show_default=False)] = None,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
     lang: LangOpt = Lang.en,
 ):
-    """The daily close report without sealing (exit 1 while the day is open or something is wrong)."""
+    """The daily close report without sealing (exit 1 while the day is open or something is wrong); -f pdf prints
+    the 现金日报.
+
+    Example: cashbook report day 2026-10-15 -f pdf -o 现金日报-2026-10-15.pdf"""
     from ..core.rules import check_entry
     from ..reports.close import day_report
     from ..store.book import close_day_in_book
@@ -183,18 +244,67 @@ def day(
     begin(fmt, book)
     b = open_book(book)
     result = close_day_in_book(b, parse_date(date, "DATE"), now(), check_entry, seal=False)
-    show(day_report(result), fmt, lang)
+    report = day_report(result)
+    if fmt.value in ("html", "pdf"):
+        from ..reports.sheets import day_sheet
+
+        report.sheets = [day_sheet(result, b.policy)]
+    show(report, fmt, lang, output)
+
+
+@report_app.command("count")
+def count_sheet_cmd(
+    date: Annotated[Optional[str], typer.Argument(metavar="DATE", help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+    account: Annotated[str, typer.Option("--account", metavar="ACCOUNT", help="Cash account counted.")] = "cash",
+    book: BookOpt = None,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.en,
+):
+    """现金盘点表 The day's cash count by denomination against the book (账存, 实存, 长款/短款), to sign.
+
+    Example: cashbook report count 2026-10-15 -f pdf -o 现金盘点表-2026-10-15.pdf"""
+    from ..core.rules import check_entry
+    from ..reports.model import Column, Report, Table
+    from ..reports.sheets import count_sheet
+    from ..store.book import close_day_in_book
+    from .common import fail
+
+    begin(fmt, book)
+    b = open_book(book)
+    if account not in b.policy.cash_accounts():
+        fail("unknown-account", f"--account {account!r} is not a cash account; cash accounts: {', '.join(b.policy.cash_accounts())}")
+    day = parse_date(date, "DATE")
+    result = close_day_in_book(b, day, now(), check_entry, seal=False)
+    sheet = count_sheet(result, b.policy, account)
+    body = sheet.body
+    data = {"date": day, "account": account, "counted": body["counted"], "book_balance": body["book_balance"],
+            "difference": body["difference"], "overage": body["overage"], "shortage": body["shortage"],
+            "counted_words": body["counted_words"], "counted_at": body["time"] or None,
+            "denominations": [{"denomination": r["denomination"], "pieces": r["pieces"], "amount": r["amount"]} for r in body["rows"]]}
+    cols = [Column("denomination", "Denomination", "面额", "money"), Column("pieces", "Pieces", "张(枚)数", "int"),
+            Column("amount", "Amount", "金额", "money")]
+    table = Table(cols, data["denominations"], f"Cash count {account} {day}", f"现金盘点表 {account} {day}",
+                  totals={"denomination": None, "amount": body["counted"]})
+    notes = [f"book 账存 {body['book_balance']}; counted 实存 {body['counted'] if body['counted'] is not None else '(no count)'}; "
+             f"difference {body['difference'] if body['difference'] is not None else '-'}"]
+    report = Report(data, [table], notes, exit_code=0 if body["difference"] == 0 else 1, sheets=[sheet])
+    show(report, fmt, lang, output)
 
 
 @report_app.command("month")
 def month(
     month_: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The month.")],
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
     lang: LangOpt = Lang.en,
     require_sealed: Annotated[bool, typer.Option(hidden=True)] = False,
 ):
-    """Month report: accounts, categories, registers, exceptions and a chart of daily cash (exit 1 on a control failure)."""
+    """Month report: accounts, categories, registers, exceptions and a chart of daily cash (exit 1 on a control failure);
+    -f pdf prints it with the chart of cash on hand against the limit.
+
+    Example: cashbook report month 2026-10 -f pdf -o 月报-2026-10.pdf"""
     from ..core.close import month_bounds
     from ..core.problems import CashbookError, Problem
     from ..core.rules import book_checks, check_entry
@@ -235,7 +345,14 @@ def month(
                     for r in report.data["reconciliation"] if r.get("code") == "statement-missing"]
     if refused:
         raise CashbookError(refused, exit_code=1)
-    show(report, fmt, lang)
+    if fmt.value in ("html", "pdf"):
+        import copy
+
+        from ..reports.sheets import month_sheet
+
+        report = copy.copy(report)  # the remembered report stays as it was
+        report.sheets = [month_sheet(report.data, b.policy)]
+    show(report, fmt, lang, output)
 
 
 def reconciliation_status(book, month_: str) -> list[dict]:

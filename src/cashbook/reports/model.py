@@ -45,3 +45,4 @@ class Report:
     notes: list[str] = field(default_factory=list)  # lines printed after the tables
     exit_code: int = 0
     chart: list[str] = field(default_factory=list)  # preformatted lines (small terminal charts)
+    sheets: list = field(default_factory=list)  # printable forms (reports.sheets.Sheet) for html and pdf
