@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt, PaperFormat, PaperFormatOpt, begin, fail, now, open_book
+from .common import (BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
+                     PaperFormatOpt, SectionOpt, begin, fail, now, open_book)
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
 AccountOpt = Annotated[str, typer.Option("--account", help="Bank account key from policies.toml.")]
@@ -208,6 +209,9 @@ def reconcile_cmd(
     book: BookOpt = None,
     fmt: PaperFormatOpt = PaperFormat.table,
     output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """The bank reconciliation statement (银行存款余额调节表): exit 0 when the adjusted balances agree, 1 when they
@@ -226,14 +230,15 @@ def reconcile_cmd(
     first, last = _month(month)
     result, stored = reconciliation(b, account, month)
     if not statement_covers(first, last, stored.lines, stored.anchors):
-        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output)
+        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output, encoding,
+             section, output_dir)
         return
     report = reconciliation_report(result)
     if fmt.value in ("html", "pdf"):
         from ..reports.sheets import reconciliation_sheet
 
         report.sheets = [reconciliation_sheet(result, b.policy, last)]
-    show(report, fmt, lang, output)
+    show(report, fmt, lang, output, encoding, section, output_dir)
 
 
 @bank_app.command("match")

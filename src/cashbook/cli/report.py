@@ -5,8 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (BookOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt, PaperFormat, PaperFormatOpt, begin, now, open_book,
-                     parse_date, today)
+from .common import (BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
+                     PaperFormatOpt, SectionOpt, begin, now, open_book, parse_date, today)
 
 report_app = typer.Typer(help="Reports: journal, balances, advances, deposits, cheques, receipts, exceptions.", no_args_is_help=True)
 
@@ -15,15 +15,83 @@ ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD
 AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
 
 
-def show(report, fmt: Format, lang: Lang, output: str | None = None) -> None:
+def show(report, fmt: Format, lang: Lang, output: str | None = None, encoding=None, section: str | None = None,
+         output_dir: str | None = None) -> None:
     from ..render import render_report
+    from .common import fail
 
-    if fmt.value in ("html", "pdf") or output:
+    if (section or output_dir) and fmt.value != "csv":
+        fail("bad-option", "--section and --output-dir are for -f csv (one table per CSV file)")
+    if fmt.value == "csv":
+        write_csv(report, lang.value, output, getattr(encoding, "value", encoding) or "utf-8-sig", section, output_dir)
+    elif fmt.value in ("html", "pdf") or output:
         write_output(report, fmt.value, lang.value, output)
     else:
         render_report(report, fmt.value, lang.value)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def write_csv(report, lang: str, output: str | None, encoding: str, section: str | None, output_dir: str | None) -> None:
+    """One table per CSV (Excel reads a file as one sheet): the first, the one ``section``
+    names, or each into ``output_dir``/NAME.csv; encoded for Excel (BOM) unless told
+    otherwise; a header line even when there are no rows."""
+    import contextlib
+    import io
+    import sys
+    from pathlib import Path
+
+    from ..render import render_report
+    from ..reports.model import Report
+    from ..store.files import atomic_write
+    from .common import fail
+
+    names = [t.section() for t in report.tables]
+
+    def encoded(table) -> bytes:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            render_report(Report(report.data, [table]), "csv", lang)
+        text = buf.getvalue()
+        try:
+            return text.encode(encoding)
+        except UnicodeEncodeError as exc:
+            fail("bad-option", f"--encoding {encoding}: {text[exc.start:exc.end]!r} in the {table.section()} table has no "
+                               f"{encoding} form; use --encoding utf-8-sig")
+
+    if output_dir:
+        folder = Path(output_dir)
+        if not folder.is_dir():
+            fail("bad-option", f"--output-dir {output_dir!r} is not a folder; create it first")
+        chosen = [t for t in report.tables if not section or t.section() == section]
+        if section and not chosen:
+            fail("bad-option", f"--section {section!r}: this report's tables are {', '.join(names)}")
+        for table in chosen:
+            atomic_write(folder / f"{table.section()}.csv", encoded(table))
+            print(f"wrote {folder / (table.section() + '.csv')}", file=sys.stderr)
+        return
+    if section:
+        table = next((t for t in report.tables if t.section() == section), None)
+        if table is None:
+            fail("bad-option", f"--section {section!r}: this report's tables are {', '.join(names)}")
+    elif report.tables:
+        table = report.tables[0]
+        if len(names) > 1:
+            print(f"note: CSV of the first table ({names[0]}); the others: {', '.join(names[1:])} "
+                  "(--section NAME, or --output-dir DIR for all)", file=sys.stderr)
+    else:
+        return
+    data = encoded(table)
+    if output and output != "-":
+        target = Path(output)
+        if target.is_dir() or not target.parent.exists():
+            fail("bad-option", f"--output {output!r}: not a file in an existing folder")
+        atomic_write(target, data)
+        print(f"wrote {output} ({len(data):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def write_output(report, fmt: str, lang: str, output: str | None) -> None:
@@ -83,6 +151,9 @@ def journal(
     book: BookOpt = None,
     fmt: PaperFormatOpt = PaperFormat.table,
     output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """Cash and bank journals (现金/银行存款日记账) with running balances; -f pdf prints them with 对方科目 and
@@ -105,14 +176,18 @@ def journal(
         from ..reports.sheets import journal_sheets
 
         report.sheets = journal_sheets(report.data, loaded.order, b.policy)
-    show(report, fmt, lang, output)
+    show(report, fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("balances")
 def balances(
     date: AsOfOpt = None,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """Balance of every cash and bank account."""
@@ -122,7 +197,7 @@ def balances(
     b = open_book(book)
     day = parse_date(date)
     state = _state_as_of(b, day)
-    show(balances_report(state.balances, b.policy, day), fmt, lang)
+    show(balances_report(state.balances, b.policy, day), fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("advances")
@@ -130,7 +205,11 @@ def advances(
     date: AsOfOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Include settled advances.")] = False,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """Staff advances open and overdue (overdue ones are receivables)."""
@@ -140,14 +219,18 @@ def advances(
     b = open_book(book)
     day = parse_date(date)
     state = _state_as_of(b, day)
-    show(advances_report(state, b.policy, day, all_), fmt, lang)
+    show(advances_report(state, b.policy, day, all_), fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("deposits")
 def deposits(
     date: AsOfOpt = None,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """Merchant deposits held, by type and merchant."""
@@ -157,7 +240,7 @@ def deposits(
     b = open_book(book)
     day = parse_date(date)
     state = _state_as_of(b, day)
-    show(deposits_report(state, b.policy, day), fmt, lang)
+    show(deposits_report(state, b.policy, day), fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("cheques")
@@ -165,7 +248,11 @@ def cheques(
     start: FromOpt = None,
     end: ToOpt = None,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """The cheque register: issued, voided, outstanding."""
@@ -175,7 +262,7 @@ def cheques(
     b = open_book(book)
     loaded = b.load()
     show(cheques_report(loaded.order, loaded.state, cleared_entries(b, loaded), parse_date(start, "--from") if start else None,
-                         parse_date(end, "--to") if end else None), fmt, lang)
+                         parse_date(end, "--to") if end else None), fmt, lang, output, encoding, section, output_dir)
 
 
 def cleared_entries(book, loaded) -> set[str]:
@@ -196,7 +283,11 @@ def cleared_entries(book, loaded) -> set[str]:
 @report_app.command("receipts")
 def receipts(
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """Receipt numbers used and gaps in their sequences (exit 1 on a gap)."""
@@ -204,13 +295,17 @@ def receipts(
 
     begin(fmt, book)
     b = open_book(book)
-    show(receipts_report(b.load().state), fmt, lang)
+    show(receipts_report(b.load().state), fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("exceptions")
 def exceptions(
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """Rule exceptions: warnings and overrides recorded, and any violations (exit 1 on a violation)."""
@@ -222,7 +317,7 @@ def exceptions(
     loaded = b.load(checker=check_entry)
     found = loaded.problems + book_checks(loaded.state, b.policy, loaded.where)
     rule_problems = [p for p in found if "rule" in p.data or p.code == "day-sealed"]
-    show(exceptions_report(rule_problems, loaded.state.entries), fmt, lang)
+    show(exceptions_report(rule_problems, loaded.state.entries), fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("day")
@@ -231,6 +326,9 @@ def day(
     book: BookOpt = None,
     fmt: PaperFormatOpt = PaperFormat.table,
     output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """The daily close report without sealing (exit 1 while the day is open or something is wrong); -f pdf prints
@@ -249,7 +347,7 @@ def day(
         from ..reports.sheets import day_sheet
 
         report.sheets = [day_sheet(result, b.policy)]
-    show(report, fmt, lang, output)
+    show(report, fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("count")
@@ -259,6 +357,9 @@ def count_sheet_cmd(
     book: BookOpt = None,
     fmt: PaperFormatOpt = PaperFormat.table,
     output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
     """现金盘点表 The day's cash count by denomination against the book (账存, 实存, 长款/短款), to sign.
@@ -289,7 +390,7 @@ def count_sheet_cmd(
     notes = [f"book 账存 {body['book_balance']}; counted 实存 {body['counted'] if body['counted'] is not None else '(no count)'}; "
              f"difference {body['difference'] if body['difference'] is not None else '-'}"]
     report = Report(data, [table], notes, exit_code=0 if body["difference"] == 0 else 1, sheets=[sheet])
-    show(report, fmt, lang, output)
+    show(report, fmt, lang, output, encoding, section, output_dir)
 
 
 @report_app.command("month")
@@ -298,6 +399,9 @@ def month(
     book: BookOpt = None,
     fmt: PaperFormatOpt = PaperFormat.table,
     output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
     require_sealed: Annotated[bool, typer.Option(hidden=True)] = False,
 ):
@@ -352,7 +456,7 @@ def month(
 
         report = copy.copy(report)  # the remembered report stays as it was
         report.sheets = [month_sheet(report.data, b.policy)]
-    show(report, fmt, lang, output)
+    show(report, fmt, lang, output, encoding, section, output_dir)
 
 
 def reconciliation_status(book, month_: str) -> list[dict]:

@@ -70,7 +70,8 @@ def journal_report(
         title_en = ("Cash journal" if info.type == "cash" else "Bank journal") + f" {acct} ({info.name})"
         rows = [{"summary": "b/f 上期结转", "balance": b["opening"]}] + b["lines"]
         tables.append(Table(JOURNAL_COLUMNS, rows, title_en, title_zh,
-                            totals={"summary": "totals 本期合计", "receipt": b["receipts"], "payment": b["payments"], "balance": closing}))
+                            totals={"summary": "totals 本期合计", "receipt": b["receipts"], "payment": b["payments"], "balance": closing},
+                            name=acct))
     return Report(data=data, tables=tables)
 
 

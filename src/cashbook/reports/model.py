@@ -31,6 +31,12 @@ class Table:
     title_en: str = ""
     title_zh: str = ""
     totals: dict | None = None  # a footer row, keyed like the rows
+    name: str = ""  # the section name of a report with several tables (CSV --section), else from the title
+
+    def section(self) -> str:
+        import re
+
+        return self.name or re.sub(r"[^a-z0-9]+", "-", self.title_en.lower()).strip("-") or "table"
 
     def title(self, lang: str) -> str:
         return (self.title_zh or self.title_en) if lang == "zh" else self.title_en

@@ -32,14 +32,15 @@ def reconciliation_report(r: Reconciliation) -> Report:
     ]
     cols = [Column("book", "Books (企业)", "企业账面"), Column("book_amount", "Amount", "金额", "money"),
             Column("bank", "Bank statement (银行)", "银行对账单"), Column("bank_amount", "Amount", "金额", "money")]
-    tables = [Table(cols, rows, f"Bank reconciliation {r.account} {r.month}", f"银行存款余额调节表 {r.account} {r.month}")]
+    tables = [Table(cols, rows, f"Bank reconciliation {r.account} {r.month}", f"银行存款余额调节表 {r.account} {r.month}", name="statement")]
     for key, en, zh in (("bank_credits_not_booked", "Bank credits not booked", "银收企未收"),
                         ("bank_debits_not_booked", "Bank debits not booked", "银付企未付"),
                         ("deposits_in_transit", "Deposits in transit", "企收银未收"),
                         ("outstanding_payments", "Outstanding payments", "企付银未付")):
         items = getattr(r, key)
-        if items:
-            tables.append(Table(ITEM_COLUMNS, items, f"{en} ({len(items)})", f"{zh} ({len(items)})", totals={"memo": "total", "amount": _sum(items)}))
+        # every kind is a section, also when empty (a CSV of it is its header)
+        tables.append(Table(ITEM_COLUMNS, items, f"{en} ({len(items)})", f"{zh} ({len(items)})",
+                            totals={"memo": "total", "amount": _sum(items)}, name=key.replace("_", "-")))
     verdict = ("balanced: the adjusted balances agree" if r.balanced
                else f"NOT balanced: difference {fmt_grouped(r.difference)} is an error to investigate")
     notes = [f"statement balance: {r.statement_balance_source}", verdict, "Prepared by 编制: ________   Chief accountant 主管会计: ________"]
@@ -65,7 +66,7 @@ def missing_statement_report(account: str, month: str, book_balance, keeps_state
              "bank": "Balance per bank statement 银行对账单余额: no statement 未导入对账单", "bank_amount": None}]
     cols = [Column("book", "Books (企业)", "企业账面"), Column("book_amount", "Amount", "金额", "money"),
             Column("bank", "Bank statement (银行)", "银行对账单"), Column("bank_amount", "Amount", "金额", "money")]
-    tables = [Table(cols, rows, f"Bank reconciliation {account} {month}", f"银行存款余额调节表 {account} {month}")]
+    tables = [Table(cols, rows, f"Bank reconciliation {account} {month}", f"银行存款余额调节表 {account} {month}", name="statement")]
     notes = [f"NOT reconciled: statement-missing: {message}"]
     return Report(data, tables, notes, exit_code=1)
 

@@ -57,8 +57,8 @@ def deposits_report(state: BookState, policy: Policy, as_of: dt.date) -> Report:
     tcols = [Column("type", "Type", "类型"), Column("name", "Name", "名称"), Column("count", "Count", "笔数", "int"),
              Column("held", "Held", "在押金额", "money")]
     return Report({"date": as_of, "deposits": rows, "by_type": list(by_type.values()), "total": total},
-                  [Table(cols, rows, f"Deposits held at {as_of}", f"{as_of} 在押押金明细", totals={"id": "total / 合计", "held": total}),
-                   Table(tcols, list(by_type.values()), "By type", "按类型汇总", totals={"type": "total / 合计", "held": total})])
+                  [Table(cols, rows, f"Deposits held at {as_of}", f"{as_of} 在押押金明细", totals={"id": "total / 合计", "held": total}, name="deposits"),
+                   Table(tcols, list(by_type.values()), "By type", "按类型汇总", totals={"type": "total / 合计", "held": total}, name="by-type")])
 
 
 def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str] | None = None,
@@ -90,8 +90,8 @@ def receipts_report(state: BookState) -> Report:
     cols = [Column("prefix", "Series", "收据序列"), Column("first_missing", "First missing", "缺号起"),
             Column("last_missing", "Last missing", "缺号止")]
     used = [{"doc": n, "id": state.receipt_numbers[n]} for n in numbers]
-    tables = [Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号")], used, "Receipt numbers used", "已用收据号"),
-              Table(cols, rows, "Receipt-number gaps", "收据缺号")]
+    tables = [Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号")], used, "Receipt numbers used", "已用收据号", name="used"),
+              Table(cols, rows, "Receipt-number gaps", "收据缺号", name="gaps")]
     report = Report({"used": used, "gaps": rows}, tables)
     report.exit_code = 1 if rows else 0
     return report
