@@ -37,12 +37,12 @@ def _month(text: str):
 def import_(
     file: Annotated[Path, typer.Argument(help="Statement file (- reads standard input): CSV/XLS/XLSX of a Chinese bank, generic CSV, OFX, camt.053 (also in a .zip), MT940.")],
     account: AccountOpt,
-    format_: Annotated[str, typer.Option("--format", help="auto | csv | xls | xlsx | ofx | camt053 | mt940.")] = "auto",
+    format_: Annotated[str, typer.Option("--statement-format", metavar="KIND", help="The file's kind: auto | csv | xls | xlsx | ofx | camt053 | mt940 (-f/--format is the output, as everywhere).")] = "auto",
     profile: Annotated[Optional[str], typer.Option("--profile", help="Chinese bank profile (icbc, ccb, cmb, boc, abc, bocom, spdb, citic, ...) or a bank_formats name from policies.toml.", show_default=False)] = None,
     statement_account: Annotated[Optional[str], typer.Option("--statement-account", help="Import only the file's statements of this account number (or CURRENCY, or NUMBER:CURRENCY).", show_default=False)] = None,
     accept_gaps: Annotated[bool, typer.Option("--accept-gaps", help="Import even where the lines do not explain the opening and closing balances (the gap is recorded).")] = False,
     book: BookOpt = None,
-    out_format: Annotated[Format, typer.Option("--output-format", "-f", help="table, json or csv.")] = Format.table,
+    out_format: Annotated[Format, typer.Option("--format", "-f", "--output-format", help="Output: table, json or csv.")] = Format.table,
 ):
     """Import a bank statement; re-importing the same or an overlapping file adds nothing.
 
