@@ -233,7 +233,7 @@ def reconcile_cmd(
         show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output, encoding,
              section, output_dir)
         return
-    report = reconciliation_report(result)
+    report = reconciliation_report(result, lang.value)
     if fmt.value in ("html", "pdf"):
         from ..reports.sheets import reconciliation_sheet
 

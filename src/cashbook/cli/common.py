@@ -106,7 +106,7 @@ SectionOpt = Annotated[Optional[str], typer.Option("--section", metavar="NAME", 
                                                    "the table NAME (the first one by default).", show_default=False)]
 OutputDirOpt = Annotated[Optional[str], typer.Option("--output-dir", metavar="DIR", help="CSV: one file per table, "
                                                      "DIR/NAME.csv.", show_default=False)]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Headings in English or Chinese.")]
+LangOpt = Annotated[Lang, typer.Option("--lang", envvar="CASHBOOK_LANG", help="English or Chinese (default: $CASHBOOK_LANG, else en).")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
 TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: now, or 12:00 for another day).", show_default=False)]
 ApprovalsOpt = Annotated[Optional[list[str]], typer.Option("--approved-by", help="ROLE:NAME of a sign-off, e.g. gm:王总; repeat for each.", show_default=False)]

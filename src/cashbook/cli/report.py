@@ -171,7 +171,7 @@ def journal(
         if a not in b.policy.accounts:
             fail("unknown-account", f"--account {a!r} is not in policies.toml; accounts: {', '.join(b.policy.accounts)}")
     loaded = b.load()
-    report = journal_report(loaded.order, b.policy, account, first, last)
+    report = journal_report(loaded.order, b.policy, account, first, last, lang.value)
     if fmt.value in ("html", "pdf"):
         from ..reports.sheets import journal_sheets
 

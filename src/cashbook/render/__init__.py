@@ -78,7 +78,7 @@ def print_table(table: Table, lang: str, out=None) -> None:
         rt.add_column(col.heading(lang), justify="right" if col.kind in ("money", "int") else "left", footer=footer,
                       overflow="fold", no_wrap=fixed, min_width=whole.get(col.key))
     for row in table.rows:
-        rt.add_row(*(_cell(row.get(c.key), c.kind, True) for c in columns))
+        rt.add_row(*(c.shown(_cell(row.get(c.key), c.kind, True), lang) for c in columns))
     out.print(rt)
     if dropped:
         out.print(f"({out.width} columns: left out {', '.join(c.heading(lang) for c in dropped)}; a wider terminal or -f csv shows all)")

@@ -19,9 +19,13 @@ class Column:
     en: str
     zh: str
     kind: ColumnKind = "text"
+    zh_values: tuple = ()  # (value, 中文) pairs: codes in the data (statuses) shown in Chinese with --lang zh
 
     def heading(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def shown(self, text: str, lang: str) -> str:
+        return dict(self.zh_values).get(text, text) if lang == "zh" and self.zh_values else text
 
 
 @dataclass

@@ -13,6 +13,10 @@ from ..core.state import BookState
 from .model import Column, Report, Table
 
 
+STATUS_ZH = (("open", "未还"), ("settled", "已结清"), ("receivable", "逾期应收"), ("voided", "已作废"), ("cleared", "已兑付"),
+             ("outstanding", "未兑付"))
+
+
 def advances_report(state: BookState, policy: Policy, as_of: dt.date, include_settled: bool = False) -> Report:
     """Open advances; one past its due date is overdue and becomes a receivable (转应收款)."""
     days = policy.rules.advance_overdue.days
@@ -29,7 +33,7 @@ def advances_report(state: BookState, policy: Policy, as_of: dt.date, include_se
     cols = [Column("id", "Advance", "借款单"), Column("date", "Date", "日期", "date"), Column("person", "Person", "借款人"),
             Column("purpose", "Purpose", "用途"), Column("amount", "Amount", "金额", "money"),
             Column("outstanding", "Outstanding", "未结金额", "money"), Column("due", "Due", "到期日", "date"),
-            Column("days_overdue", "Days overdue", "逾期天数", "int"), Column("status", "Status", "状态")]
+            Column("days_overdue", "Days overdue", "逾期天数", "int"), Column("status", "Status", "状态", zh_values=STATUS_ZH)]
     table = Table(cols, rows, f"Staff advances at {as_of}", f"{as_of} 职工借款", totals={"id": "total / 合计", "outstanding": total})
     overdue_total = sum((r["outstanding"] for r in rows if r["status"] == "receivable"), ZERO)
     return Report({"date": as_of, "advances": rows, "outstanding": total, "receivable": overdue_total}, [table])
@@ -77,7 +81,7 @@ def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str]
     totals = {s: sum((r["amount"] for r in rows if r["status"] == s), ZERO) for s in ("outstanding", "cleared", "voided")}
     cols = [Column("cheque", "Cheque", "支票号"), Column("account", "Account", "账户"), Column("date", "Date", "日期", "date"),
             Column("id", "Entry", "凭证号"), Column("payee", "Payee", "收款人"), Column("amount", "Amount", "金额", "money"),
-            Column("status", "Status", "状态")]
+            Column("status", "Status", "状态", zh_values=STATUS_ZH)]
     return Report({"cheques": rows, "issued": len(rows), **{f"{k}_total": v for k, v in totals.items()}},
                   [Table(cols, rows, "Cheque register", "支票登记簿")])
 
