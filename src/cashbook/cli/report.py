@@ -20,6 +20,11 @@ def show(report, fmt: Format, lang: Lang, output: str | None = None, encoding=No
     from ..render import render_report
     from .common import fail
 
+    if fmt.value == "json":  # the contract: which output, which version (docs/schemas/)
+        import copy
+
+        report = copy.copy(report)
+        report.data = {"schema": schema_name(), **report.data}
     if (section or output_dir) and fmt.value != "csv":
         fail("bad-option", "--section and --output-dir are for -f csv (one table per CSV file)")
     if fmt.value == "csv":
@@ -30,6 +35,20 @@ def show(report, fmt: Format, lang: Lang, output: str | None = None, encoding=No
         render_report(report, fmt.value, lang.value)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def schema_name() -> str:
+    """``cashbook.report.day/1``: the command that printed the JSON, and its version."""
+    from ..reports.schemas import schema_id
+
+    try:
+        from typer._click.globals import get_current_context
+
+        ctx = get_current_context(silent=True)
+        path = ctx.command_path.split()[1:] if ctx else []
+    except (ImportError, AttributeError):
+        path = []
+    return schema_id(".".join(path) or "report")
 
 
 def write_csv(report, lang: str, output: str | None, encoding: str, section: str | None, output_dir: str | None) -> None:
