@@ -152,4 +152,4 @@ def test_journal_report_lines_sum_to_totals(cli, book):
     cash = j["accounts"][0]
     assert (cash["opening"], cash["closing"]) == ("1500.00", "1500.00")
     csv_out = cli("report", "journal", "--format", "csv", book=book).out
-    assert csv_out.splitlines()[0] == "date,id,doc,summary,receipt,payment,balance"
+    assert csv_out.splitlines()[0] == "\ufeffdate,id,doc,summary,receipt,payment,balance"  # the BOM Excel needs

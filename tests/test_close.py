@@ -188,6 +188,7 @@ def test_month_close_refuses_open_days_then_reports(cli, closed, monkeypatch):
 def test_golden_day_report(cli, closed):
     r = cli("report", "day", "2026-11-02", "--format", "json", book=closed).json
     assert r == {
+        "schema": "cashbook.report.day/1",  # the output names its contract (docs/schemas/)
         "date": "2026-11-02", "account": "cash", "opening": "1500.00", "receipts": "1200.00", "payments": "1280.00",
         "book_balance": "1420.00", "counted": "1420.00", "difference": "0.00", "over_limit": "0.00", "takings": "1200.00",
         "banked": "1200.00", "undeposited": "0.00", "sealed": True, "seal_entry": "20261102-005",

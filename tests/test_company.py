@@ -159,7 +159,7 @@ def test_consolidated_figures_are_the_sums_of_the_branch_books_own_reports(cli, 
 def test_every_format_has_a_column_per_branch(cli, hq):
     r = cli("company", "report", "balances", "--date", "2026-11-02", "--company", str(hq), "--format", "csv")
     assert r.code == 0
-    assert r.out.splitlines()[0] == "account,name,type,branch:store1,branch:store2,branch:store3,total"
+    assert r.out.splitlines()[0] == "\ufeffaccount,name,type,branch:store1,branch:store2,branch:store3,total"  # BOM: for Excel
     assert "cash,库存现金,cash,1500.00,1500.00,900.00,3900.00" in r.out
     table = cli("company", "report", "month", "2026-11", "--company", str(hq), "--lang", "zh")
     # 1: the branches keep a bank account and no statement of it (statement-missing, a control failure)

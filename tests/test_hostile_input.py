@@ -895,7 +895,7 @@ def test_fuzzed_statements(cli, fresh, data, tmp_path):
     f = tmp_path / f"s-{abs(hash(blob)) % 10**9}-{name}"
     f.write_bytes(blob)
     before = snap(book)
-    args = ["bank", "import", str(f), "--account", "bank", "--format", fmt]
+    args = ["bank", "import", str(f), "--account", "bank", "--statement-format", fmt]
     r = cli(*args, book=book)
     if not clean_refusal_or_success(args, r):
         return

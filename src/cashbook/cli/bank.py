@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, Lang, LangOpt, begin, fail, now, open_book
+from .common import (BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
+                     PaperFormatOpt, SectionOpt, begin, fail, now, open_book)
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
 AccountOpt = Annotated[str, typer.Option("--account", help="Bank account key from policies.toml.")]
@@ -36,12 +37,12 @@ def _month(text: str):
 def import_(
     file: Annotated[Path, typer.Argument(help="Statement file (- reads standard input): CSV/XLS/XLSX of a Chinese bank, generic CSV, OFX, camt.053 (also in a .zip), MT940.")],
     account: AccountOpt,
-    format_: Annotated[str, typer.Option("--format", help="auto | csv | xls | xlsx | ofx | camt053 | mt940.")] = "auto",
+    format_: Annotated[str, typer.Option("--statement-format", metavar="KIND", help="The file's kind: auto | csv | xls | xlsx | ofx | camt053 | mt940 (-f/--format is the output, as everywhere).")] = "auto",
     profile: Annotated[Optional[str], typer.Option("--profile", help="Chinese bank profile (icbc, ccb, cmb, boc, abc, bocom, spdb, citic, ...) or a bank_formats name from policies.toml.", show_default=False)] = None,
     statement_account: Annotated[Optional[str], typer.Option("--statement-account", help="Import only the file's statements of this account number (or CURRENCY, or NUMBER:CURRENCY).", show_default=False)] = None,
     accept_gaps: Annotated[bool, typer.Option("--accept-gaps", help="Import even where the lines do not explain the opening and closing balances (the gap is recorded), or a file cut short (its whole lines, the cut named).")] = False,
     book: BookOpt = None,
-    out_format: Annotated[Format, typer.Option("--output-format", "-f", help="table, json or csv.")] = Format.table,
+    out_format: Annotated[Format, typer.Option("--format", "-f", "--output-format", help="Output: table, json or csv.")] = Format.table,
 ):
     """Import a bank statement; re-importing the same or an overlapping file adds nothing.
 
@@ -206,10 +207,17 @@ def reconcile_cmd(
     account: AccountOpt,
     month: MonthOpt,
     book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PaperFormatOpt = PaperFormat.table,
+    output: OutputOpt = None,
+    encoding: EncodingOpt = Encoding.utf8sig,
+    section: SectionOpt = None,
+    output_dir: OutputDirOpt = None,
     lang: LangOpt = Lang.en,
 ):
-    """The bank reconciliation statement: exit 0 when the adjusted balances agree, 1 when they differ."""
+    """The bank reconciliation statement (银行存款余额调节表): exit 0 when the adjusted balances agree, 1 when they
+    differ; -f pdf prints it in the two-column form to sign.
+
+    Example: cashbook bank reconcile --account icbc --month 2026-10 -f pdf -o 余额调节表-icbc-2026-10.pdf"""
     from ..reports.reconcile import reconciliation_report
     from .report import show
 
@@ -222,9 +230,15 @@ def reconcile_cmd(
     first, last = _month(month)
     result, stored = reconciliation(b, account, month)
     if not statement_covers(first, last, stored.lines, stored.anchors):
-        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang)
+        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output, encoding,
+             section, output_dir)
         return
-    show(reconciliation_report(result), fmt, lang)
+    report = reconciliation_report(result, lang.value)
+    if fmt.value in ("html", "pdf"):
+        from ..reports.sheets import reconciliation_sheet
+
+        report.sheets = [reconciliation_sheet(result, b.policy, last)]
+    show(report, fmt, lang, output, encoding, section, output_dir)
 
 
 @bank_app.command("match")

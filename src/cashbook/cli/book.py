@@ -108,6 +108,14 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(dumps({"ok": not errors, "files": files, "entries": entries,
                                     "errors": len(errors), "warnings": len(warnings),
                                     "problems": [p.as_json() for p in problems]}) + "\n")
+        elif fmt == Format.csv:  # one table, with its header also when the book is clean
+            from ..reports.model import Column, Report, Table
+            from .report import write_csv
+
+            cols = [Column(k, k, k) for k in ("file", "line", "code", "severity", "entry", "message")]
+            rows = [{"file": p.file, "line": p.line, "code": p.code, "severity": p.severity, "entry": p.entry_id,
+                     "message": p.message} for p in problems]
+            write_csv(Report({}, [Table(cols, rows, "Problems", "问题", name="problems")]), "en", None, "utf-8-sig", None, None)
         else:
             for p in errors:
                 print(shown(str(p)))

@@ -69,6 +69,9 @@ def register(app: typer.Typer) -> None:
 def close_day(
     date: Annotated[Optional[str], typer.Argument(help="YYYY-MM-DD (default: today).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the close without sealing.")] = False,
+    guided: Annotated[bool, typer.Option("--guided", help="On a terminal: count the drawer denomination by denomination "
+                                         "against the book, see 长款/短款 and what to bank, then confirm the seal.")] = False,
+    account: Annotated[str, typer.Option("--account", help="Cash account counted with --guided.")] = "cash",
     book: BookOpt = None,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.en,
@@ -85,12 +88,84 @@ def close_day(
     day = parse_date(date, "DATE")
     if day > now().date():
         fail("future-date", f"{day} has not happened yet")
+    if guided:
+        if not guided_count(b, day, account, date, book, dry_run):
+            raise typer.Exit(1)
+        b = open_book(book)
     result = close_day_in_book(b, day, now(), check_entry, seal=not dry_run)
     if result.sealed and not dry_run:
         from .sync import after_close
 
         after_close(b, result)  # a branch book commits the sealed day
     show(day_report(result), fmt, lang)
+
+
+def guided_count(b, day, account: str, date: str | None, book: str | None, dry_run: bool) -> bool:
+    """Ask the count note by note with a running total against the book; record it when the
+    cashier confirms. False when cancelled (nothing written)."""
+    import sys
+
+    from ..core.close import parse_count
+    from ..core.money import ZERO, fmt_grouped
+    from ..core.rules import check_entry
+    from ..store.book import close_day_in_book
+    from .record import record
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail("not-a-terminal", f"--guided asks questions on a terminal; without one count with `cashbook count {day} 100xN 50xN …` "
+                               f"and close with `cashbook close day {day}`")
+    if account not in b.policy.cash_accounts():
+        fail("unknown-account", f"--account {account!r} is not a cash account; cash accounts: {', '.join(b.policy.cash_accounts())}")
+    before = close_day_in_book(b, day, now(), check_entry, seal=False)
+    cash = next(c for c in before.cash if c.account == account)
+    if before.sealed:
+        fail("day-sealed", f"{day} is already sealed; nothing to count")
+    book_balance = cash.book_balance
+    print(f"日结 {day} {account}: book balance 账存 {fmt_grouped(book_balance)}. Count each denomination "
+          "(Enter = 0, q = cancel).")
+    items, total = [], ZERO
+    try:
+        for denom in b.policy.denominations:
+            while True:
+                answer = input(f"  {denom.normalize():f} 元 × ").strip().lower()
+                if answer in ("q", "quit"):
+                    print("cancelled: nothing was written")
+                    return False
+                if answer == "":
+                    answer = "0"
+                if answer.isascii() and answer.isdigit() and len(answer) <= 7:
+                    break
+                print("    a whole number of notes or coins, e.g. 12 (q cancels)")
+            n = int(answer)
+            if n:
+                items.append(f"{denom.normalize():f}x{n}")
+            total += denom * n
+            diff = total - book_balance
+            print(f"    running total 实存 {fmt_grouped(total)}; against the book {'+' if diff > 0 else ''}{fmt_grouped(diff)}")
+    except (EOFError, KeyboardInterrupt):
+        print("\ncancelled: nothing was written")
+        return False
+    diff = total - book_balance
+    verdict = "账实相符 matches the book" if diff == 0 else (f"长款 overage {fmt_grouped(diff)}" if diff > 0 else
+                                                         f"短款 shortage {fmt_grouped(-diff)}")
+    limit = b.policy.rules.cash_over_limit.limit
+    print(f"counted 实存 {fmt_grouped(total)}, book 账存 {fmt_grouped(book_balance)}: {verdict}")
+    print(f"to bank: takings not yet banked {fmt_grouped(cash.undeposited)}; above the limit {fmt_grouped(limit)}: "
+          f"{fmt_grouped(max(total - limit, ZERO))}")
+    if not items:
+        print("nothing counted: cancelled, nothing was written")
+        return False
+    question = "Record this count (dry run: no seal)? [y/N] " if dry_run else f"Record this count and seal {day}? [y/N] "
+    try:
+        answer = input(question).strip().lower()
+    except (EOFError, KeyboardInterrupt):
+        answer = ""
+    if answer not in ("y", "yes", "是"):
+        print("cancelled: nothing was written")
+        return False
+    parse_count(items, b.policy)  # the same check as `cashbook count`
+    record(book, Format.table, dict(kind="cash-count", account=account, counts=items, total=total), str(day), None)
+    return True
 
 
 @close_app.command("month")

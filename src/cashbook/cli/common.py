@@ -18,6 +18,16 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class PaperFormat(str, Enum):
+    """Formats of a report that can also be printed: html and pdf lay it out as a sheet."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+    pdf = "pdf"
+
+
 class Lang(str, Enum):
     en = "en"
     zh = "zh"
@@ -91,7 +101,23 @@ def today() -> dt.date:
 
 BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book folder (default: $CASHBOOK_BOOK, else the current directory).", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Headings in English or Chinese.")]
+PaperFormatOpt = Annotated[PaperFormat, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts, "
+                                                     "html or pdf for the printable sheet (with --output FILE).")]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of "
+                                                  "standard output (needed for pdf).", show_default=False)]
+class Encoding(str, Enum):
+    utf8sig = "utf-8-sig"
+    utf8 = "utf-8"
+    gbk = "gbk"
+
+
+EncodingOpt = Annotated[Encoding, typer.Option("--encoding", help="CSV text encoding: utf-8-sig (with the BOM Excel needs "
+                                               "to read Chinese), utf-8, or gbk.")]
+SectionOpt = Annotated[Optional[str], typer.Option("--section", metavar="NAME", help="CSV of a report with several tables: "
+                                                   "the table NAME (the first one by default).", show_default=False)]
+OutputDirOpt = Annotated[Optional[str], typer.Option("--output-dir", metavar="DIR", help="CSV: one file per table, "
+                                                     "DIR/NAME.csv.", show_default=False)]
+LangOpt = Annotated[Lang, typer.Option("--lang", envvar="CASHBOOK_LANG", help="English or Chinese (default: $CASHBOOK_LANG, else en).")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
 TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: now, or 12:00 for another day).", show_default=False)]
 ApprovalsOpt = Annotated[Optional[list[str]], typer.Option("--approved-by", help="ROLE:NAME of a sign-off, e.g. gm:王总; repeat for each.", show_default=False)]

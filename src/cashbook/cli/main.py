@@ -3,6 +3,7 @@
 import copy
 import os
 import sys
+from typing import Annotated
 
 import typer
 
@@ -22,13 +23,27 @@ app = typer.Typer(
     "daily close and bank reconciliation. Acts on --book DIR, else $CASHBOOK_BOOK, else the current directory.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("cashbook")
+        except PackageNotFoundError:
+            number = "unknown"
+        print(f"cashbook {number}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _main(book: BookOpt = None) -> None:
+def _main(book: BookOpt = None,
+          show_version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
+                                                     callback=_version)] = False) -> None:
     book_given(book)
     if book:
         Session.book = book
@@ -87,21 +102,40 @@ def _app_for(name: str | None) -> typer.Typer:
     return only
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush meets no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a captured stdout in tests has no descriptor
+        pass
+
+
 def run() -> None:
     """Entry point: run the app; turn every failure into a message and an exit code."""
     from ..core.problems import CashbookError
 
     Session.cache_off = False
     try:
+        from typer.main import get_command
+
+        from .helptext import polish
+
+        def invoke() -> int:
+            command = get_command(_app_for(_command_named(sys.argv[1:])))
+            polish(command)
+            return command(standalone_mode=False, prog_name="cashbook")
+
         try:
-            code = _app_for(_command_named(sys.argv[1:]))(standalone_mode=False, prog_name="cashbook")
+            code = invoke()
         except CashbookError as exc:
             if not any(p.code == "cache-busy" for p in exc.problems):
                 raise
             # a cached value failed its check mid-command (nothing was written) and the cache was
             # dropped: the same command once more from the files alone, so a cache never decides
             Session.cache_off = True
-            code = _app_for(_command_named(sys.argv[1:]))(standalone_mode=False, prog_name="cashbook")
+            code = invoke()
+        sys.stdout.flush()
     except CashbookError as exc:
         blocking = [p for p in exc.problems if p.severity == "block"] or exc.problems
         _print_problems(exc.problems if Session.format == "json" else blocking, exc.exit_code)
@@ -127,7 +161,8 @@ def run() -> None:
     except KeyboardInterrupt:
         print("interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader of a pipe (`| head`) has all it wanted: not an error
+        _quiet_stdout()
         sys.exit(0)
     except Exception as exc:  # the last line of defence: no traceback reaches a user
         if os.environ.get("CASHBOOK_DEBUG"):

@@ -5,8 +5,39 @@ from __future__ import annotations
 from .entries import EntryBase
 
 
-def summary(entry: EntryBase) -> str:
+ZH_DIRECTION = {"overage": "长款", "shortage": "短款", "in": "收入", "out": "支出", "credit": "收入", "debit": "支出"}
+
+
+def summary_zh(entry: EntryBase) -> str:
+    """The 摘要 in Chinese: the same facts (names, keys and numbers stay as written)."""
+    k = entry.kind
+    e = entry
+    direction = ZH_DIRECTION.get(str(e.field("direction", "")), str(e.field("direction", "")))
+    parts = {
+        "receipt": lambda: [f"收{e.party}款", e.category],
+        "collection": lambda: [f"代{e.on_behalf_of}收{e.party}款"],
+        "payment": lambda: [f"付{e.party}款", e.category],
+        "bank-deposit": lambda: [f"现金存入{e.account}"],
+        "withdrawal": lambda: [f"从{e.account}提取现金"],
+        "transfer": lambda: [f"{e.from_account}转入{e.to_account}"],
+        "advance": lambda: [f"{e.person}借款", e.purpose, f"应还日 {e.due}"],
+        "settlement": lambda: [f"{e.person}报销/还款 {e.advance}"],
+        "deposit-hold": lambda: [f"收{e.party}押金 {e.type}"],
+        "deposit-refund": lambda: [f"退{e.party}押金 {e.type}"],
+        "bank-entry": lambda: [f"银行{direction}", e.category],
+        "opening": lambda: ["期初余额"],
+        "void": lambda: [f"冲销 {e.target}", e.reason],
+        "adjustment": lambda: [f"现金{direction}"],
+    }.get(k, lambda: [k])()
+    if entry.memo:
+        parts.append(entry.memo)
+    return "；".join(str(p) for p in parts if p)
+
+
+def summary(entry: EntryBase, lang: str = "en") -> str:
     """The 摘要 line of an entry, in the cashier's words."""
+    if lang == "zh":
+        return summary_zh(entry)
     k = entry.kind
     e = entry
     parts: list[str]

@@ -68,25 +68,37 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     # piped output (a script, a file) gets a wide page instead of rich's 80 columns
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 200
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=False, width=width)
+    out = Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=False, width=width)
+    out.on_broken_pipe = _pipe_closed
+    return out
+
+
+def _pipe_closed() -> None:
+    """The reader of a pipe left (`| head`): it has what it wanted, so exit 0 (rich's own exits 1)."""
+    raise BrokenPipeError
 
 
 def print_table(table: Table, lang: str, out=None) -> None:
     from rich import box
     from rich.table import Table as RichTable
 
+    from .fit import fit
+
     out = out or console()
+    columns, dropped, whole, compact = fit(table, out.width, lang, _cell)
     title = table.title(lang)
-    rt = RichTable(title=title or None, box=box.SIMPLE_HEAVY, title_justify="left", show_footer=table.totals is not None,
+    rt = RichTable(title=title or None, box=box.SIMPLE_HEAVY, padding=(0, 0 if compact else 1), show_edge=not compact, title_justify="left", show_footer=table.totals is not None,
                    min_width=min(len(title) + 4, 100))
-    for col in table.columns:
+    for col in columns:
         footer = _cell(table.totals.get(col.key), col.kind, True) if table.totals else ""
-        fixed = col.kind != "text" or col.key in ("id", "doc", "account", "cheque")
+        fixed = col.key in whole
         rt.add_column(col.heading(lang), justify="right" if col.kind in ("money", "int") else "left", footer=footer,
-                      overflow="fold", no_wrap=fixed, min_width=18 if col.key in ("summary", "message") else None)
+                      overflow="fold", no_wrap=fixed, min_width=whole.get(col.key))
     for row in table.rows:
-        rt.add_row(*(_cell(row.get(c.key), c.kind, True) for c in table.columns))
+        rt.add_row(*(c.shown(_cell(row.get(c.key), c.kind, True), lang) for c in columns))
     out.print(rt)
+    if dropped:
+        out.print(f"({out.width} columns: left out {', '.join(c.heading(lang) for c in dropped)}; a wider terminal or -f csv shows all)")
 
 
 def render_report(report: Report, fmt_: str, lang: str = "en") -> None:

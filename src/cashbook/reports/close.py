@@ -93,8 +93,8 @@ def month_report(month: str, first: dt.date, last: dt.date, opening: dict, entri
     ccols = [Column("category", "Category", "科目"), Column("name", "Name", "名称"), Column("type", "Type", "类型"),
              Column("amount", "Amount", "金额", "money")]
     footer = {"name": "total 合计", **{k: totals[k] for k in ("opening", "receipts", "payments", "closing")}}
-    tables = [Table(acols, accounts, f"Month {month}: accounts", f"{month} 月结: 账户", totals=footer),
-              Table(ccols, categories, "Totals by category", "按科目汇总")]
+    tables = [Table(acols, accounts, f"Month {month}: accounts", f"{month} 月结: 账户", totals=footer, name="accounts"),
+              Table(ccols, categories, "Totals by category", "按科目汇总", name="categories")]
     notes = [f"between the book's own accounts (in both receipts and payments above): {fmt_grouped(between)}",
              f"advances open {len(adv['advances'])}, outstanding {fmt_grouped(adv['outstanding'])}, "
              f"overdue (receivable) {fmt_grouped(adv['receivable'])}",

@@ -245,11 +245,13 @@ def _dec(v):
 def report_to_json(report: Report) -> dict:
     """A report as plain JSON values (Decimal and dates tagged), to keep between runs."""
     return {"data": _enc(report.data), "notes": list(report.notes), "exit_code": report.exit_code, "chart": list(report.chart),
-            "tables": [{"columns": [[c.key, c.en, c.zh, c.kind] for c in t.columns], "rows": _enc(t.rows),
-                        "title_en": t.title_en, "title_zh": t.title_zh, "totals": _enc(t.totals)} for t in report.tables]}
+            "tables": [{"columns": [[c.key, c.en, c.zh, c.kind, [list(v) for v in c.zh_values]] for c in t.columns],
+                        "rows": _enc(t.rows), "title_en": t.title_en, "title_zh": t.title_zh, "totals": _enc(t.totals),
+                        "name": t.name} for t in report.tables]}
 
 
 def report_from_json(kept: dict) -> Report:
-    tables = [Table([Column(*c) for c in t["columns"]], _dec(t["rows"]), t["title_en"], t["title_zh"], _dec(t["totals"]))
+    tables = [Table([Column(*c[:4], zh_values=tuple(tuple(v) for v in (c[4] if len(c) > 4 else ()))) for c in t["columns"]],
+                    _dec(t["rows"]), t["title_en"], t["title_zh"], _dec(t["totals"]), name=t.get("name", ""))
               for t in kept["tables"]]
     return Report(_dec(kept["data"]), tables, list(kept["notes"]), int(kept["exit_code"]), list(kept["chart"]))

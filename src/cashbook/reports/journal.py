@@ -33,6 +33,7 @@ def journal_report(
     accounts: list[str] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    lang: str = "en",
 ) -> Report:
     accounts = accounts or list(policy.accounts)
     books = {a: {"opening": ZERO, "lines": [], "receipts": ZERO, "payments": ZERO} for a in accounts}
@@ -53,8 +54,9 @@ def journal_report(
             books[acct]["receipts"] += receipt or ZERO
             books[acct]["payments"] += payment or ZERO
             books[acct]["lines"].append({
-                "date": entry.date, "id": entry.id, "kind": entry.kind, "doc": document(entry),
-                "summary": summary(entry), "receipt": receipt, "payment": payment, "balance": running[acct],
+                "date": entry.date, "id": entry.id, "kind": entry.kind,
+                "doc": document(entry).replace("chq ", "支票 ") if lang == "zh" else document(entry),
+                "summary": summary(entry, lang), "receipt": receipt, "payment": payment, "balance": running[acct],
             })
     data = {"from": start, "to": end, "accounts": []}
     tables = []
@@ -68,9 +70,10 @@ def journal_report(
         })
         title_zh = ("现金日记账" if info.type == "cash" else "银行存款日记账") + f" {acct} {info.name}"
         title_en = ("Cash journal" if info.type == "cash" else "Bank journal") + f" {acct} ({info.name})"
-        rows = [{"summary": "b/f 上期结转", "balance": b["opening"]}] + b["lines"]
+        rows = [{"summary": "上期结转" if lang == "zh" else "b/f 上期结转", "balance": b["opening"]}] + b["lines"]
         tables.append(Table(JOURNAL_COLUMNS, rows, title_en, title_zh,
-                            totals={"summary": "totals 本期合计", "receipt": b["receipts"], "payment": b["payments"], "balance": closing}))
+                            totals={"summary": "本期合计" if lang == "zh" else "totals 本期合计", "receipt": b["receipts"], "payment": b["payments"], "balance": closing},
+                            name=acct))
     return Report(data=data, tables=tables)
 
 

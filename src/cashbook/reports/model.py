@@ -19,9 +19,13 @@ class Column:
     en: str
     zh: str
     kind: ColumnKind = "text"
+    zh_values: tuple = ()  # (value, 中文) pairs: codes in the data (statuses) shown in Chinese with --lang zh
 
     def heading(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def shown(self, text: str, lang: str) -> str:
+        return dict(self.zh_values).get(text, text) if lang == "zh" and self.zh_values else text
 
 
 @dataclass
@@ -31,6 +35,12 @@ class Table:
     title_en: str = ""
     title_zh: str = ""
     totals: dict | None = None  # a footer row, keyed like the rows
+    name: str = ""  # the section name of a report with several tables (CSV --section), else from the title
+
+    def section(self) -> str:
+        import re
+
+        return self.name or re.sub(r"[^a-z0-9]+", "-", self.title_en.lower()).strip("-") or "table"
 
     def title(self, lang: str) -> str:
         return (self.title_zh or self.title_en) if lang == "zh" else self.title_en
@@ -45,3 +55,4 @@ class Report:
     notes: list[str] = field(default_factory=list)  # lines printed after the tables
     exit_code: int = 0
     chart: list[str] = field(default_factory=list)  # preformatted lines (small terminal charts)
+    sheets: list = field(default_factory=list)  # printable forms (reports.sheets.Sheet) for html and pdf

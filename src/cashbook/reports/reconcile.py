@@ -10,7 +10,7 @@ ITEM_COLUMNS = [Column("date", "Date", "日期", "date"), Column("ref", "Ref", "
                 Column("amount", "Amount", "金额", "money")]
 
 
-def reconciliation_report(r: Reconciliation) -> Report:
+def reconciliation_report(r: Reconciliation, lang: str = "en") -> Report:
     data = {
         "account": r.account, "month": r.month, "book_balance": r.book_balance, "statement_balance": r.statement_balance,
         "statement_balance_source": r.statement_balance_source,
@@ -30,19 +30,27 @@ def reconciliation_report(r: Reconciliation) -> Report:
         {"book": "Adjusted balance 调节后的存款余额", "book_amount": r.adjusted_book_balance,
          "bank": "Adjusted balance 调节后的存款余额", "bank_amount": r.adjusted_statement_balance},
     ]
+    if lang == "zh":  # the labels are "English 中文": the Chinese half alone
+        rows = [{k: _zh_only(v) if k in ("book", "bank") else v for k, v in row.items()} for row in rows]
     cols = [Column("book", "Books (企业)", "企业账面"), Column("book_amount", "Amount", "金额", "money"),
             Column("bank", "Bank statement (银行)", "银行对账单"), Column("bank_amount", "Amount", "金额", "money")]
-    tables = [Table(cols, rows, f"Bank reconciliation {r.account} {r.month}", f"银行存款余额调节表 {r.account} {r.month}")]
+    tables = [Table(cols, rows, f"Bank reconciliation {r.account} {r.month}", f"银行存款余额调节表 {r.account} {r.month}", name="statement")]
     for key, en, zh in (("bank_credits_not_booked", "Bank credits not booked", "银收企未收"),
                         ("bank_debits_not_booked", "Bank debits not booked", "银付企未付"),
                         ("deposits_in_transit", "Deposits in transit", "企收银未收"),
                         ("outstanding_payments", "Outstanding payments", "企付银未付")):
         items = getattr(r, key)
-        if items:
-            tables.append(Table(ITEM_COLUMNS, items, f"{en} ({len(items)})", f"{zh} ({len(items)})", totals={"memo": "total", "amount": _sum(items)}))
+        # every kind is a section, also when empty (a CSV of it is its header)
+        tables.append(Table(ITEM_COLUMNS, items, f"{en} ({len(items)})", f"{zh} ({len(items)})",
+                            totals={"memo": "合计" if lang == "zh" else "total", "amount": _sum(items)}, name=key.replace("_", "-")))
     verdict = ("balanced: the adjusted balances agree" if r.balanced
                else f"NOT balanced: difference {fmt_grouped(r.difference)} is an error to investigate")
     notes = [f"statement balance: {r.statement_balance_source}", verdict, "Prepared by 编制: ________   Chief accountant 主管会计: ________"]
+    if lang == "zh":
+        source = r.statement_balance_source.replace("bank balance of", "银行对账单余额，日期")
+        notes = [f"对账单余额来源: {source}",
+                 "调节后余额相符" if r.balanced else f"调节后余额不符: 差额 {fmt_grouped(r.difference)}，须查明原因",
+                 "编制: ________   审核: ________   会计主管: ________"]
     return Report(data, tables, notes, exit_code=0 if r.balanced else 1)
 
 
@@ -65,7 +73,7 @@ def missing_statement_report(account: str, month: str, book_balance, keeps_state
              "bank": "Balance per bank statement 银行对账单余额: no statement 未导入对账单", "bank_amount": None}]
     cols = [Column("book", "Books (企业)", "企业账面"), Column("book_amount", "Amount", "金额", "money"),
             Column("bank", "Bank statement (银行)", "银行对账单"), Column("bank_amount", "Amount", "金额", "money")]
-    tables = [Table(cols, rows, f"Bank reconciliation {account} {month}", f"银行存款余额调节表 {account} {month}")]
+    tables = [Table(cols, rows, f"Bank reconciliation {account} {month}", f"银行存款余额调节表 {account} {month}", name="statement")]
     notes = [f"NOT reconciled: statement-missing: {message}"]
     return Report(data, tables, notes, exit_code=1)
 
@@ -74,3 +82,11 @@ def _sum(items):
     from ..core.money import ZERO
 
     return sum((i["amount"] for i in items), ZERO)
+
+
+def _zh_only(text: str) -> str:
+    """``"Add: deposits in transit 加: 企业已收、银行未收"`` → ``"加: 企业已收、银行未收"``."""
+    import re
+
+    found = re.search(r"[\u4e00-\u9fff]", text)
+    return text[found.start():] if found else text

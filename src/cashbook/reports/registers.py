@@ -14,6 +14,10 @@ from ..core.state import BookState
 from .model import Column, Report, Table
 
 
+STATUS_ZH = (("open", "未还"), ("settled", "已结清"), ("receivable", "逾期应收"), ("voided", "已作废"), ("cleared", "已兑付"),
+             ("outstanding", "未兑付"), ("spoiled", "作废"))
+
+
 def advances_report(state: BookState, policy: Policy, as_of: dt.date, include_settled: bool = False) -> Report:
     """Open advances; one past its due date is overdue and becomes a receivable (转应收款)."""
     days = policy.rules.advance_overdue.days
@@ -30,7 +34,7 @@ def advances_report(state: BookState, policy: Policy, as_of: dt.date, include_se
     cols = [Column("id", "Advance", "借款单"), Column("date", "Date", "日期", "date"), Column("person", "Person", "借款人"),
             Column("purpose", "Purpose", "用途"), Column("amount", "Amount", "金额", "money"),
             Column("outstanding", "Outstanding", "未结金额", "money"), Column("due", "Due", "到期日", "date"),
-            Column("days_overdue", "Days overdue", "逾期天数", "int"), Column("status", "Status", "状态")]
+            Column("days_overdue", "Days overdue", "逾期天数", "int"), Column("status", "Status", "状态", zh_values=STATUS_ZH)]
     table = Table(cols, rows, f"Staff advances at {as_of}", f"{as_of} 职工借款", totals={"id": "total / 合计", "outstanding": total})
     overdue_total = sum((r["outstanding"] for r in rows if r["status"] == "receivable"), ZERO)
     return Report({"date": as_of, "advances": rows, "outstanding": total, "receivable": overdue_total}, [table])
@@ -58,8 +62,8 @@ def deposits_report(state: BookState, policy: Policy, as_of: dt.date) -> Report:
     tcols = [Column("type", "Type", "类型"), Column("name", "Name", "名称"), Column("count", "Count", "笔数", "int"),
              Column("held", "Held", "在押金额", "money")]
     return Report({"date": as_of, "deposits": rows, "by_type": list(by_type.values()), "total": total},
-                  [Table(cols, rows, f"Deposits held at {as_of}", f"{as_of} 在押押金明细", totals={"id": "total / 合计", "held": total}),
-                   Table(tcols, list(by_type.values()), "By type", "按类型汇总", totals={"type": "total / 合计", "held": total})])
+                  [Table(cols, rows, f"Deposits held at {as_of}", f"{as_of} 在押押金明细", totals={"id": "total / 合计", "held": total}, name="deposits"),
+                   Table(tcols, list(by_type.values()), "By type", "按类型汇总", totals={"type": "total / 合计", "held": total}, name="by-type")])
 
 
 def compensation_report(state: BookState, policy: Policy, as_of: dt.date) -> Report:
@@ -88,8 +92,8 @@ def compensation_report(state: BookState, policy: Policy, as_of: dt.date) -> Rep
     wcols = [Column("handler", "Handler", "经办人"), Column("withhold", "Withhold from wages", "应从工资中扣除", "money")]
     return Report({"date": as_of, "compensation": rows, "outstanding": total, "withhold_total": withhold, "withhold": wages},
                   [Table(cols, rows, f"Compensation paid in advance at {as_of}", f"{as_of} 先行赔付未处理明细",
-                         totals={"id": "total / 合计", "outstanding": total}),
-                   Table(wcols, wages, "To withhold from wages", "应从工资中扣除", totals={"handler": "total / 合计", "withhold": withhold})])
+                         totals={"id": "total / 合计", "outstanding": total}, name="compensation"),
+                   Table(wcols, wages, "To withhold from wages", "应从工资中扣除", totals={"handler": "total / 合计", "withhold": withhold}, name="withhold")])
 
 
 def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str] | None = None,
@@ -128,11 +132,11 @@ def cheques_report(entries: list[EntryBase], state: BookState, cleared: set[str]
     cols = [Column("cheque", "Cheque", "支票号"), Column("account", "Account", "账户"), Column("date", "Date", "日期", "date"),
             Column("id", "Entry", "凭证号"), Column("payee", "Payee", "收款人"), Column("purpose", "Purpose", "用途"),
             Column("limit", "Limit", "限额", "money"), Column("taken_by", "Taken by", "领用人"),
-            Column("amount", "Amount", "金额", "money"), Column("status", "Status", "状态")]
+            Column("amount", "Amount", "金额", "money"), Column("status", "Status", "状态", zh_values=STATUS_ZH)]
     bcols = [Column("id", "Book", "领购单"), Column("date", "Date", "日期", "date"), Column("account", "Account", "账户"),
              Column("first", "First", "起号"), Column("last", "Last", "止号"), Column("used", "Used", "已用", "int"),
              Column("unused", "Unused", "未用", "int")]
-    tables = [Table(cols, rows, "Cheque register", "支票登记簿 (spoiled = 作废)")]
+    tables = [Table(cols, rows, "Cheque register", "支票登记簿")]
     if books:
         tables.append(Table(bcols, books, "Cheque books", "支票领购"))
     return Report({"cheques": rows, "issued": sum(1 for r in rows if r["status"] != "spoiled"),
@@ -160,7 +164,7 @@ def unsigned_report(state: BookState, as_of: dt.date) -> Report:
             Column("party", "Paid to", "收款人"), Column("amount", "Amount", "金额", "money"),
             Column("deputy", "Approved by deputy", "代批人"), Column("roles", "Awaiting", "待补签")]
     table_rows = [{**r, "roles": ", ".join(r["roles"])} for r in rows]
-    return Report({"date": as_of, "unsigned": rows}, [Table(cols, table_rows, f"Awaiting signature at {as_of}", f"{as_of} 待补签")])
+    return Report({"date": as_of, "unsigned": rows}, [Table(cols, table_rows, f"Awaiting signature at {as_of}", f"{as_of} 待补签", name="unsigned")])
 
 
 def add_unsigned(report: Report, state: BookState, last: dt.date) -> Report:
@@ -232,10 +236,10 @@ def receipts_report(state: BookState) -> Report:
             spoiled.append({"doc": n, "id": e.id, "date": e.date, "reason": e.reason})
         used.append({"doc": n, "id": state.receipt_numbers[n], "status": "spoiled 作废" if e is not None and e.kind == "receipt-spoiled" else ""})
     tables = [Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号"), Column("status", "Status", "状态")], used,
-                    "Receipt numbers used", "已用收据号"),
+                    "Receipt numbers used", "已用收据号", name="used"),
               Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号"), Column("date", "Date", "日期", "date"),
-                     Column("reason", "Reason", "原因")], spoiled, "Spoiled receipts (作废)", "作废收据"),
-              Table(cols, rows, "Receipt-number gaps", "收据缺号")]
+                     Column("reason", "Reason", "原因")], spoiled, "Spoiled receipts (作废)", "作废收据", name="spoiled"),
+              Table(cols, rows, "Receipt-number gaps", "收据缺号", name="gaps")]
     report = Report({"used": used, "spoiled": spoiled, "gaps": rows}, tables)
     report.exit_code = 1 if rows else 0
     return report
