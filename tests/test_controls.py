@@ -108,7 +108,8 @@ def test_quarter_and_year_reports_in_every_format(cli, book):
     assert q["unsealed_days"] == ["2026-11-01", "2026-11-03", "2026-11-04"] and q["ok"] is False
     assert q["quarter"] == "2026-Q4" and q["from"] == "2026-10-01" and q["to"] == "2026-12-31"
     cash = [a for a in q["accounts"] if a["account"] == "cash"][0]
-    assert cash["opening"] == "0.00" and cash["receipts"] == "1800.00" and cash["payments"] == "80.00" and cash["closing"] == "1720.00"
+    # the opening balance is 期初, not a receipt (issue 13)
+    assert cash["opening"] == "1500.00" and cash["receipts"] == "300.00" and cash["payments"] == "80.00" and cash["closing"] == "1720.00"
     assert [m["month"] for m in q["months"]] == ["2026-10", "2026-11", "2026-12"]
     nov = [a for a in q["months"][1]["accounts"] if a["account"] == "cash"][0]
     assert nov["closing"] == "1720.00"
@@ -420,6 +421,10 @@ def test_the_cheque_payee_is_compared_whenever_the_invoice_names_a_party(cli, bo
     # the same name with half-width brackets or spaces is the same party
     _ok(cli(*base, "--cheque", "7", "--invoice-party", "宜家家居(北京)有限公司 ", book=book))
     set_setting(book, "rules.cheque-payee-mismatch", "contract", "true")
+    # rules in force when an entry was recorded judge it: the stricter rule starts the next day
+    policy = book / "policies.toml"
+    policy.write_text('effective = "2026-11-11"\n' + policy.read_text(encoding="utf-8"), encoding="utf-8")
+    base = tuple("2026-11-11" if a == D[1] else a for a in base)
     p = _refused(cli(*base, "--cheque", "8", "--invoice-party", "宜家家居（北京）有限公司", "--format", "json", book=book),
                  "cheque-payee-mismatch")
     assert "--contract-party" in p["message"]
