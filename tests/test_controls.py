@@ -119,7 +119,7 @@ def test_quarter_and_year_reports_in_every_format(cli, book):
     assert "2026-Q4" in table.out and "By month" in table.out
     zh = cli("report", "year", "2026", "--lang", "zh", book=book)
     assert "年报" in zh.out
-    csv = cli("report", "quarter", "2026-Q4", "--format", "csv", book=book)
+    csv = cli("report", "quarter", "2026-Q4", "--format", "csv", "--section", "by-month", book=book)  # one table per CSV
     assert "2026-11" in csv.out and "1720.00" in csv.out
     q3 = cli("report", "quarter", "2026-Q3", "--format", "json", book=book).json
     assert all(a["receipts"] == "0.00" for a in q3["accounts"])
