@@ -195,8 +195,8 @@ def cash_chart_svg(daily: list[dict], limit: Decimal, width: int = 680, height: 
     top = max(max(d["balance"] for d in daily), limit) * Decimal("1.1") or Decimal(1)
     left, bottom, plot_h = 60, height - 30, height - 50
     step = (width - left - 10) / len(daily)
-    def y(v: Decimal) -> float:
-        return bottom - float(v / top) * plot_h
+    def y(v: Decimal) -> float:  # not money: a chart coordinate in pixels
+        return bottom - float(v / top) * plot_h  # not money
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
              f'<title>库存现金日余额与限额 cash on hand by day against the limit</title>',
              f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#000" stroke-width="0.8"/>',
@@ -204,7 +204,7 @@ def cash_chart_svg(daily: list[dict], limit: Decimal, width: int = 680, height: 
     for i, d in enumerate(daily):
         bal = d["balance"]
         x = left + i * step + step * 0.15
-        h = max(float(bal / top) * plot_h, 0)
+        h = max(float(bal / top) * plot_h, 0)  # not money: a bar height in pixels
         color = "#c0392b" if bal > limit else "#4a6fa5"
         parts.append(f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" fill="{color}"/>')
         label = d["date"].strftime("%d") if isinstance(d["date"], dt.date) else str(d["date"])[-2:]

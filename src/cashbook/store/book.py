@@ -861,7 +861,7 @@ class _Worker:
 
     @classmethod
     def start(cls, job: Callable[[], object], run: range) -> "_Worker":
-        import pickle
+        import pickle  # not from disk: a forked worker's answer through a pipe, never stored
 
         parent = os.getpid()
         read, write = os.pipe()
@@ -887,7 +887,7 @@ class _Worker:
 
     def collect(self, per_file: list) -> None:
         """Wait for the answer: each file's problems."""
-        import pickle
+        import pickle  # not from disk: the pipe from the worker this process forked
 
         with os.fdopen(self.fd, "rb") as answer:
             self.fd = -1
@@ -896,7 +896,7 @@ class _Worker:
         self.pid = 0
         if status != 0 or not data:
             raise _ChunkFailed
-        for i, problems in zip(self.run, pickle.loads(data)):
+        for i, problems in zip(self.run, pickle.loads(data)):  # not from disk: our own child's pipe
             per_file[i] = problems
 
     def kill(self) -> None:

@@ -239,7 +239,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def book_lock(root: Path, timeout: float | None = None):
+def book_lock(root: Path, timeout: float | None = None):  # not money: seconds
     """Hold the book's exclusive writer lock; give up with a clear message after ``timeout`` s."""
     if timeout is None:
         raw = os.environ.get("CASHBOOK_LOCK_TIMEOUT", "30")

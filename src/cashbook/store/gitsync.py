@@ -41,7 +41,7 @@ class GitFailed(Exception):
         super().__init__(f"git {' '.join(args)}: {self.err or f'exit {code}'}")
 
 
-def git(root: Path, *args: str, check: bool = True, env: dict | None = None, timeout: float | None = 300) -> str:
+def git(root: Path, *args: str, check: bool = True, env: dict | None = None, timeout: float | None = 300) -> str:  # not money: seconds
     """Run ``git ARGS`` in ``root``; its stdout. A failure raises `GitFailed` (``check``)."""
     if not Path(root).is_dir():
         raise GitFailed(args, -1, f"{root} is not a folder")
