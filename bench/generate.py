@@ -564,6 +564,8 @@ class Writer:
         self.ledger_body.close()
         self.bean_body.close()
         (self.book / "policies.toml").write_text(policies_text(), encoding="utf-8")
+        from cashbook.store.policyversions import keep_first_version
+        keep_first_version(self.book, self.first_day)  # as a book in use: its first write keeps the rules it was recorded under
         (self.book / ".gitignore").write_text("# cashbook: lock file and disposable cache\n.cashbook.lock\n.cashbook/\n", encoding="utf-8")
         log = SEAL_LOG_HEADER + "".join(f"{d} {s}\n" for d, s in self.seals)
         (self.book / "journals" / "seals.log").write_text(log, encoding="utf-8")
@@ -1094,7 +1096,7 @@ def generate(entries: int, out: Path, seed: int = 1, days: int | None = None, me
     return info
 
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the book keeps its first policy version (journals/policies/)
 
 
 def _size(path: Path) -> int:
