@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
-                     PaperFormatOpt, SectionOpt, begin, fail, now, open_book)
+from .common import BookOpt, Format, begin, fail, now, open_book
+from .output import Output, report_command
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
 AccountOpt = Annotated[str, typer.Option("--account", help="Bank account key from policies.toml.")]
@@ -115,20 +115,12 @@ def import_(
         print(f"warning: {w}", file=sys.stderr)
 
 
-@bank_app.command("imports")
-def imports_cmd(
-    account: AccountOpt,
-    book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
-    lang: LangOpt = Lang.en,
-):
+@report_command(bank_app, "imports", paper=False)
+def imports_cmd(b, out: Output, account: AccountOpt):
     """List the statement imports of an account (id, file, hash, when, lines) — what `bank unimport` can undo."""
     from ..reports.imports import imports_report
     from ..store.bankfiles import load_imports, unrecorded_imports
-    from .report import show
 
-    begin(fmt, book)
-    b = open_book(book)
     _bank_account(b, account)
     recorded = load_imports(b.root, account)
     rows = [{"id": r.get("id"), "file": r.get("file", ""), "sha256": r.get("sha256", ""), "time": r.get("time", ""),
@@ -137,7 +129,7 @@ def imports_cmd(
              "imported": r.get("imported", 0), "already_present": r.get("already_present", 0),
              "skipped": r.get("skipped", 0), "gaps": r.get("gaps", []), "recorded": not r.get("unrecorded", False)}
             for r in recorded + unrecorded_imports(b.root, account, recorded)]
-    show(imports_report(account, rows), fmt, lang)
+    return imports_report(account, rows)
 
 
 @bank_app.command("unimport")
@@ -202,43 +194,26 @@ def reconciliation(b, account: str, month: str, loaded=None, stored=None):
     return reconcile(account, month, last, book_balance, balance, source, items, stored.lines, load_decisions(b.root, account)), stored
 
 
-@bank_app.command("reconcile")
-def reconcile_cmd(
-    account: AccountOpt,
-    month: MonthOpt,
-    book: BookOpt = None,
-    fmt: PaperFormatOpt = PaperFormat.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = Encoding.utf8sig,
-    section: SectionOpt = None,
-    output_dir: OutputDirOpt = None,
-    lang: LangOpt = Lang.en,
-):
+@report_command(bank_app, "reconcile")
+def reconcile_cmd(b, out: Output, account: AccountOpt, month: MonthOpt):
     """The bank reconciliation statement (银行存款余额调节表): exit 0 when the adjusted balances agree, 1 when they
     differ; -f pdf prints it in the two-column form to sign.
 
     Example: cashbook bank reconcile --account icbc --month 2026-10 -f pdf -o 余额调节表-icbc-2026-10.pdf"""
-    from ..reports.reconcile import reconciliation_report
-    from .report import show
-
     from ..core.reconcile import statement_covers
-    from ..reports.reconcile import missing_statement_report
+    from ..reports.reconcile import missing_statement_report, reconciliation_report
 
-    begin(fmt, book)
-    b = open_book(book)
     _bank_account(b, account)
     first, last = _month(month)
     result, stored = reconciliation(b, account, month)
     if not statement_covers(first, last, stored.lines, stored.anchors):
-        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output, encoding,
-             section, output_dir)
-        return
-    report = reconciliation_report(result, lang.value)
-    if fmt.value in ("html", "pdf"):
+        return missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement)
+    report = reconciliation_report(result, out.lang.value)
+    if out.sheet:
         from ..reports.sheets import reconciliation_sheet
 
         report.sheets = [reconciliation_sheet(result, b.policy, last)]
-    show(report, fmt, lang, output, encoding, section, output_dir)
+    return report
 
 
 @bank_app.command("match")

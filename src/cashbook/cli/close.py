@@ -81,7 +81,7 @@ def close_day(
     from ..core.rules import check_entry
     from ..reports.close import day_report
     from ..store.book import close_day_in_book
-    from .report import show
+    from .output import show
 
     begin(fmt, book)
     b = open_book(book)

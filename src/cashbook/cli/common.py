@@ -123,6 +123,9 @@ TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: 
 ApprovalsOpt = Annotated[Optional[list[str]], typer.Option("--approved-by", help="ROLE:NAME of a sign-off, e.g. gm:王总; repeat for each.", show_default=False)]
 OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", help="ROLE:NAME approving an override of a blocking rule the policy lets that role override.", show_default=False)]
 MemoOpt = Annotated[str, typer.Option("--memo", help="Summary text (摘要).")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)]
+ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)]
+AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
 
 
 def begin(fmt: Format | str = "table", book: str | None = None) -> None:

@@ -192,7 +192,7 @@ def _prefixes(c) -> dict:
 
 
 def _show(report, fmt: Format, lang: Lang) -> None:
-    from .report import show
+    from .output import show
 
     show(report, fmt, lang)
 
