@@ -9,6 +9,7 @@ import typer
 
 from .common import BookOpt, Format, begin, fail, now, open_book
 from .output import Output, report_command
+from .reconciling import bank_month, reconciliation
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
 AccountOpt = Annotated[str, typer.Option("--account", help="Bank account key from policies.toml.")]
@@ -22,15 +23,6 @@ def _bank_account(book, account: str) -> None:
     if acct is None or acct.type != "bank":
         banks = ", ".join(book.policy.bank_accounts()) or "(none: add one to policies.toml)"
         fail("unknown-account", f"--account {account!r} is not a bank account of this book; bank accounts: {banks}")
-
-
-def _month(text: str):
-    from ..core.close import month_bounds
-
-    try:
-        return month_bounds(text)
-    except ValueError as exc:
-        fail("bad-option", f"--month {exc}")
 
 
 @bank_app.command("import")
@@ -178,22 +170,6 @@ def unimport_cmd(
           + (f" ({', '.join(months_changed)})" if months_changed else ""))
 
 
-def reconciliation(b, account: str, month: str, loaded=None, stored=None):
-    """Build the reconciliation of ``account`` for ``month`` from the book and stored statement."""
-    from ..core.money import ZERO
-    from ..core.reconcile import reconcile, statement_balance_at
-    from ..store.bankfiles import book_items, load_decisions, load_statement
-
-    first, last = _month(month)
-    loaded = loaded or b.load()
-    stored = stored or load_statement(b.root, account)
-    items = book_items(loaded.order, account, loaded.state.voided, last)
-    book_balance = sum((p.amount for e in loaded.order if e.date <= last for p in e.postings() if p.account == account), ZERO)
-    opening = sum((e.amount for e in loaded.order if e.kind == "opening" and e.account == account and e.date <= last), ZERO)
-    balance, source = statement_balance_at(last, stored.lines, stored.anchors, opening)
-    return reconcile(account, month, last, book_balance, balance, source, items, stored.lines, load_decisions(b.root, account)), stored
-
-
 @report_command(bank_app, "reconcile")
 def reconcile_cmd(b, out: Output, account: AccountOpt, month: MonthOpt):
     """The bank reconciliation statement (银行存款余额调节表): exit 0 when the adjusted balances agree, 1 when they
@@ -204,7 +180,7 @@ def reconcile_cmd(b, out: Output, account: AccountOpt, month: MonthOpt):
     from ..reports.reconcile import missing_statement_report, reconciliation_report
 
     _bank_account(b, account)
-    first, last = _month(month)
+    first, last = bank_month(month)
     result, stored = reconciliation(b, account, month)
     if not statement_covers(first, last, stored.lines, stored.anchors):
         return missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement)
@@ -321,33 +297,3 @@ def book_charges(
             print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")
         if not recorded:
             print("nothing to book: no unbooked fee or interest lines (name others with --line UID)")
-
-
-def month_status(book, month: str) -> list[dict]:
-    """Each bank account's reconciliation for ``month``: balanced, not balanced (`not-reconciled`),
-    no statement imported for it (`statement-missing`), or none kept (`statement = false`)."""
-    from ..core.money import fmt_grouped
-    from ..core.reconcile import statement_covers
-    from ..store.bankfiles import load_statement
-
-    first, last = _month(month)
-    out, loaded = [], None
-    for account in book.policy.bank_accounts():
-        stored = load_statement(book.root, account)
-        if not statement_covers(first, last, stored.lines, stored.anchors):
-            if not book.policy.accounts[account].statement:
-                out.append({"account": account, "balanced": None, "status": "no statement kept (statement = false in policies.toml)"})
-            else:
-                out.append({"account": account, "balanced": False, "code": "statement-missing",
-                            "status": f"no statement imported for {month}: import it with "
-                                      f"`cashbook bank import FILE --account {account}`, then `cashbook bank reconcile "
-                                      f"--account {account} --month {month}`"})
-            continue
-        loaded = loaded or book.load()
-        result, stored = reconciliation(book, account, month, loaded, stored)
-        status = "reconciled, balanced" if result.balanced else f"not reconciled: difference {fmt_grouped(result.difference)}"
-        row = {"account": account, "balanced": result.balanced, "status": status, "difference": result.difference}
-        if not result.balanced:
-            row["code"] = "not-reconciled"
-        out.append(row)
-    return out

@@ -7,6 +7,7 @@ import typer
 
 from .common import AsOfOpt, FromOpt, ToOpt, now, parse_date, today
 from .output import Output, report_command
+from .reconciling import cleared_entries, month_status
 
 report_app = typer.Typer(help="Reports: journal, balances, advances, deposits, cheques, receipts, exceptions.", no_args_is_help=True)
 
@@ -118,21 +119,6 @@ def cheques_of(b, first: dt.date | None, last: dt.date | None):
 
     loaded = b.load()
     return cheques_report(loaded.order, loaded.state, cleared_entries(b, loaded), first, last)
-
-
-def cleared_entries(book, loaded) -> set[str]:
-    """Entries matched to a bank statement line (a cheque that has cleared)."""
-    from ..store.bankfiles import load_statement
-    from .bank import reconciliation
-
-    month = f"{now():%Y-%m}"
-    cleared: set[str] = set()
-    for account in book.policy.bank_accounts():
-        stored = load_statement(book.root, account)
-        if stored.lines:
-            result, _ = reconciliation(book, account, month, loaded, stored)
-            cleared.update(i for m in result.matches for i in m.book)
-    return cleared
 
 
 @report_command(report_app, "receipts")
@@ -308,7 +294,7 @@ def month_of(b, month_: str):
         fail("bad-option", str(exc))
 
     def compute():
-        return _month_like(b, month_, first, last, reconciliation_status(b, month_))
+        return _month_like(b, month_, first, last, month_status(b, month_))
 
     return b.remembered(f"month {month_}", compute, types=(Report, Table, Column))
 
@@ -341,7 +327,7 @@ def _period_report(b, kind: str, label: str):
     months = []
     reconciliation = []
     for m in months_of(first, last):
-        status = [{**r, "month": m, "status": f"{m}: {r['status']}"} for r in reconciliation_status(b, m)]
+        status = [{**r, "month": m, "status": f"{m}: {r['status']}"} for r in month_status(b, m)]
         reconciliation += status
         months.append(_month_like(b, m, *month_bounds(m), status))
     whole = _month_like(b, label, first, last, reconciliation)
@@ -364,10 +350,3 @@ def year(
 ):
     """年报 Annual report: the month report over twelve months, with a line per month (exit 1 on a control failure)."""
     return _period_report(b, "year", year_)
-
-
-def reconciliation_status(book, month_: str) -> list[dict]:
-    """Each bank account's reconciliation status for the month."""
-    from .bank import month_status
-
-    return month_status(book, month_)
