@@ -36,17 +36,35 @@ class Output:
         show(report, self.fmt, self.lang, self.output, self.encoding, self.section, self.output_dir)
 
 
-def _option(name: str, annotation, default) -> inspect.Parameter:
+def option(name: str, annotation, default) -> inspect.Parameter:
+    """A shared option as a parameter of a built command."""
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
 
 
 # the options every printed report takes, in the order --help lists them
-PAPER_OPTIONS = [_option("book", BookOpt, None), _option("fmt", PaperFormatOpt, PaperFormat.table),
-                 _option("output", OutputOpt, None), _option("encoding", EncodingOpt, Encoding.utf8sig),
-                 _option("section", SectionOpt, None), _option("output_dir", OutputDirOpt, None), _option("lang", LangOpt, Lang.en)]
+PAPER_OPTIONS = [option("book", BookOpt, None), option("fmt", PaperFormatOpt, PaperFormat.table),
+                 option("output", OutputOpt, None), option("encoding", EncodingOpt, Encoding.utf8sig),
+                 option("section", SectionOpt, None), option("output_dir", OutputDirOpt, None), option("lang", LangOpt, Lang.en)]
 # a report that is no sheet: table, json or csv to standard output
-PLAIN_OPTIONS = [_option("book", BookOpt, None), _option("fmt", FormatOpt, Format.table), _option("lang", LangOpt, Lang.en)]
+PLAIN_OPTIONS = [option("book", BookOpt, None), option("fmt", FormatOpt, Format.table), option("lang", LangOpt, Lang.en)]
 OUTPUT_FIELDS = ("fmt", "lang", "output", "encoding", "section", "output_dir")
+
+
+def command_signature(fn: Callable, shared: list[inspect.Parameter], skip: int = 0) -> inspect.Signature:
+    """The signature of a command built from ``fn``: its own parameters (after the first
+    ``skip``, which the runner supplies), then the ``shared`` options, then ``fn``'s
+    keyword-only parameters; all keyword-only, as Click passes them."""
+    own = list(inspect.signature(fn).parameters.values())[skip:]
+    first = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    last = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    return inspect.Signature(first + shared + last)
+
+
+def as_command(run: Callable, fn: Callable, signature: inspect.Signature) -> Callable:
+    """``run`` dressed as ``fn`` for Typer: its name, its docstring (the help) and ``signature``."""
+    run.__signature__ = signature
+    run.__name__, run.__qualname__, run.__doc__, run.__module__ = fn.__name__, fn.__qualname__, fn.__doc__, fn.__module__
+    return run
 
 
 def report_command(app: typer.Typer, name: str, paper: bool = True) -> Callable:
@@ -56,10 +74,6 @@ def report_command(app: typer.Typer, name: str, paper: bool = True) -> Callable:
     command opens the book, calls ``fn`` and shows the report (its exit code is the report's)."""
 
     def register(fn: Callable) -> Callable:
-        own = list(inspect.signature(fn).parameters.values())[2:]
-        first = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
-        last = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
-
         def command(**given):
             out = Output(**{k: given.pop(k) for k in OUTPUT_FIELDS if k in given})
             book = given.pop("book", None)
@@ -68,10 +82,7 @@ def report_command(app: typer.Typer, name: str, paper: bool = True) -> Callable:
             if report is not None:
                 out.show(report)
 
-        command.__signature__ = inspect.Signature(first + (PAPER_OPTIONS if paper else PLAIN_OPTIONS) + last)
-        command.__name__, command.__qualname__, command.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
-        command.__module__ = fn.__module__
-        app.command(name)(command)
+        app.command(name)(as_command(command, fn, command_signature(fn, PAPER_OPTIONS if paper else PLAIN_OPTIONS, skip=2)))
         return command
 
     return register
