@@ -84,3 +84,8 @@ def account_movements(entries: Iterable[EntryBase], accounts: Iterable[str], ope
 def balance_at(entries: Iterable[EntryBase], account: str, last: dt.date) -> Decimal:
     """``account``'s balance at the end of ``last`` (every posting to it on or before that day)."""
     return account_movements(entries, [account], last=last).figures[account]["closing"]
+
+
+def opening_balance(entries: Iterable[EntryBase], account: str, last: dt.date) -> Decimal:
+    """The opening balances (期初余额) set for ``account`` on or before ``last``."""
+    return sum((e.amount for e in entries if e.kind == "opening" and e.account == account and e.date <= last), ZERO)
