@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, begin, fail, now, open_book
+from .common import BookOpt, Format, TableOrJsonOpt, begin, fail, now, open_book
 from .output import Output, report_command
 from .reconciling import bank_month, reconciliation
 
@@ -260,7 +260,7 @@ def book_charges(
     interest_category: Annotated[str, typer.Option("--interest-category", help="Income category for bank credits.")] = "interest",
     date: Annotated[Optional[str], typer.Option("--date", help="Date of the new entries (default: today; sealed days are refused).", show_default=False)] = None,
     book: BookOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: TableOrJsonOpt = Format.table,
 ):
     """Book bank-only items the accountant accepts (fees 银付企未付, interest 银收企未收) in one step."""
     from ..core.rules import check_entry

@@ -101,6 +101,7 @@ def today() -> dt.date:
 
 BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book folder (default: $CASHBOOK_BOOK, else the current directory).", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
+TableOrJsonOpt = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 PaperFormatOpt = Annotated[PaperFormat, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts, "
                                                      "html or pdf for the printable sheet (with --output FILE).")]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of "
