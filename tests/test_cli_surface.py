@@ -63,7 +63,7 @@ def _help(args: list[str]) -> tuple[int, str]:
         code = exc.code if isinstance(exc.code, int) else 0
     finally:
         sys.argv = old
-    return code, buf.getvalue()
+    return code, "\n".join(line.rstrip() for line in buf.getvalue().splitlines())  # rich pads each line to the width
 
 
 def surface() -> dict:
