@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.problems import CashbookError, Problem
+from .journal import UNREADABLE
 
 CACHE_FILE = "cache.sqlite"
 
@@ -293,7 +294,6 @@ CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, data TEXT, sum TEXT);
 """
 TABLES = ("files", "entries", "dups", "snapshots", "parts", "memos", "parses")
 
-UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
 
 
 def _sum(*parts) -> str:
@@ -380,7 +380,7 @@ class Cache:
                     self._files[s.shown] = (s.key, content)
                 texts = None
                 if reindex:
-                    unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
+                    unsafe = int(any(p.code in UNREADABLE for p in df.problems))
                     db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
                                (s.shown, s.day.isoformat() if s.day else None, s.key, content, unsafe))
                     db.execute("DELETE FROM entries WHERE file=?", (s.shown,))

@@ -221,7 +221,7 @@ class PolicyHistory:
         effective = self.current.effective
         if floor is None:  # no entry yet: no version judged anything; the new one replaces any from its day on
             return Change(day=effective or today or dt.date.min)
-        from .book import read_seal_log
+        from .seallog import read_seal_log
 
         seals = [d for d, _ in (read_seal_log(book)[0] or [])]
         sealed = max(seals) if seals else None
