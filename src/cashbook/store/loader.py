@@ -12,21 +12,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from ..core.entries import EntryBase
-from ..core.policy import Policy
 from ..core.problems import Problem
-from ..core.state import BookState
-from ..core.validate import check_references
+from ..core.decide import Checker, judge
+from ..core.state import BookState, fold, replay
 from .cache import Layered, Scanned, chain, decode_day, digest, file_key, parse_key
 from .files import forget_resolved, note_temp, read_regular
 from .journal import DayFile, day_of, read_day
 from .parallel import PARALLEL_FROM, ChunkFailed, Worker, can_fork, long_lived_objects, parse_many, workers
 from .policyversions import VERSIONS_DIR
 from .seallog import raw_bytes, read_seal_log, seal_problems
+from .snapshot import SnapshotState
 
 if TYPE_CHECKING:
     from ..core.rules import Neighbours
 
-Checker = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
+__all__ = ["Checker", "Loaded", "Loader", "Period", "receipt_neighbours"]
 
 
 @dataclass
@@ -277,7 +277,7 @@ class Loader:
                 running.append(Worker.start(lambda: checked.check_run(run, files, loaded.state, cash, loaded), run))
                 for df in files:
                     loaded.files.append(df)
-                    applied_in.append(checked.apply_only(df, loaded.state, cash))
+                    applied_in.append(replay(loaded.state, df.entries, cash))
                 if tick:
                     tick(len(run))
             for worker in running:
@@ -332,7 +332,7 @@ class Loader:
                 if snap_day in key_at and key_at[snap_day][1] == key:
                     parts = cache.load_snapshot(snap_day, key, BookState.__dataclass_fields__)
                     if parts is not None:
-                        state, start, upto = BookState.from_parts(parts), key_at[snap_day][0] + 1, snap_day
+                        state, start, upto = SnapshotState.from_parts(parts), key_at[snap_day][0] + 1, snap_day
                         for s in files[:start]:  # what the snapshot stands for was read
                             self._note("file", s.shown, self.digest_of(s))
                         break
@@ -341,10 +341,7 @@ class Loader:
         seen: set[str] = set()  # a duplicate id (an error `check` reports) is applied once
         for i in range(start, len(files)):
             s = files[i]
-            for entry in self.day_file(s, fresh).entries:
-                if entry.id not in seen:
-                    seen.add(entry.id)
-                    state.apply(entry, cash)
+            replay(state, self.day_file(s, fresh).entries, cash, seen)
             month_ends = i + 1 < len(files) and files[i + 1].day.month != s.day.month
             if cache and (month_ends or i == len(files) - 1):
                 cache.save_snapshot(s.day, keys[i], state)  # month ends too, for later month reports
@@ -383,56 +380,40 @@ class Loader:
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
 class _Checked:
-    """Replays day files with their checks (the rules run on every entry, every time)."""
+    """Replays day files with their checks (the references and, given a ``checker``, the
+    rules run on every entry, every time), through the one fold (`core.state.fold`)."""
 
     def __init__(self, book: Loader, scanned: list[Scanned], checker: Checker | None, today: dt.date | None):
         self.book, self.checker, self.today = book, checker, today
         self.scanned = scanned
+        self._judge = None
         if checker is not None:
             book.policies.ready()
 
     def replay(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], list[EntryBase]]:
-        """Apply the entries of file ``i`` to ``state``; return its problems and the entries applied."""
-        problems, skipped, applied = self.check_file(i, df, state, cash, duplicate)
+        """Apply the entries of file ``i`` to ``state``, each checked against the state just
+        before it; return the file's problems (an id used before: ``duplicate``'s) and the
+        entries applied."""
+        if self._judge is None:
+            self._judge = judge(self.book.policies.at, self.checker, self.today)
+        shown, lines = self.scanned[i].shown, df.lines
+        problems, applied = [], []
+        for entry, found in fold(state, df.entries, cash, self._judge):
+            line = lines.get(entry.id)
+            if found is None:
+                problems.append(duplicate(entry, line))
+                continue
+            problems += [Problem(p.code, p.message, shown, line, entry.id, p.severity, p.data) for p in found]
+            applied.append(entry)
         return problems, applied
 
-    def check_file(self, i: int, df: DayFile, state: BookState, cash: frozenset, duplicate) -> tuple[list[Problem], set[str], list[EntryBase]]:
-        """Check each entry of file ``i`` against the state just before it, and apply it."""
-        book, checker, shown = self.book, self.checker, self.scanned[i].shown
-        policy_at = book.policies.at
-        problems, skipped, applied = [], set(), []
-        for entry in df.entries:
-            line = df.lines.get(entry.id)
-            if entry.id in state.entries:
-                problems.append(duplicate(entry, line))
-                skipped.add(entry.id)
-                continue
-            policy = policy_at(entry.date)
-            found = check_references(entry, policy, state)
-            if checker is not None:
-                found += checker(entry, policy, state, self.today or entry.date)
-            problems += [Problem(p.code, p.message, shown, line, entry.id, p.severity, p.data) for p in found]
-            state.apply(entry, cash)
-            applied.append(entry)
-        return problems, skipped, applied
-
-    @staticmethod
-    def apply_only(df: DayFile, state: BookState, cash: frozenset) -> list[EntryBase]:
-        """Apply the entries of a file as `check_file` does, without the rules."""
-        applied = []
-        for entry in df.entries:
-            if entry.id not in state.entries:
-                state.apply(entry, cash)
-                applied.append(entry)
-        return applied
-
     def check_run(self, run: range, files: list[DayFile], state: BookState, cash: frozenset, loaded: Loaded) -> list:
-        """In a worker: `check_file` over a run of files; returns the problems of each file."""
+        """In a worker: `replay` over a run of files; returns the problems of each file."""
         out = []
         where = _FirstUse(self.scanned, loaded.files)
         for i, df in zip(run, files):
             shown = self.scanned[i].shown
-            problems, skipped, applied = self.check_file(i, df, state, cash, loaded.duplicate(shown, where))
+            problems, applied = self.replay(i, df, state, cash, loaded.duplicate(shown, where))
             for entry in applied:
                 where.here[entry.id] = (shown, df.lines.get(entry.id) or 0)
             out.append(df.problems + problems)

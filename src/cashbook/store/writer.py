@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..core.close import DayCloseReport, close_day, seal_value
-from ..core.drafts import decide_kind
+from ..core.decide import decide, judge
 from ..core.entries import KINDS, DayClose, EntryBase
 from ..core.problems import CashbookError, Problem
-from ..core.state import BookState
-from ..core.validate import check_references
+from ..core.state import BookState, fold, replay
 from .cache import Scanned, digest, file_key
 from .files import book_lock, read_regular
 from .journal import DayFile, append_entry, day_path, entry_text, seal_day
@@ -99,15 +98,10 @@ class Writer:
         problems: list[Problem] = []
         next_id = self.next_id(day, df)
         for one in drafts if isinstance(drafts, list) else [drafts]:
-            one = decide_kind({**one, "time": when}, then)
-            entry = KINDS[one["kind"]].model_validate({**one, "id": next_id})
-            found = check_references(entry, then, state)
-            if checker is not None:
-                found += checker(entry, then, state, today)
-            if any(p.severity == "block" for p in found):
-                raise CashbookError(found)
-            problems = found
-            state.apply(entry, cash)  # before writing: reading the state can still fail (see cache._Part)
+            entry, problems = decide({**one, "time": when, "id": next_id}, then, state, today, checker)
+            if entry is None:
+                raise CashbookError(problems)
+            replay(state, [entry], cash)  # before writing: reading the state can still fail (see cache._Part)
             entries.append(entry)
             next_id = f"{day:%Y%m%d}-{int(next_id.rsplit('-', 1)[1]) + 1:03d}"
         later = [s for s in scanned if s.day is not None and s.day > day]
@@ -132,25 +126,16 @@ class Writer:
         (all on open days: a sealed day is never written before) is checked again with the new
         entry in place, and the first one that would now be refused (a balance below its floor,
         a limit, a sitting payment, a settlement above what is outstanding ...) refuses it."""
-        def judge(with_entry: bool) -> list[tuple[EntryBase, list[Problem]]]:
+        def replayed(with_entry: bool) -> list[tuple[EntryBase, list[Problem]]]:
             state = self.state_after(through, fresh)
-            for entry in entries if with_entry else ():
-                state.apply(entry, cash)
-            found = []
-            for s in later:
-                for e in self.day_file(s, fresh).entries:
-                    if e.id in state.entries:  # a duplicate: the damaged-book refusal names it
-                        continue
-                    then = self.policy_at(e.date)  # each day by the rules in force on it
-                    problems = check_references(e, then, state)
-                    if checker is not None:
-                        problems += checker(e, then, state, e.date)
-                    found.append((e, [p for p in problems if p.severity == "block"]))
-                    state.apply(e, cash)
-            return found
+            replay(state, entries if with_entry else (), cash)
+            later_entries = (e for s in later for e in self.day_file(s, fresh).entries)
+            # each day by the rules in force on it; a duplicate (None) is for the damaged-book refusal
+            return [(e, [p for p in found if p.severity == "block"])
+                    for e, found in fold(state, later_entries, cash, judge(self.policy_at, checker)) if found is not None]
 
-        before = {e.id: {p.code for p in problems} for e, problems in judge(False)}
-        for e, problems in judge(True):
+        before = {e.id: {p.code for p in problems} for e, problems in replayed(False)}
+        for e, problems in replayed(True):
             new = [p for p in problems if p.code not in before.get(e.id, set())]
             if new:
                 where = self.shown(day_path(self.root, e.date))
