@@ -93,16 +93,16 @@ def test_a_corrupt_or_deleted_cache_is_rebuilt(cli, warm):
 
 
 def test_recording_reads_only_the_day_it_writes(cli, warm, monkeypatch):
-    from cashbook.store import loader, parallel
+    from cashbook.store import parallel, scan
 
     read = []
-    real = loader.read_day
+    real = scan.read_day
 
     def spy(path, shown=None):
         read.append(path.name)
         return real(path, shown)
 
-    monkeypatch.setattr(loader, "read_day", spy)
+    monkeypatch.setattr(scan, "read_day", spy)
     monkeypatch.setattr(parallel, "read_day", spy)
     assert cli("receive", "5", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-04", book=warm).code == 0
     assert set(read) <= {"2026-11-04.toml"}  # the day's own file (its ids), no other
@@ -296,17 +296,17 @@ def test_check_reads_every_file_on_every_run(cli, warm, monkeypatch):
     check without the cache."""
     from pathlib import Path
 
-    from cashbook.store import loader
+    from cashbook.store import scan
 
     read = []
-    real = loader.read_regular
+    real = scan.read_regular
 
     def spy(path, *args, **kwargs):
         if Path(path).parent.name == "2026":
             read.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(loader, "read_regular", spy)
+    monkeypatch.setattr(scan, "read_regular", spy)
     monkeypatch.setenv("CASHBOOK_WORKERS", "1")  # reads in this process, where the spy sees them
 
     def check():

@@ -4,7 +4,8 @@
 the per-user cache, and takes its jobs from one module each:
 
 - `layout`: where the book and its parts are (``find_root``, journals, seal log);
-- `loader`: scan -> parse -> fold -> a loaded book (`load`, `check`, `state_after`, `period`);
+- `scan`: the day files found and parsed, from disk or the cache, with their digests;
+- `loader`: fold -> verify seals -> a loaded book (`load`, `check`, `state_after`, `period`);
 - `writer`: the write transaction (`record`, `next_id`) and the day close (`close_day_in_book`);
 - `damage`: the refusal to read or extend a damaged book;
 - `seallog`: the seal log and the verification of sealed days;
@@ -29,6 +30,7 @@ from .memo import Memo
 from .parallel import PARALLEL_FROM
 from .policyfile import read_policy
 from .policyversions import PolicyHistory, for_write, history
+from .scan import Scanner
 from .seallog import read_seal_log, repair_seal_log, seal_problems
 from .writer import Writer, close_day_in_book
 
@@ -36,7 +38,7 @@ __all__ = ["Book", "Checker", "Loaded", "Period", "PARALLEL_FROM", "SEAL_LOG", "
            "close_day_in_book", "find_root", "read_seal_log", "receipt_neighbours", "repair_seal_log", "seal_problems"]
 
 
-class Book(Layout, Loader, Writer, Damage, Memo):
+class Book(Layout, Scanner, Loader, Writer, Damage, Memo):
     def __init__(self, root: Path, use_cache: bool = True, progress=None):
         self.root = Path(root)
         self._policy: Policy | None = None
