@@ -237,6 +237,8 @@ class Loader:
         view.unsealed = sorted({s.day for s in scanned if s.day is not None and s.day <= last and s.day not in state.seals
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
+
+
 class _Checked:
     """Replays day files with their checks (the references and, given a ``checker``, the
     rules run on every entry, every time), through the one fold (`core.state.fold`)."""

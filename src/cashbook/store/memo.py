@@ -67,6 +67,8 @@ class Memo:
             if now != value:
                 return False
         return True
+
+
 def _file_digest(path: Path) -> str:
     try:
         return digest(read_regular(path, "seal log"))

@@ -137,6 +137,7 @@ class Worker:
                 pass
             self.pid = 0
 
+
 def die_with_parent(parent: int) -> None:
     """A parsing worker ends when the process that started it is killed (Linux prctl),
     including when that happened before the worker got this far."""

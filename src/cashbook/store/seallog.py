@@ -58,6 +58,7 @@ def repair_seal_log(book: Book, seals: dict) -> bool:
     write_seal_log(book, [*(log or []), (missing[0], seals[missing[0]].seal)])
     return True
 
+
 def seals_broken(book: Book, scanned: list[Scanned], fresh: dict[str, DayFile], upto: dt.date | None) -> list[Problem]:
     """Sealed days that no longer hold what was sealed. Every file read from disk in this
     command (``fresh``) is verified as `check` verifies it (`sealed_file_problems`), and
