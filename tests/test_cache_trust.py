@@ -378,7 +378,8 @@ def test_the_codec_round_trips_day_figures_and_open_items_whatever_their_width()
     import datetime as dt
     from decimal import Decimal
 
-    from cashbook.core.state import DayBook, DayFigures, OpenItem, OpenItems
+    from cashbook.core.state import DayFigures, OpenItem
+    from cashbook.store.snapshot import DayBook, OpenItems
     from cashbook.store.cache import decode, encode
 
     days = DayBook({(dt.date(2026, 11, 2), "cash"): DayFigures(opening=Decimal("1500.00"), receipts=Decimal("12.50"))})

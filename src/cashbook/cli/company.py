@@ -75,10 +75,10 @@ def init(
 def _verify(folder) -> list:
     """A branch book as `check` sees its seal chain and its files (rule findings are `company check`'s)."""
     from ..core.rules import check_entry
-    from ..store.book import _UNREADABLE, Book
+    from ..store.book import UNREADABLE, Book
 
     problems, _, _ = Book(folder).check(check_entry)
-    return [p for p in problems if p.code == "seal-broken" or p.code in _UNREADABLE]
+    return [p for p in problems if p.code == "seal-broken" or p.code in UNREADABLE]
 
 
 @company_app.command("pull")
