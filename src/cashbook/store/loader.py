@@ -162,6 +162,9 @@ class Loader:
         loaded = self.load(checker=checker, refuse_damaged=False)
         problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
                     + seal_figures(loaded.state, self.policy, loaded.where) + self.policies.problems(checker))
+        broken = [p.file for p in problems if p.code == "seal-broken" and p.file]
+        if broken and self.cache:  # read again by the next command, whose refusal then sees the broken seal
+            self.cache.forget(broken)
         return problems, len(loaded.files), len(loaded.order)
 
     def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None,
