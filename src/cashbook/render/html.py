@@ -263,7 +263,9 @@ def _tables(report: Report, lang: str) -> str:
             rows += '<tr class="total">' + "".join(f'<td{" class=n" if c.kind in ("money", "int") else ""}>{_m(table.totals.get(c.key))}</td>'
                                                    for c in table.columns) + "</tr>"
         out.append(f"<h2>{escape(title)}</h2><table><tr>{head}</tr>{rows}</table>")
-    out += [f'<p class="note">{escape(n)}</p>' for n in report.notes]
+    from . import in_lang
+
+    out += [f'<p class="note">{escape(in_lang(n, lang))}</p>' for n in report.notes]
     return "".join(out)
 
 
