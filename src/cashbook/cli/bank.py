@@ -340,7 +340,7 @@ def book_charges(
         recorded.append({"id": entry.id, "line": p["line"], "direction": draft["direction"], "amount": p["amount"],
                          "category": draft["category"], "balance": state.balance(account)})
     if fmt == Format.json:
-        sys.stdout.write(dumps({"account": account, "month": month, "recorded": recorded}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.bank.book-charges/1", "account": account, "month": month, "recorded": recorded}) + "\n")
     else:
         for r in recorded:
             print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")

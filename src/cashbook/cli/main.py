@@ -63,7 +63,7 @@ def _print_problems(problems, exit_code: int) -> None:
     if Session.format == "json":
         from ..render import dumps
 
-        sys.stdout.write(dumps({"ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.error/1", "ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
         return
     from ..render import shown
     from ..render.zh import problem_line, word
