@@ -192,7 +192,7 @@ def test_the_language_comes_from_flag_then_environment_then_the_book(tmp_path):
     shutil.copytree(ROOT / "journals", tmp_path / "journals")
     args = ("report", "balances")
     assert run_cli(*args, book=tmp_path, env=NOW).out.startswith("Balances")
-    text = (tmp_path / "policies.toml").read_text("utf-8").replace('utc_offset = "+08:00"', 'utc_offset = "+08:00"\nlang = "zh"')
+    text = (tmp_path / "policies.toml").read_text("utf-8").replace('lang = "en"', 'lang = "zh"')
     (tmp_path / "policies.toml").write_text(text, "utf-8")
     assert "账户余额" in run_cli(*args, book=tmp_path, env=NOW).out
     assert run_cli(*args, book=tmp_path, env={**NOW, "CASHBOOK_LANG": "en"}).out.startswith("Balances")
@@ -207,7 +207,7 @@ def test_the_language_comes_from_flag_then_environment_then_the_book(tmp_path):
 def test_a_bad_book_language_is_refused(tmp_path):
     shutil.copy(ROOT / "policies.toml", tmp_path / "policies.toml")
     shutil.copytree(ROOT / "journals", tmp_path / "journals")
-    text = (tmp_path / "policies.toml").read_text("utf-8").replace('utc_offset = "+08:00"', 'utc_offset = "+08:00"\nlang = "fr"')
+    text = (tmp_path / "policies.toml").read_text("utf-8").replace('lang = "en"', 'lang = "fr"')
     (tmp_path / "policies.toml").write_text(text, "utf-8")
     r = run_cli("check", book=tmp_path, env=NOW)
     assert r.code == 2 and "bad-policy" in r.err and "lang" in r.err

@@ -230,7 +230,7 @@ def progress_bar():
 
         from ..render import console
 
-        bar = Progress(TextColumn("reading journals"), BarColumn(), MofNCompleteColumn(), console=console(stderr=True), transient=True)
+        bar = Progress(TextColumn("读取日记账" if Session.lang == "zh" else "reading journals"), BarColumn(), MofNCompleteColumn(), console=console(stderr=True), transient=True)
         bar.start()
         task = bar.add_task("read", total=total)
 
