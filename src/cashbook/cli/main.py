@@ -69,7 +69,7 @@ def _print_problems(problems, exit_code: int) -> None:
     from ..render.zh import problem_line, word
 
     for p in problems:
-        print(f"{word('error', Session.lang)}: {shown(problem_line(p, Session.lang))}", file=sys.stderr)
+        print(f"{word('error: ', Session.lang)}{shown(problem_line(p, Session.lang))}", file=sys.stderr)
 
 
 def _command_named(argv: list[str]) -> str | None:
@@ -145,7 +145,7 @@ def _show_usage_zh(exc) -> None:
 
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
-        usage = ctx.get_usage().replace("Usage:", "用法：").replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        usage = ctx.get_usage().replace("Usage: ", "用法：").replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
         print(usage, file=sys.stderr)
         help_name = (ctx.help_option_names or ["--help"])[0]
         print(f"运行 '{ctx.command_path} {help_name}' 查看帮助。\n", file=sys.stderr)
@@ -187,7 +187,7 @@ def run() -> None:
 
             for p in exc.problems:
                 if p.severity != "block":
-                    print(f"{word('warning', Session.lang)}: {shown(problem_line(p, Session.lang))}", file=sys.stderr)
+                    print(f"{word('warning: ', Session.lang)}{shown(problem_line(p, Session.lang))}", file=sys.stderr)
             print(word("nothing was written", Session.lang), file=sys.stderr) if exc.exit_code == 2 else None
         sys.exit(exc.exit_code)
     except typer.Exit as exc:

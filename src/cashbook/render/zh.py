@@ -263,7 +263,7 @@ def problem_line(p, lang: str, with_severity: bool = False) -> str:
 # -- the fixed words of the printers --
 
 WORDS = {
-    "error": "错误", "warning": "提醒", "nothing was written": "未写入任何内容", "aborted": "已取消",
+    "error: ": "错误：", "warning: ": "提醒：", "nothing was written": "未写入任何内容", "aborted": "已取消",
     "interrupted; nothing half-written (appends are atomic)": "已中断；没有写入一半的内容（追加是原子操作）",
 }
 
