@@ -6,6 +6,7 @@ policies.toml [book] lang, else en."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import tomllib
@@ -57,6 +58,12 @@ STEPS: list[tuple[tuple[str, ...], tuple[int, ...]]] = [
     (("report", "exceptions"), (0, 1)),
     (("report", "compensation"), (0,)),
     (("words", "1005.50"), (0,)),
+    # the printable sheets (html: the same page as the pdf)
+    (("report", "count", "2026-10-15", "-f", "html"), (0, 1)),
+    (("report", "day", "2026-10-15", "-f", "html"), (0, 1)),
+    (("bank", "reconcile", "--account", "icbc", "--month", "2026-10", "-f", "html"), (0, 1)),
+    (("report", "journal", "--account", "cash", "--from", "2026-10-01", "--to", "2026-10-05", "-f", "html"), (0,)),
+    (("report", "month", "2026-10", "-f", "html"), (0, 1)),
     # bank
     (("bank", "imports", "--account", "icbc"), (0,)),
     (("bank", "reconcile", "--account", "icbc", "--month", "2026-10"), (0,)),
@@ -123,6 +130,7 @@ def allowed_words(book: Path) -> set[str]:
     for table in ("accounts", "categories", "deposit_types", "roles", "people", "staff", "tills"):
         out |= set(policy.get(table, {}))
     out |= set((policy.get("rules") or {}))
+    out |= set(re.findall(r"[A-Za-z]+", policy.get("book", {}).get("name", "")))  # the company's name
     for table in ("accounts", "categories", "deposit_types", "roles", "people", "staff", "tills"):  # their names
         for value in (policy.get(table) or {}).values():
             texts = [value] if isinstance(value, str) else [v for v in value.values() if isinstance(v, str)] \
@@ -167,7 +175,10 @@ def run_steps(demo: Path) -> dict[str, tuple[int, str]]:
         m = re.search(r"\b(\d{8}-\d{3})\b", r.out)
         if args[0] in ("receive", "pay") and r.code == 0 and m:
             last = m[1]
-        out[_id(step)] = (r.code, r.out + "\n" + r.err)
+        text = r.out
+        if "html" in args:  # the page's text: no style sheet, tags or entities
+            text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", text, flags=re.S)))
+        out[_id(step)] = (r.code, text + "\n" + r.err)
     return out
 
 
