@@ -134,7 +134,7 @@ def book_lang(book: str | None) -> str:
         with open(Path(folder) / "policies.toml", "rb") as f:
             head = f.read(1 << 20)
         value = tomllib.loads(head.decode("utf-8")).get("book", {}).get("lang", "en")
-    except (OSError, ValueError, AttributeError):
+    except Exception:  # noqa: BLE001 - any unreadable policy (nested past the parser's depth too) is refused when opened
         return "en"
     return value if value in ("en", "zh") else "en"
 
