@@ -68,6 +68,7 @@ STEPS: list[tuple[tuple[str, ...], tuple[int, ...]]] = [
     (("bank", "imports", "--account", "icbc"), (0,)),
     (("bank", "reconcile", "--account", "icbc", "--month", "2026-10"), (0,)),
     (("bank", "reconcile", "--account", "icbc", "--month", "2026-11"), (0, 1)),
+    (("bank", "book-charges", "--account", "cmb", "--month", "2026-11"), (0,)),
     # close
     (("close", "day", "2026-11-27"), (0, 1)),
     (("close", "day", "2026-11-28"), (1, 2)),

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
+from .common import (Session, BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
                      PaperFormatOpt, SectionOpt, begin, fail, now, open_book)
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
@@ -110,7 +110,7 @@ def import_(
     from ..render import render_report
     from ..reports.imports import import_report
 
-    render_report(import_report(info, rows), out_format.value)
+    render_report(import_report(info, rows), out_format.value, Session.lang)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
 
@@ -182,8 +182,11 @@ def unimport_cmd(
             fail("import-in-use", f"import {import_id} ({record.get('file', '')}) cannot be taken out: "
                  + "; ".join(blockers[:10]) + more + "; nothing was changed")
         months_changed = remove_import(b.root, account, record)
-    print(f"removed import {import_id} ({record.get('file', '')}): {len(uids)} line(s) taken out of {account}"
-          + (f" ({', '.join(months_changed)})" if months_changed else ""))
+    months = f" ({', '.join(months_changed)})" if months_changed else ""
+    if Session.lang == "zh":
+        print(f"已撤销导入 {import_id}（{record.get('file', '')}）：从 {account} 移除 {len(uids)} 行{months}")
+    else:
+        print(f"removed import {import_id} ({record.get('file', '')}): {len(uids)} line(s) taken out of {account}{months}")
 
 
 def reconciliation(b, account: str, month: str, loaded=None, stored=None):
@@ -273,7 +276,7 @@ def match_cmd(
         if left != right:
             fail("match-mismatch", f"the book side totals {left} but the statement side {right}; a match must agree to the cent")
         add_decision(b.root, account, Decision("match", tuple(entry), tuple(line), by), now())
-    print(f"matched {', '.join(entry)} with {', '.join(line)}")
+    print(f"已勾对 {'、'.join(entry)} 与 {'、'.join(line)}" if Session.lang == "zh" else f"matched {', '.join(entry)} with {', '.join(line)}")
 
 
 @bank_app.command("unmatch")
@@ -297,7 +300,7 @@ def unmatch_cmd(
             if u not in known:
                 fail("unknown-line", f"--line {u!r} is not a statement line of {account}")
         add_decision(b.root, account, Decision("unmatch", (), tuple(line), by), now())
-    print(f"unmatched {', '.join(line)}")
+    print(f"已取消勾对 {'、'.join(line)}" if Session.lang == "zh" else f"unmatched {', '.join(line)}")
 
 
 @bank_app.command("book-charges")
@@ -343,9 +346,13 @@ def book_charges(
         sys.stdout.write(dumps({"schema": "cashbook.bank.book-charges/1", "account": account, "month": month, "recorded": recorded}) + "\n")
     else:
         for r in recorded:
-            print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")
+            if Session.lang == "zh":
+                print(f"已记账 {r['id']} 银行{'收入' if r['direction'] == 'credit' else '支出'} {r['amount']}（{r['category']}），对账单行 {r['line']}")
+            else:
+                print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")
         if not recorded:
-            print("nothing to book: no unbooked fee or interest lines (name others with --line UID)")
+            print("没有要记的：没有未入账的手续费或利息行（其他行用 --line UID 指定）" if Session.lang == "zh" else
+                  "nothing to book: no unbooked fee or interest lines (name others with --line UID)")
 
 
 def month_status(book, month: str) -> list[dict]:
