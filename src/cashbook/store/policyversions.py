@@ -206,7 +206,8 @@ class PolicyHistory:
         kept = latest.policy()
         if kept is None:
             return True
-        return kept.model_dump(exclude={"effective"}) != self.current.model_dump(exclude={"effective"})
+        same = {"effective": True, "book": {"lang"}}  # the output language judges nothing
+        return kept.model_dump(exclude=same) != self.current.model_dump(exclude=same)
 
     def decide(self, today: dt.date | None, checker: Callable | None) -> Change:
         """Where the changed policies.toml would be kept, or the `policy-retroactive` refusal
