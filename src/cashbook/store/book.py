@@ -184,6 +184,9 @@ class Book:
 
         if self.journals.is_dir():
             walk(str(self.journals), self.shown(self.journals) + "/", True)
+        elif os.path.lexists(self.journals):  # a file or a dangling link: read as an empty book, it would show no money
+            raise CashbookError([Problem("unreadable", "journals is not a folder: the day journals of the book live in the "
+                                         "folder journals/; move what is there away and restore the folder", file="journals")])
         out = sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
         self._note("scan", "journals", digest("\n".join(s.shown for s in out).encode()))
         return out
@@ -987,7 +990,7 @@ SEAL_LOG_HEADER = "# cashbook seal log: one line per closed day, `date seal`; `c
 
 def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
     try:
-        data = read_regular(book.seal_log, "seal log")
+        data = read_regular(book.seal_log, "seal log", inside=book.journals)
         book._note("seals", SEAL_LOG, digest(data))
         text = data.decode("utf-8")
     except FileNotFoundError:
