@@ -596,7 +596,7 @@ def example_statement(rng, book: Path, ids: dict, work: Path) -> dict:
     name, blob, fmt = gen_statement(rng)
     f = work / f"stmt-{name}"
     f.write_bytes(blob)
-    args = ["bank", "import", str(f), "--account", "bank", "--format", fmt]
+    args = ["bank", "import", str(f), "--account", "bank", "--statement-format", fmt]
     info = {"statement_name": name, "format": fmt, "statement": blob}
     try:
         before = snap(book)
