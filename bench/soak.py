@@ -1006,6 +1006,7 @@ def replay(spec: str, base_seed: int) -> None:
 # -- kills -----------------------------------------------------------------------------------
 
 ORPHANS = Counter()
+KILL_WITHIN_S = 6.0  # a writer's start-up takes a second or two on a loaded machine: kills must land in its work too
 
 
 def _kill(p: subprocess.Popen, rng: random.Random, upto: float) -> list[str]:
@@ -1124,7 +1125,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
                 if mode == "append":
                     path = book / "journals/2026/2026-11-05.toml"
                     before = len(_ids_in(path))
-                    printed = [l.split()[1] for l in _kill(_driver(book, "append", f"k{i}", "2000"), rng, 2.0) if l.startswith("id ")]
+                    printed = [l.split()[1] for l in _kill(_driver(book, "append", f"k{i}", "2000"), rng, KILL_WITHIN_S) if l.startswith("id ")]
                     st["ack"] += printed
                     ids = _ids_in(path)
                     if len(ids) != len(set(ids)):
@@ -1138,7 +1139,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
                         books.pop(mode)
                 elif mode == "close":
                     todo = [d for d in st["days"] if d not in st["sealed"]]
-                    lines = _kill(_driver(book, "close", *todo), rng, 2.0)
+                    lines = _kill(_driver(book, "close", *todo), rng, KILL_WITHIN_S)
                     new = [l.split()[1] for l in lines if l.startswith("sealed ")]
                     st["sealed"] += new
                     stats[mode]["acknowledged"] += len(new)
@@ -1150,7 +1151,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
                         books.pop(mode)
                 else:
                     todo = [f for f in st["files"] if f not in st["done"]]
-                    lines = _kill(_driver(book, "import", *todo), rng, 2.0)
+                    lines = _kill(_driver(book, "import", *todo), rng, KILL_WITHIN_S)
                     new = [l.split()[1] for l in lines if l.startswith("imported ")]
                     st["done"] += new
                     stats[mode]["acknowledged"] += len(new)
