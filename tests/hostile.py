@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck
 
 from conftest import NOW, ROOT, SHARED
-from harness import FILE_ERRORS, build_template, contract_breach, snap, tmp_leftovers  # noqa: F401 (re-exported)
+from harness import FILE_ERRORS, build_template, contract_breach, snap, tmp_leftovers  # noqa: F401 (re-exported for the tests)
 
 SAMPLES = SHARED / "samples" / "statements"
 SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*") if p.is_file() and p.suffix not in (".md", ".json")) if SAMPLES.is_dir() else []

@@ -6,20 +6,15 @@ boundary values, arguments that are not UTF-8 (real subprocesses), a hostile clo
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, run_cli
+from conftest import run_cli
 from harness import run_bytes
-from hostile import (DAY2, FUZZ, SAMPLE_FILES, SAMPLES, file_problems, fresh, no_debug, sane, snap, soak_sample,  # noqa: F401 (fixtures)
-                     template, tmp_leftovers)
+from hostile import FUZZ, file_problems, sane, snap, tmp_leftovers
+from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
 # -- (a) command-line arguments ----------------------------------------------------------------

@@ -16,12 +16,9 @@ from pathlib import Path
 from cashbook.store.cache import cache_dir
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from conftest import NOW, run_cli
-from hostile import (DAY2, FUZZ, SAMPLE_FILES, SAMPLES, file_problems, fresh, no_debug, sane, snap, soak_sample,  # noqa: F401 (fixtures)
-                     template, tmp_leftovers)
+from hostile import sane, snap, tmp_leftovers
+from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
 # -- the book's own shape ---------------------------------------------------------------------

@@ -5,16 +5,14 @@ folders, empty files, impossible names, wrong year folders), huge integers and 5
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, run_cli
-from hostile import (DAY2, INVALID_UTF8, FILE_ERRORS, FUZZ, SAMPLE_FILES, SAMPLES, file_problems, fresh, no_debug, sane, snap, soak_sample,  # noqa: F401 (fixtures)
-                     template, tmp_leftovers)
+from hostile import DAY2, INVALID_UTF8, FILE_ERRORS, FUZZ, sane, snap
+from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
 # -- (b) journal files ------------------------------------------------------------------------

@@ -5,15 +5,13 @@ and every command refuse with exit 2 naming policies.toml, and nothing is writte
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, run_cli
-from hostile import (DAY2, INVALID_UTF8, FUZZ, SAMPLE_FILES, SAMPLES, file_problems, fresh, no_debug, sane, snap, soak_sample,  # noqa: F401 (fixtures)
-                     template, tmp_leftovers)
+from hostile import INVALID_UTF8, FUZZ, sane, snap
+from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
 @pytest.mark.parametrize("cmd", [["check"], ["report", "balances"], ["receive", "5", "--from", "A", "--category", "rent"]])

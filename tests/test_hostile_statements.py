@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, run_cli
-from hostile import (DAY2, FUZZ, SAMPLE_FILES, SAMPLES, file_problems, fresh, no_debug, sane, snap, soak_sample,  # noqa: F401 (fixtures)
-                     template, tmp_leftovers)
+from hostile import FUZZ, SAMPLE_FILES, SAMPLES, sane, snap
+from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
 # -- (d) bank statements -----------------------------------------------------------------------

@@ -107,7 +107,7 @@ def _statements(folder: Path, n: int, balances: bool = False) -> list[Path]:
     """n CSV statements, each overlapping the one before it by half its lines (re-import must add nothing twice).
 
     Without a running-balance column by default: with one, the second import already breaks the
-    statement store without any kill (test_hostile_input.py::test_bug_second_import_with_balances_*)."""
+    statement store without any kill (test_hostile_statements.py::test_fixed_second_import_with_balances_*)."""
     rng = random.Random(5)
     lines = []
     balance = 50000
