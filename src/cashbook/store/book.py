@@ -1030,17 +1030,19 @@ def _raw(path: Path) -> bytes:
 
 
 def repair_seal_log(book: Book, seals: dict) -> bool:
-    """Add the seal of the latest sealed day when the log lacks only that line (what a kill
-    between writing the sealed day file and the log leaves); more missing lines are not a
-    crash but a change `check` reports, and stay. Returns whether the log was written."""
+    """Add the seals of the latest sealed days when the log lacks only those lines, after its
+    last one (what kills between writing a sealed day file and the log leave, one per close
+    killed so); a line missing before a logged one, or a log without lines while more than
+    one day is sealed, is not a crash but a change `check` reports, and stays. Returns
+    whether the log was written."""
     log, problems = read_seal_log(book)
     if problems or not seals:
         return False
     logged = {d for d, _ in (log or [])}
-    missing = [d for d in seals if d not in logged]
-    if missing != [max(seals)] or (log is None and len(seals) > 1):
+    missing = sorted(d for d in seals if d not in logged)
+    if not missing or (logged and missing[0] < max(logged)) or (not logged and len(missing) > 1):
         return False
-    lines = [f"{d} {s}" for d, s in (log or [])] + [f"{missing[0]} {seals[missing[0]].seal}"]
+    lines = [f"{d} {s}" for d, s in (log or [])] + [f"{d} {seals[d].seal}" for d in missing]
     atomic_write(book.seal_log, (SEAL_LOG_HEADER + "\n".join(lines) + "\n").encode(), inside=book.journals)
     return True
 
