@@ -6,7 +6,8 @@
                          [--time-limit SECONDS] [--out bench/soak-failures]
     python bench/soak.py --replay args:1234      # re-run one fuzzed example, print what it did
 
-Sections (tests/test_soak_small.py and tests/test_hostile_input.py are the same in small):
+Sections (tests/test_soak_small.py and tests/test_hostile_*.py are the same in small; the tests run a
+fixed sample of each surface below through the same generator and oracles, bench/harness.py):
 
 - kills: SIGKILL a writer process at a random instant while it appends entries, closes days
   (count + seal) or imports bank statements; after each kill `cashbook check` must be clean,
@@ -28,15 +29,15 @@ Sections (tests/test_soak_small.py and tests/test_hostile_input.py are the same 
 - bigday: a valid 50 MB day file: how long `check` takes, and that it finishes.
 
 Every failure is grouped by signature; the first few of each are saved with a reproducer under
---out (the book as it was, the input, the output, and a `repro.sh`). Known, reported bugs are
-counted apart ("known: NAME") so new ones stand out. Exit status 1 when a new failure was found.
+--out (the book as it was, the input, the output, and a `repro.sh`). No failure is forgiven as
+known: exit status 1 when any was found. The fuzz surfaces run in turns, each example under an
+alarm (a hang is a failure), so `--time-limit` cuts every surface alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import multiprocessing as mp
 import os
@@ -47,7 +48,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import tomllib
 from collections import Counter, defaultdict
@@ -55,84 +55,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples" / "statements"
-NOW = "2026-11-20T10:00:00+08:00"
-FILE_ERRORS = {"toml-syntax", "bad-encoding", "unreadable", "duplicate-id", "unknown-kind", "missing-field",
-               "bad-amount", "bad-field", "wrong-day"}
 SAVE_PER_SIGNATURE = 3
 
-# -- known, reported bugs (see tests/test_hostile_input.py test_bug_*) --------------------------
-KNOWN = [  # still open when this was written; fixed ones are taken out so that a regression counts as new
-    ("journals-is-a-file", lambda a, o: "NotADirectoryError" in o),
-    ("refund-wait-overflow", lambda a, o: "OverflowError" in o and "refund-deposit" in a),
-    ("stale-cache-snapshot", lambda a, o: "AttributeError: 'BookState' object has no attribute" in o),
-    ("orphaned-pool-workers-hold-the-lock", lambda a, o: False),  # counted by run_kills
-]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# one CLI runner, one outcome rule and one kill harness for the tests and this soak
+from harness import (FILE_ERRORS, NOW, RAW_CONTROL, Result, contract_breach, invoke, kill_at_random,  # noqa: E402
+                     snap, start_writer, tmp_leftovers)
+import harness  # noqa: E402
 
 
-def known_bug(args, text: str) -> str | None:
-    for name, hit in KNOWN:
-        try:
-            if hit(list(args), text):
-                return name
-        except Exception:
-            pass
-    return None
-
-
-# -- running the CLI in this process ---------------------------------------------------------
-
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-
-def cli(*args, book: Path | None = None) -> Result:
-    from cashbook.cli import common
-    from cashbook.cli.main import run
-
-    common.Session.now = common.Session.book = None
-    common.Session.format = "table"
-    sys.argv = ["cashbook", *args] + (["--book", str(book)] if book is not None else [])
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            run()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except BaseException as exc:  # the error boundary itself let something through
-            code = 99
-            err.write(f"Traceback (escaped the boundary): {type(exc).__name__}: {exc}")
-    return Result(code, out.getvalue(), err.getvalue())
-
-
-def snap(root: Path) -> dict:
-    out = {}
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        rel_folder = Path(folder).relative_to(root)
-        if rel_folder.parts[:1] == (".cashbook",):
-            continue
-        for name in dirs + files:
-            p = Path(folder) / name
-            rel = str(rel_folder / name)
-            if name == ".cashbook.lock" or rel == ".cashbook":
-                continue
-            if p.is_symlink():
-                out[rel] = ("symlink", os.readlink(p))
-            elif p.is_file():
-                try:
-                    out[rel] = p.read_bytes()
-                except OSError as exc:
-                    out[rel] = ("unreadable", exc.errno)
-    return out
-
-
-def tmp_leftovers(root: Path) -> list[str]:
-    return [str(p) for p in root.rglob(".*.tmp")]
+def cli(*args, book: Path | None = None, env: dict | None = None) -> Result:
+    return invoke(*args, book=book, env=env)
 
 
 class Failure(Exception):
@@ -142,22 +76,19 @@ class Failure(Exception):
 
 
 def sane(args, r: Result) -> bool:
-    """False for a known bug; raises Failure for a new one."""
-    text = r.out + r.err
-    if r.code not in (0, 1, 2) or "Traceback" in text:
-        raise Failure(f"exit {r.code} / traceback", text[-3000:])
-    if "internal error" in r.err:
-        name = known_bug(args, text)
-        if name:
-            raise Failure(f"known: {name}", text[-2000:])
-        m = re.search(r"internal error: (\w+): (.{0,80})", r.err)
-        sig = f"internal error: {m[1]}: {re.sub(r'[0-9]+', 'N', m[2])}" if m else "internal error"
-        raise Failure(sig, text[-3000:])
+    """Raises Failure when the outcome breaks the contract for any input (no bug is forgiven:
+    a fixed one that comes back counts as new)."""
+    breach = contract_breach(r)
+    if breach:
+        raise Failure(breach, (r.out + r.err)[-3000:])
     return True
 
 
 def file_problems(book: Path) -> list[dict]:
-    shutil.rmtree(book / ".cashbook", ignore_errors=True)  # what the files say, not the cache
+    """File errors as the files say (`check` re-reads every file; the cache is dropped all the same)."""
+    from cashbook.store.cache import cache_dir
+
+    shutil.rmtree(cache_dir(book), ignore_errors=True)
     r = cli("check", "--format", "json", book=book)
     sane(["check"], r)
     if r.code == 2:
@@ -169,28 +100,7 @@ def file_problems(book: Path) -> list[dict]:
 
 def build_template(root: Path) -> dict:
     os.environ["CASHBOOK_NOW"] = NOW
-    ids = {}
-    assert cli("init", str(root)).code == 0
-
-    def ok(*a):
-        r = cli(*a, book=root)
-        assert r.code == 0, (a, r.out, r.err)
-        return r
-
-    ok("opening", "cash", "1500", "--date", "2026-11-01")
-    ok("opening", "bank", "50000", "--date", "2026-11-01")
-    ok("count", "2026-11-01", "100x15")
-    ok("close", "day", "2026-11-01")
-    d = ("--date", "2026-11-02", "--format", "json")
-    ids["receipt"] = ok("receive", "1200", "--from", "张三家具", "--category", "rent", "--doc", "SJ0001", *d).json["id"]
-    ids["payment"] = ok("pay", "80", "--to", "邮局", "--category", "postage", "--approved-by", "gm:王总", *d).json["id"]
-    ids["deposit"] = ok("bank-deposit", "1200", "--account", "bank", *d).json["id"]
-    ids["advance"] = ok("advance", "300", "--to", "李四", "--purpose", "trip", "--due", "2026-11-30", "--approved-by", "gm:王总",
-                        "--approved-by", "dept-head:赵", *d).json["id"]
-    ids["hold"] = ok("hold-deposit", "500", "--from", "红星", "--type", "site", "--doc", "SJ0002", *d).json["id"]
-    ids["permit"] = ok("hold-deposit", "--from", "红星", "--type", "construction-permit", "--units", "2", *d).json["id"]
-    shutil.rmtree(root / ".cashbook", ignore_errors=True)
-    return ids
+    return harness.build_template(root)
 
 
 # -- generators (random.Random: an example is (surface, seed), replayable) -------------------
@@ -399,8 +309,27 @@ POLICY_VALUES = ['"-5"', '"1e400"', "1.5", '"NaN"', "2026-01-01", '"+99:00"', '"
                  '"1000000000000.00"', '{ type = "crypto" }', '{ type = "income" }', "9" * 5000, "0", "3650000"]
 
 
-def mutate_policy(rng: random.Random, original: str) -> bytes:
+# names that are not names (letters, digits, "-"): from a policy they would become paths
+BAD_NAMES = ['".."', '"../x"', '"a/b"', '"."', '"a b"', '"x\\u0000"', '"\\u202e"', '"a\\\\b"', '"~"', '"con.toml"']
+BAD_NAME_TABLES = ["\n[accounts.{k}]\ntype = 'bank'\nname = 'x'\n", "\n[accounts.{k}]\ntype = 'cash'\nname = 'x'\n",
+                   "\n[categories.{k}]\ntype = 'expense'\nname = 'x'\n", "\n[deposit_types.{k}]\nname = 'x'\n"]
+BAD_DENOMINATIONS = ["[]", '["0.00"]', '["100.00", "100.00"]', '["-1.00"]', '["1e400"]', '["x"]', '["100.00", "100"]']
+
+
+def mutate_policy(rng: random.Random, original: str) -> tuple[bytes, str | None]:
+    """A mutated policies.toml, and why it must be refused whatever else was done to it (or None)."""
     text = original
+    must_refuse = None
+    if rng.random() < 0.1:
+        key = rng.choice(BAD_NAMES)
+        text += rng.choice(BAD_NAME_TABLES).format(k=key)
+        must_refuse = f"a key {key} that is not a name"
+    elif rng.random() < 0.06:
+        value = rng.choice(BAD_DENOMINATIONS)
+        text = f"denominations = {value}\n" + text
+        must_refuse = f"denominations = {value}"
+    if must_refuse:
+        return text.encode("utf-8"), must_refuse
     for _ in range(rng.randint(1, 4)):
         kind = rng.choice(["flip", "truncate", "dup-line", "delete-line", "value", "value", "value", "nul", "utf8", "nest", "table", "insert"])
         lines = text.split("\n")
@@ -425,7 +354,7 @@ def mutate_policy(rng: random.Random, original: str) -> bytes:
         elif kind == "nul":
             text = text[:i] + "\x00" + text[i:]
         elif kind == "utf8":
-            return text.encode("utf-8") + rng.choice(INVALID_UTF8) + b"\n"
+            return text.encode("utf-8") + rng.choice(INVALID_UTF8) + b"\n", None
         elif kind == "nest":
             d = rng.choice([10, 3000])
             text += f"\nx = {'[' * d}{']' * d}\n"
@@ -434,7 +363,7 @@ def mutate_policy(rng: random.Random, original: str) -> bytes:
                                 "\n[[rules.needs-approval.bands]]\n", "\n[rules.unknown-rule]\nseverity = 'block'\n", "\n[categories]\n"])
         elif kind == "insert":
             text = text[:i] + rtext(rng, 20) + text[i:]
-    return text.encode("utf-8", "surrogatepass")
+    return text.encode("utf-8", "surrogatepass"), None
 
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*") if p.is_file() and p.suffix not in (".md", ".json")) if SAMPLES.is_dir() else []
@@ -472,22 +401,59 @@ def gen_statement(rng: random.Random) -> tuple[str, bytes, str]:
 
 # -- one fuzzed example per surface: raises Failure ------------------------------------------
 
+# the clock a command reads ($CASHBOOK_NOW): out of the years a book holds, not a time, an offset out of range
+HOSTILE_CLOCKS = ["9999-12-31T23:59+00:00", "0001-01-01T00:00+14:00", "yesterday", "", "2026-11-20T10:00:00+99:00",
+                  "1899-12-31T23:59:59+08:00", "3000-01-01T00:00:00+08:00", "2026-11-20", "2026-11-20T10:00:00\n"]
+DATE_OPTIONS = ("--date", "--due", "--left-on")
+STRICT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+RECORDERS = {"receive", "pay", "bank-deposit", "withdraw", "transfer", "advance", "settle", "hold-deposit", "refund-deposit",
+             "void", "count", "opening", "collect", "adjust"}
+
+
+def _raw_on_screen(book: Path) -> str | None:
+    """A raw control character in the journal as a table or as CSV (each account), or None."""
+    span = ("--from", "1900-01-01", "--to", "2999-12-31")
+    for extra in (["--format", "table"], ["--format", "csv", "--account", "cash"], ["--format", "csv", "--account", "bank"]):
+        x = cli("report", "journal", *span, *extra, book=book)
+        sane(["report", "journal", *extra], x)
+        m = RAW_CONTROL.search(x.out)
+        if m:
+            return f"{extra[1]}: {m[0]!r} in ...{x.out[max(0, m.start() - 60):m.end() + 20]!r}"
+    return None
+
+
 def example_args(rng, book: Path, ids: dict, work: Path) -> dict:
     args = gen_args(rng, ids)
+    env = {"CASHBOOK_NOW": rng.choice(HOSTILE_CLOCKS)} if rng.random() < 0.04 else None
+    empty_book = rng.random() < 0.01  # --book '' (it once meant the current folder)
     before = snap(book)
-    r = cli(*args, book=book)
-    info = {"args": args, "code": r.code, "out": r.out[-4000:], "err": r.err[-4000:]}
+    r = cli(*args, book="" if empty_book else book, env=env)
+    info = {"args": args, "env": env, "empty_book": empty_book, "code": r.code, "out": r.out[-4000:], "err": r.err[-4000:]}
     try:
         sane(args, r)
         after = snap(book)
+        if empty_book and r.code != 2:
+            raise Failure("--book '' was not refused")
         if (r.code == 2 or is_read_only(args)) and after != before:
             raise Failure("refused or read-only command changed the book", json.dumps(args, ensure_ascii=False)[:500])
         if r.code == 2 and tmp_leftovers(book):
             raise Failure("temporary file left behind")
+        if r.code == 2 and not (r.err.strip() or r.out.strip()):
+            raise Failure("a refusal that does not say why")
+        if r.code == 0 and args[0] in RECORDERS and "--" not in args:
+            for opt in DATE_OPTIONS:
+                at = [i for i, a in enumerate(args[:-1]) if a == opt]
+                value = args[at[-1] + 1] if at else None
+                if value is not None and not value.startswith("-") and not STRICT_DAY.fullmatch(value.strip(" ")):
+                    raise Failure(f"{opt} that is not YYYY-MM-DD was accepted", repr(value))
         if r.code == 0 and after != before:
             bad = file_problems(book)
             if bad:
                 raise Failure("accepted command left the book damaged: " + ",".join(sorted({p["code"] for p in bad})), json.dumps(bad, ensure_ascii=False)[:2000])
+            if RAW_CONTROL.search("".join(args)):
+                raw = _raw_on_screen(book)
+                if raw:
+                    raise Failure("a raw control character reached the screen", raw)
     except Failure as f:
         f.info = info
         raise
@@ -565,9 +531,9 @@ def example_journal(rng, book: Path, ids: dict, work: Path) -> dict:
 
 def example_policy(rng, book: Path, ids: dict, work: Path) -> dict:
     p = book / "policies.toml"
-    content = mutate_policy(rng, p.read_text(encoding="utf-8"))
+    content, must_refuse = mutate_policy(rng, p.read_text(encoding="utf-8"))
     p.write_bytes(content)
-    info = {"policies.toml": content}
+    info = {"policies.toml": content, "must_refuse": must_refuse}
     try:
         before = snap(book)
         r = cli("check", book=book)
@@ -575,12 +541,16 @@ def example_policy(rng, book: Path, ids: dict, work: Path) -> dict:
         sane(["check"], r)
         if r.code == 2 and "policies.toml" not in r.err:
             raise Failure("a refused policy is not named", r.err[-500:])
+        if must_refuse and r.code != 2:
+            raise Failure("check took a policy it must refuse: " + re.sub(r"[0-9]+", "N", must_refuse.split(" ")[0]), must_refuse)
         if snap(book) != before:
             raise Failure("check changed the book")
-        for args in (["receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-03"],
-                     ["refund-deposit", ids["hold"], "--approved-by", "finance-manager:a", "--approved-by", "store-manager:b",
-                      "--approved-by", "gm:c", "--left-on", "2026-11-02"],
-                     ["close", "day", "2026-11-02", "--dry-run"], ["report", "month", "2026-11"]):
+        others = [["refund-deposit", ids["hold"], "--approved-by", "finance-manager:a", "--approved-by", "store-manager:b",
+                   "--approved-by", "gm:c", "--left-on", "2026-11-02"],
+                  ["close", "day", "2026-11-02", "--dry-run"], ["report", "month", "2026-11"]]
+        # a refused policy must stop every command; a taken one is exercised by recording and one more
+        for args in [["receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-03"],
+                     *(others if r.code == 2 else [rng.choice(others)])]:
             w = cli(*args, book=book)
             info[f"{args[0]}_code"], info[f"{args[0]}_err"] = w.code, w.err[-1500:]
             sane(args, w)
@@ -594,11 +564,39 @@ def example_policy(rng, book: Path, ids: dict, work: Path) -> dict:
     return info
 
 
+BAD_IMPORT_ACCOUNTS = ["..", "../x", "bank/..", "", "a b", "cash", "nope", "bank/", "/tmp/x", "\u202ebank"]
+CSV_SAMPLES = [p for p in SAMPLE_FILES if p.suffix == ".csv"]
+DATED_LINE = re.compile(rb'^[\s"\t]*(\d{4}[-/.]?\d{1,2}[-/.]?\d{1,2}|\d{4}\xe5\xb9\xb4)')  # a row that starts with a date
+
+
+def _cut_mid_line(rng: random.Random, data: bytes) -> bytes | None:
+    """``data`` cut (as `head -c` would) inside a dated line, or None when it has none."""
+    starts, pos = [], 0
+    for line in data.splitlines(keepends=True):
+        body = line.rstrip(b"\r\n")
+        if DATED_LINE.match(body) and len(body) > 2:
+            starts.append((pos, len(body)))
+        pos += len(line)
+    if not starts:
+        return None
+    at, length = rng.choice(starts)
+    return data[: at + rng.randint(1, length - 1)]
+
+
+def _import_json(book: Path, f: Path, account: str = "bank") -> Result:
+    return cli("bank", "import", str(f), "--account", account, "--output-format", "json", book=book)
+
+
 def example_statement(rng, book: Path, ids: dict, work: Path) -> dict:
+    shape = rng.random()
+    if shape < 0.12 and CSV_SAMPLES:
+        return _example_cut_statement(rng, book, work)
+    if shape < 0.18:
+        return _example_bad_import_account(rng, book, work)
     name, blob, fmt = gen_statement(rng)
     f = work / f"stmt-{name}"
     f.write_bytes(blob)
-    args = ["bank", "import", str(f), "--account", "bank", "--format", fmt]
+    args = ["bank", "import", str(f), "--account", "bank", "--statement-format", fmt]
     info = {"statement_name": name, "format": fmt, "statement": blob}
     try:
         before = snap(book)
@@ -612,7 +610,7 @@ def example_statement(rng, book: Path, ids: dict, work: Path) -> dict:
                 raise Failure("refused import changed the book")
             return info
         stored = [p.name for p in (book / "journals/bank/bank").glob("*.toml")] if (book / "journals/bank/bank").is_dir() else []
-        if any(not re.match(r"^(\d{4}-\d{2}|decisions)\.toml$", n) for n in stored):
+        if any(not re.match(r"^(\d{4}-\d{2}|decisions|imports)\.toml$", n) for n in stored):
             raise Failure("statement stored under a name the book never reads", ",".join(stored))
         again = cli(*args, "--output-format", "json", book=book)
         sane(args, again)
@@ -629,11 +627,71 @@ def example_statement(rng, book: Path, ids: dict, work: Path) -> dict:
     return info
 
 
+def _example_cut_statement(rng, book: Path, work: Path) -> dict:
+    """A real export cut mid-line (`head -c`): refused, or its partial line is read or named, never
+    dropped without a word (the prefix of whole lines alone imports the same, in another book)."""
+    src = rng.choice(CSV_SAMPLES)
+    cut = _cut_mid_line(rng, src.read_bytes())
+    info = {"statement_name": src.name, "cut": True, "statement": cut}
+    if cut is None:
+        return info
+    f, whole = work / f"cut-{src.name}", work / f"whole-{src.name}"
+    f.write_bytes(cut)
+    whole.write_bytes(cut[: max(cut.rfind(b"\n"), cut.rfind(b"\r")) + 1])
+    other = work / "other"
+    shutil.copytree(book, other, symlinks=True)  # the same book, for the whole lines alone
+    try:
+        before = snap(book)
+        r = _import_json(book, f)
+        info.update(code=r.code, out=r.out[-2000:], err=r.err[-2000:])
+        sane(["bank", "import", "cut"], r)
+        if r.code == 2:
+            if snap(book) != before:
+                raise Failure("refused import changed the book")
+            return info
+        if r.code != 0:
+            raise Failure(f"bank import exited {r.code}")
+        p = _import_json(other, whole)
+        sane(["bank", "import", "whole lines"], p)
+        if p.code == 0:
+            seen = lambda j: (j["lines_read"], j["skipped"], len(j["warnings"]), len(j.get("gaps") or []))
+            if seen(r.json) == seen(p.json):
+                raise Failure("a statement cut mid-line imported without a word about its last line",
+                              f"{src.name}: {cut[-120:]!r}")
+    except Failure as f:
+        f.info = info
+        raise
+    return info
+
+
+def _example_bad_import_account(rng, book: Path, work: Path) -> dict:
+    """`bank import --account NAME` with a name that is no bank account of the book: refused, nothing written."""
+    account = rng.choice(BAD_IMPORT_ACCOUNTS)
+    src = rng.choice(SAMPLE_FILES) if SAMPLE_FILES else None
+    f = work / "stmt.csv"
+    f.write_bytes(src.read_bytes() if src else "交易日期,摘要,收入金额,支出金额\n2026-11-02,存入,100.00,\n".encode())
+    info = {"account": account, "statement_name": src.name if src else "stmt.csv"}
+    try:
+        before = snap(book)
+        r = _import_json(book, f, account)
+        info.update(code=r.code, out=r.out[-2000:], err=r.err[-2000:])
+        sane(["bank", "import", "--account", account], r)
+        if r.code != 2:
+            raise Failure("bank import into an account that is not a bank account of the book was not refused", repr(account))
+        if snap(book) != before:
+            raise Failure("refused import changed the book")
+    except Failure as f:
+        f.info = info
+        raise
+    return info
+
+
 # -- the file system around the book: links, FIFOs, devices, huge files, bad names, leftovers ----
 
 FS_SHAPES = ("fifo-day", "fifo-new-day", "fifo-policy", "fifo-seal-log", "fifo-lock", "zero-day", "zero-policy",
              "huge-day", "huge-policy", "link-year-out", "link-bank-out", "link-cache-out", "link-lock-out",
-             "link-day-out", "bad-name", "wrong-year", "leftover-temp", "unreadable-day", "journals-link")
+             "link-day-out", "bad-name", "wrong-year", "leftover-temp", "unreadable-day", "journals-link",
+             "link-policy-out", "link-seals-out", "leftover-temp-root", "read-only-year")
 FS_COMMANDS = (["check"], ["receive", "5", "--from", "A", "--category", "rent"],
                ["receive", "5", "--from", "A", "--category", "rent", "--date", "2026-11-03"],
                ["report", "balances"], ["report", "journal", "--format", "csv"], ["close", "day", "2026-11-02"],
@@ -686,9 +744,32 @@ def _shape(rng, how: str, book: Path, outside: Path) -> bool:
     if how == "link-bank-out":
         (book / "journals/bank").symlink_to(outside)
         return False
-    if how == "link-cache-out":
-        shutil.rmtree(book / ".cashbook", ignore_errors=True)
-        (book / ".cashbook").symlink_to(outside)
+    if how == "link-cache-out":  # the book's cache folder (in the user's cache) a link to somewhere else
+        from cashbook.store.cache import cache_dir
+
+        folder = cache_dir(book)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.symlink_to(outside)
+        return False
+    if how == "link-policy-out":  # policies.toml read through a link that leaves the book
+        (outside / "policies.toml").write_bytes((book / "policies.toml").read_bytes())
+        (book / "policies.toml").unlink()
+        (book / "policies.toml").symlink_to(outside / "policies.toml")
+        return True
+    if how == "link-seals-out":
+        log = book / "journals/seals.log"
+        (outside / "seals.log").write_bytes(log.read_bytes() if log.exists() else b"")
+        log.unlink(missing_ok=True)
+        log.symlink_to(outside / "seals.log")
+        return False  # like an unreadable seal log: `check` names it (seal-broken); recording goes on
+    if how == "leftover-temp-root":  # a killed writer's temporary file beside policies.toml or in the bank folder
+        folder = book / rng.choice([".", "journals", "journals/bank/bank"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f".{rng.choice(['policies.toml', 'seals.log', '2026-11.toml'])}.{rng.randrange(10**8):08d}.tmp").write_bytes(b"x")
+        return False
+    if how == "read-only-year":  # permissions (root writes anyway: then the write simply succeeds)
+        (book / "journals/2026").chmod(0o555)
         return False
     if how == "link-lock-out":
         (book / ".cashbook.lock").unlink(missing_ok=True)
@@ -718,6 +799,14 @@ def _shape(rng, how: str, book: Path, outside: Path) -> bool:
         (book / "journals").symlink_to(disk / "journals")
         return False
     raise ValueError(how)
+
+
+# what `check` must name (exit 1, or 2 for policies.toml; a leftover is a warning, exit 0) after each shape
+CHECK_NAMES = {"fifo-day": "2026-11-02.toml", "fifo-new-day": "2026-11-04.toml", "fifo-policy": "policies.toml",
+               "fifo-seal-log": "seals.log", "zero-day": "2026-11-02.toml", "zero-policy": "policies.toml",
+               "huge-day": "2026-11-02.toml", "huge-policy": "policies.toml", "link-day-out": "2026-11-05.toml",
+               "link-policy-out": "policies.toml", "link-seals-out": "seals.log", "wrong-year": "journals/2025",
+               "leftover-temp": ".tmp", "link-year-out": "journals/2026"}
 
 
 def _outside_state(outside: Path) -> dict:
@@ -779,8 +868,10 @@ def example_fs(rng, book: Path, ids: dict, work: Path) -> dict:
             raise Failure(f"refused command changed the book: {how} / {args[0]}")
         if damaged and args[0] in WRITES and r.code == 0 and how not in ("huge-policy",) and "bank" != args[0]:
             raise Failure(f"a write went through on a damaged book: {how} / {args[0]}")
-        if how == "leftover-temp" and args[0] in ("receive",) and r.code == 0 and tmp_leftovers(book):
+        if how.startswith("leftover-temp") and args[0] in ("receive",) and r.code == 0 and tmp_leftovers(book):
             raise Failure("a write did not sweep a leftover temporary file")
+        if args == ["check"] and how in CHECK_NAMES and (r.code == 0 and how != "leftover-temp" or CHECK_NAMES[how] not in r.out + r.err):
+            raise Failure(f"check did not name the {how}", (r.out + r.err)[-1500:])
         if args[0] == "export" and r.code == 0 and out_target.name != "out.csv":
             raise Failure(f"export replaced {out_target.name}")
     except Failure as f:
@@ -812,53 +903,75 @@ def _save(out_dir: Path, surface: str, seed: int, book_before: Path, f: Failure)
     return d
 
 
+EXAMPLE_TIMEOUT_S = 120  # an example (a few commands on a small book) that runs longer is a hang
+
+
 def _fuzz_worker(job) -> dict:
-    surface, seeds, base_seed, out_dir, deadline = job
+    """Seeds ``seeds`` of every surface, in turns (surface by surface within each seed), so that
+    a time limit cuts every surface alike. Each example has an alarm: a hang is a failure."""
+    surfaces, seeds, base_seed, out_dir, deadline = job
     os.environ["CASHBOOK_NOW"] = NOW
     for k in ("CASHBOOK_DEBUG", "CASHBOOK_BOOK", "CASHBOOK_NO_CACHE"):
         os.environ.pop(k, None)
-    counts: Counter = Counter()
-    saved: dict[str, list[str]] = defaultdict(list)
-    examples: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix=f"soak-{surface}-") as tmp:
+    per: dict[str, dict] = {s: {"tried": 0, "counts": Counter(), "saved": defaultdict(list), "examples": {}} for s in surfaces}
+
+    def alarm(*_):
+        raise _Hang()
+
+    with tempfile.TemporaryDirectory(prefix="soak-fuzz-") as tmp:
         tmp = Path(tmp)
+        os.environ["XDG_CACHE_HOME"] = str(tmp / "xdg-cache")  # never the user's own cache
+        os.chdir(tmp)  # a command that wrongly took the current folder for the book writes here, not in the project
         template = tmp / "template"
         ids = build_template(template)
-        tried = 0
-        for seed in seeds:
+        for n, seed in enumerate(seeds):
             if time.time() > deadline:
                 break
-            rng = random.Random(f"{base_seed}:{surface}:{seed}")
-            work = tmp / f"w{seed}"
-            work.mkdir()
-            book = work / "book"
-            shutil.copytree(template, book, symlinks=True)
-            pristine = work / "pristine"
-            try:
-                SURFACES[surface](rng, book, ids, work)
-                counts["ok"] += 1
-            except Failure as f:
-                counts[f.signature] += 1
-                examples.setdefault(f.signature, seed)
-                if len(saved[f.signature]) < SAVE_PER_SIGNATURE:
-                    shutil.copytree(template, pristine, symlinks=True)
-                    saved[f.signature].append(str(_save(Path(out_dir), surface, seed, pristine, f)))
-            except Exception as exc:  # a bug in this harness, not in cashbook: count it apart
-                counts[f"harness error: {type(exc).__name__}: {str(exc)[:80]}"] += 1
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-            tried += 1
-    return {"surface": surface, "tried": tried, "counts": dict(counts), "saved": dict(saved), "examples": examples}
+            for surface in surfaces:
+                m = per[surface]
+                rng = random.Random(f"{base_seed}:{surface}:{seed}")
+                work = tmp / f"w{seed}"
+                work.mkdir()
+                book = work / "book"
+                shutil.copytree(template, book, symlinks=True)
+                pristine = work / "pristine"
+                old = signal.signal(signal.SIGALRM, alarm)
+                signal.alarm(EXAMPLE_TIMEOUT_S)
+                try:
+                    try:
+                        SURFACES[surface](rng, book, ids, work)
+                    except _Hang:
+                        raise Failure(f"hang: {surface} (over {EXAMPLE_TIMEOUT_S} s)")
+                    finally:
+                        signal.alarm(0)
+                        signal.signal(signal.SIGALRM, old)
+                    m["counts"]["ok"] += 1
+                except Failure as f:
+                    m["counts"][f.signature] += 1
+                    m["examples"].setdefault(f.signature, seed)
+                    if len(m["saved"][f.signature]) < SAVE_PER_SIGNATURE:
+                        shutil.copytree(template, pristine, symlinks=True)
+                        m["saved"][f.signature].append(str(_save(Path(out_dir), surface, seed, pristine, f)))
+                except Exception as exc:  # a bug in this harness, not in cashbook: count it apart
+                    m["counts"][f"harness error: {type(exc).__name__}: {str(exc)[:80]}"] += 1
+                finally:
+                    for folder in work.rglob("*"):  # a read-only folder an example made
+                        with contextlib.suppress(OSError):
+                            if folder.is_dir() and not folder.is_symlink():
+                                folder.chmod(0o755)
+                    shutil.rmtree(work, ignore_errors=True)
+                m["tried"] += 1
+            if n % 100 == 99:
+                print(f"  [{os.getpid()}] {time.strftime('%H:%M:%S')} {n + 1} seeds x {len(surfaces)} surfaces", file=sys.stderr, flush=True)
+    return [{"surface": s, "tried": m["tried"], "counts": dict(m["counts"]), "saved": dict(m["saved"]), "examples": m["examples"]}
+            for s, m in per.items()]
 
 
 def run_fuzz(surfaces, n, workers, base_seed, out_dir, deadline) -> dict:
-    jobs = []
-    for s in surfaces:
-        for w in range(workers):
-            jobs.append((s, list(range(w, n, workers)), base_seed, str(out_dir), deadline))
+    jobs = [(list(surfaces), list(range(w, n, workers)), base_seed, str(out_dir), deadline) for w in range(workers)]
     ctx = mp.get_context("fork")
     with ctx.Pool(workers) as pool:
-        results = pool.map(_fuzz_worker, jobs, chunksize=1)
+        results = [r for rs in pool.map(_fuzz_worker, jobs, chunksize=1) for r in rs]
     merged: dict = {}
     for r in results:
         m = merged.setdefault(r["surface"], {"tried": 0, "counts": Counter(), "saved": defaultdict(list), "examples": {}})
@@ -892,99 +1005,24 @@ def replay(spec: str, base_seed: int) -> None:
 
 # -- kills -----------------------------------------------------------------------------------
 
-DRIVER = textwrap.dedent('''
-    import contextlib, io, json, sys
-    from cashbook.cli import common
-    from cashbook.cli.main import run
-    book, mode, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-
-    def call(*a):
-        common.Session.now = common.Session.book = None
-        common.Session.format = "table"
-        sys.argv = ["cashbook", *a, "--book", book]
-        out = io.StringIO()
-        code = 0
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-            try:
-                run()
-            except SystemExit as exc:
-                code = exc.code
-        return code, out.getvalue()
-
-    print("ready", flush=True)
-    if mode == "append":
-        tag, n = args[0], int(args[1])
-        for i in range(n):
-            code, out = call("receive", "1.00", "--from", f"{tag}-{i}", "--category", "rent", "--account", "bank",
-                             "--method", "transfer", "--date", "2026-11-05", "--format", "json")
-            if code != 0:
-                print("FAILED", code, out.replace("\\n", " ")[:500], flush=True)
-                sys.exit(3)
-            print("id", json.loads(out)["id"], flush=True)
-    elif mode == "close":
-        for day in args:
-            code, out = call("count", day, "100x15")
-            if code == 2:
-                continue
-            code, out = call("close", "day", day, "--format", "json")
-            if code == 0 and json.loads(out)["sealed"]:
-                print("sealed", day, flush=True)
-            else:
-                print("FAILED", code, out.replace("\\n", " ")[:500], flush=True)
-                sys.exit(3)
-    elif mode == "import":
-        for f in args:
-            code, out = call("bank", "import", f, "--account", "bank", "--output-format", "json")
-            if code != 0:
-                print("FAILED", code, out.replace("\\n", " ")[:500], flush=True)
-                sys.exit(3)
-            print("imported", f, json.loads(out)["added"], flush=True)
-''')
-
-
-def _driver(book: Path, mode: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "CASHBOOK_NOW": os.environ.get("CASHBOOK_NOW", NOW)}
-    env.pop("CASHBOOK_DEBUG", None)
-    return subprocess.Popen([sys.executable, "-c", DRIVER, str(book), mode, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-
-
-def _group(pgid: int) -> list[int]:
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[2]) == pgid:
-                        out.append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
-
-
 ORPHANS = Counter()
+KILL_WITHIN_S = 6.0  # a writer's start-up takes a second or two on a loaded machine: kills must land in its work too
 
 
 def _kill(p: subprocess.Popen, rng: random.Random, upto: float) -> list[str]:
-    first = p.stdout.readline().strip()
-    if first != "ready":
-        raise Failure("writer did not start", p.stderr.read()[-1500:])
-    time.sleep(rng.uniform(0, upto))
-    p.send_signal(signal.SIGKILL)  # the writer only, as a crash or `kill -9 PID` would
-    p.wait()
-    time.sleep(0.2)
-    left = _group(p.pid)
-    if left:  # known bug: its parsing pool's workers survive, holding the book lock; clean up our own processes
+    k = kill_at_random(p, rng, upto)
+    if not k.started:
+        raise Failure("writer did not start", k.err[-1500:])
+    if k.orphans:  # its parsing pool's workers outlived it (they would hold the book lock)
         ORPHANS["rounds"] += 1
-        ORPHANS["processes"] += len(left)
-        with contextlib.suppress(OSError):
-            os.killpg(p.pid, signal.SIGKILL)
-    out, err = p.communicate(timeout=120)
-    lines = out.splitlines()
-    failed = [l for l in lines if l.startswith("FAILED")]
-    if failed:
-        raise Failure("writer refused work after an earlier kill: " + re.sub(r"[0-9]+", "N", failed[0][:120]), failed[0] + err[-1500:])
-    return lines
+        ORPHANS["processes"] += k.orphans
+    if k.failed:
+        raise Failure("writer refused work after an earlier kill: " + re.sub(r"[0-9]+", "N", k.failed[0][:120]), k.failed[0] + k.err[-1500:])
+    return k.lines
+
+
+def _driver(book: Path, mode: str, *args: str) -> subprocess.Popen:
+    return start_writer(book, mode, *args)
 
 
 def _ids_in(path: Path) -> list[str]:
@@ -1087,7 +1125,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
                 if mode == "append":
                     path = book / "journals/2026/2026-11-05.toml"
                     before = len(_ids_in(path))
-                    printed = [l.split()[1] for l in _kill(_driver(book, "append", f"k{i}", "2000"), rng, 2.0) if l.startswith("id ")]
+                    printed = [l.split()[1] for l in _kill(_driver(book, "append", f"k{i}", "2000"), rng, KILL_WITHIN_S) if l.startswith("id ")]
                     st["ack"] += printed
                     ids = _ids_in(path)
                     if len(ids) != len(set(ids)):
@@ -1101,7 +1139,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
                         books.pop(mode)
                 elif mode == "close":
                     todo = [d for d in st["days"] if d not in st["sealed"]]
-                    lines = _kill(_driver(book, "close", *todo), rng, 2.0)
+                    lines = _kill(_driver(book, "close", *todo), rng, KILL_WITHIN_S)
                     new = [l.split()[1] for l in lines if l.startswith("sealed ")]
                     st["sealed"] += new
                     stats[mode]["acknowledged"] += len(new)
@@ -1113,7 +1151,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
                         books.pop(mode)
                 else:
                     todo = [f for f in st["files"] if f not in st["done"]]
-                    lines = _kill(_driver(book, "import", *todo), rng, 2.0)
+                    lines = _kill(_driver(book, "import", *todo), rng, KILL_WITHIN_S)
                     new = [l.split()[1] for l in lines if l.startswith("imported ")]
                     st["done"] += new
                     stats[mode]["acknowledged"] += len(new)
@@ -1147,7 +1185,7 @@ def run_kills(total: int, base_seed: int, out_dir: Path, deadline: float) -> dic
             i += 1
     elapsed = time.time() - t0
     if ORPHANS:
-        failures["known: orphaned-pool-workers-hold-the-lock"] += ORPHANS["rounds"]
+        failures["orphaned pool workers outlived a killed writer"] += ORPHANS["rounds"]
     return {"kills": i, "elapsed": elapsed, "per_minute": 60 * i / elapsed if elapsed else 0, "orphans": dict(ORPHANS),
             "by_mode": {m: dict(c) for m, c in stats.items()}, "failures": dict(failures), "saved": dict(saved)}
 

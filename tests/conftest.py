@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-# a fixed clock for every command: tests must not depend on the real date
-NOW = "2026-11-20T10:00:00+08:00"
+sys.path.insert(0, str(ROOT / "bench"))
 
+# one CLI runner for the tests and bench/soak.py (bench/harness.py); NOW is the fixed clock
+from harness import NOW, Result, invoke, run_cli  # noqa: E402
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-
-def run_cli(*args: str, book: Path | None = None, env: dict | None = None) -> Result:
-    """Run `cashbook ARGS` in a real subprocess."""
-    full_env = {**os.environ, "CASHBOOK_NOW": NOW, "COLUMNS": "200", **(env or {})}
-    cmd = [sys.executable, "-m", "cashbook", *args]
-    if book is not None:
-        cmd += ["--book", str(book)]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=120)
-    return Result(p.returncode, p.stdout, p.stderr)
+__all__ = ["NOW", "ROOT", "SHARED", "Result", "run_cli", "snapshot"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,29 +41,15 @@ def private_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys):
+def cli(monkeypatch):
     """Run the CLI in-process (fast): same entry point and error boundary as the console script."""
-    from cashbook.cli import common
-    from cashbook.cli.main import run
 
-    def invoke(*args: str, book: Path | None = None) -> Result:
+    def call(*args: str, book: Path | None = None) -> Result:
         monkeypatch.setenv("CASHBOOK_NOW", NOW)
         monkeypatch.setenv("COLUMNS", "200")
-        common.Session.now = None
-        common.Session.book = None
-        common.Session.format = "table"
-        argv = ["cashbook", *args] + (["--book", str(book)] if book is not None else [])
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            run()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return invoke(*args, book=book)
 
-    return invoke
+    return call
 
 
 @pytest.fixture

@@ -4,33 +4,11 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
-WRITER = textwrap.dedent('''
-    import datetime as dt, sys
-    from decimal import Decimal
-    from cashbook.store.book import Book
-    from cashbook.core.rules import check_entry
-    root, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    book = Book(root)
-    tz = dt.timezone(dt.timedelta(hours=8))
-    for i in range(n):
-        draft = {"kind": "receipt", "amount": Decimal("1.00"), "party": f"{tag}-{i}", "category": "rent",
-                 "time": dt.datetime(2026, 11, 5, 9, 0, tzinfo=tz), "account": "bank", "method": "transfer"}
-        entry, state, _ = book.record(draft, today=dt.date(2026, 11, 5), checker=check_entry)
-        print(entry.id, flush=True)
-''')
-
-
-def _writer(book: Path, tag: str, n: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(book), tag, str(n)], stdout=subprocess.PIPE, text=True)
+from harness import kill_at_random, start_writer
 
 
 def _entries(book: Path):
@@ -45,30 +23,30 @@ def _entries(book: Path):
 
 
 def test_kill_at_random_instants_leaves_n_or_n_plus_1_entries(book):
+    """The shared kill harness (bench/harness.py): a writer appending through the CLI entry point,
+    SIGKILLed at a random instant, eight times."""
     rng = random.Random(7)
     acknowledged: list[str] = []
-    for _ in range(8):
+    for i in range(8):
         before = len(_entries(book))
-        p = _writer(book, "k", 400)
-        time.sleep(rng.uniform(0.5, 1.5))
-        p.send_signal(signal.SIGKILL)
-        out, _ = p.communicate()
-        acknowledged += out.split()
+        k = kill_at_random(start_writer(book, "append", f"k{i}", "400"), rng, 1.5)
+        assert k.started and not k.failed and k.orphans == 0, (k.failed, k.err[-1500:])
+        printed = [l.split()[1] for l in k.lines if l.startswith("id ")]
+        acknowledged += printed
         after = _entries(book)
-        printed = len(out.split())
-        assert len(after) - before in (printed, printed + 1)  # killed before or after its last print
+        assert len(after) - before in (len(printed), len(printed) + 1)  # killed before or after its last print
     ids = [e.id for e in _entries(book)]
     assert len(ids) == len(set(ids))
     assert set(acknowledged) <= set(ids)
 
 
 def test_concurrent_writers_all_succeed(book):
-    procs = [_writer(book, f"w{i}", 15) for i in range(4)]
-    outs = [p.communicate(timeout=120)[0].split() for p in procs]
-    assert all(p.returncode == 0 for p in procs)
+    procs = [start_writer(book, "append", f"w{i}", "15") for i in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e[-1500:] for _, e in outs]
     entries = _entries(book)
     assert len(entries) == 60
-    assert sorted(e.id for e in entries) == sorted(i for out in outs for i in out)
+    assert sorted(e.id for e in entries) == sorted(l.split()[1] for out, _ in outs for l in out.splitlines() if l.startswith("id "))
     from cashbook.store.book import Book
 
     assert str(Book(book).load().state.balance("bank")) == "50060.00"

@@ -84,6 +84,35 @@ def test_closing_a_sealed_day_again_repairs_a_seal_log_line_a_kill_lost(book, cl
     assert r.code == 0 and not r.json["problems"]
 
 
+def test_two_closes_killed_in_a_row_are_repaired_by_the_next_close(book, cli):
+    """bench/soak.py found it: a close killed between its sealed file and its log line, then the
+    next day's close killed the same way, left two seals out of the log; `check` called the
+    older one a change (block) and re-closing repaired nothing. Each kill adds one line to the
+    tail after the last logged seal: that tail is the crash window, and the next close writes it."""
+    _close_first_days(cli, book)
+    assert cli("count", "2026-11-03", "100x15", book=book).code == 0
+    assert cli("close", "day", "2026-11-03", book=book).code == 0
+    log = book / "journals" / "seals.log"
+    whole = log.read_text()
+    log.write_text("".join(whole.splitlines(keepends=True)[:-2]))  # 11-02 and 11-03 lost, 11-01 logged
+    r = cli("check", "--format", "json", book=book)
+    assert r.code == 0, r.out
+    assert [p["severity"] for p in r.json["problems"] if "not in the seal log" in p["message"]] == ["warn", "warn"]
+    assert cli("close", "day", "2026-11-03", book=book).code == 0
+    assert log.read_text() == whole
+    assert cli("check", "--format", "json", book=book).json["problems"] == []
+
+
+def test_a_seal_missing_before_a_logged_one_is_a_change_not_a_crash(book, cli):
+    _close_first_days(cli, book)
+    log = book / "journals" / "seals.log"
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text(lines[0] + lines[2])  # 11-01 gone, 11-02 logged: no crash leaves that
+    assert cli("close", "day", "2026-11-02", book=book).code == 0
+    assert log.read_text() == lines[0] + lines[2]
+    assert cli("check", book=book).code == 1
+
+
 def test_re_closing_never_papers_over_more_than_the_crash_window(book, cli):
     _close_first_days(cli, book)
     log = book / "journals" / "seals.log"

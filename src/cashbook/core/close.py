@@ -335,8 +335,9 @@ def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None,
             broken(log_name, None, f"the seal of {date} differs from the one logged when it was closed")
     unlogged = [d for d in chain if d not in logged]
     for d in unlogged:
-        last = d == max(chain) and len(unlogged) == 1
-        # the last close may be missing from the log if a crash came between the two writes
+        # the last closes may be missing from the log if a crash came between the two writes (each
+        # close killed in that window adds one: the tail after the last logged seal); a gap before is a change
+        last = d > max(logged) if logged else len(unlogged) == 1 and d == max(chain)
         broken(log_name, None, f"the seal of {d} is not in the seal log" + ("; the next close repairs it" if last else ""),
                "warn" if last else "block")
     return problems

@@ -46,6 +46,13 @@ def _dated(record: list[str]) -> bool:
     return any(DATED.match(c) for c in record[:3])
 
 
+CUT_DATE = re.compile(r"\s*\d{1,4}([-/.年]\d{0,2}([-/.月]\d{0,2})?)?\s*")  # `2026-0`: a date the cut left unfinished
+
+
+def _cut_in_date(record: list[str]) -> bool:
+    return len(record) == 1 and bool(CUT_DATE.fullmatch(record[0]))
+
+
 def cut_delimited(data: bytes, statements, read) -> str | None:
     """Why delimited text looks cut mid-line, or None when it ends as a whole file.
 
@@ -61,7 +68,7 @@ def cut_delimited(data: bytes, statements, read) -> str | None:
     if data.count(b'"') % 2:
         return f"the file ends inside a quoted cell on line {line}: it was cut short"
     records = _records(data.decode("latin-1"))  # delimiters and quotes are ASCII in UTF-8 and GBK alike
-    if len(records) < 2 or not _dated(records[-1]):
+    if len(records) < 2 or not (_dated(records[-1]) or _cut_in_date(records[-1])):
         return None
     widths = {len(r) for r in records[:-1] if _dated(r)}
     if len(widths) == 1 and len(records[-1]) < min(widths):  # every dated row of this export has the same cells

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from ..core.problems import CashbookError, Problem
 from .cache import Scanned, chain, decode_day, digest, file_key, parse_key
 from .files import forget_resolved, note_temp, read_regular
 from .journal import DayFile, day_of, read_day
@@ -61,6 +62,9 @@ class Scanner:
 
         if self.journals.is_dir():
             walk(str(self.journals), self.shown(self.journals) + "/", True)
+        elif os.path.lexists(self.journals):  # a file or a dangling link: read as an empty book, it would show no money
+            raise CashbookError([Problem("unreadable", "journals is not a folder: the day journals of the book live in the "
+                                         "folder journals/; move what is there away and restore the folder", file="journals")])
         out = sorted(found, key=lambda s: (s.day or dt.date.max, s.shown))
         self._note("scan", "journals", digest("\n".join(s.shown for s in out).encode()))
         return out

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
     """The seal log's `(date, seal)` lines (None when there is none) and its problems."""
     try:
-        data = read_regular(book.seal_log, "seal log")
+        data = read_regular(book.seal_log, "seal log", inside=book.journals)
         book._note("seals", SEAL_LOG, digest(data))
         text = data.decode("utf-8")
     except FileNotFoundError:
@@ -45,17 +45,19 @@ def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
 
 
 def repair_seal_log(book: Book, seals: dict) -> bool:
-    """Add the seal of the latest sealed day when the log lacks only that line (what a kill
-    between writing the sealed day file and the log leaves); more missing lines are not a
-    crash but a change `check` reports, and stay. Returns whether the log was written."""
+    """Add the seals of the latest sealed days when the log lacks only those lines, after its
+    last one (what kills between writing a sealed day file and the log leave, one per close
+    killed so); a line missing before a logged one, or a log without lines while more than
+    one day is sealed, is not a crash but a change `check` reports, and stays. Returns
+    whether the log was written."""
     log, problems = read_seal_log(book)
     if problems or not seals:
         return False
     logged = {d for d, _ in (log or [])}
-    missing = [d for d in seals if d not in logged]
-    if missing != [max(seals)] or (log is None and len(seals) > 1):
+    missing = sorted(d for d in seals if d not in logged)
+    if not missing or (logged and missing[0] < max(logged)) or (not logged and len(missing) > 1):
         return False
-    write_seal_log(book, [*(log or []), (missing[0], seals[missing[0]].seal)])
+    write_seal_log(book, [*(log or []), *((d, seals[d].seal) for d in missing)])
     return True
 
 
