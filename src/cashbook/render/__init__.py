@@ -101,6 +101,49 @@ def _console_class():
                     return [[Segment(" " * left + body + " " * right)]]
             return super().render_lines(renderable, options, style=style, pad=pad, new_lines=new_lines)
 
+    from rich.measure import Measurement
+    from rich.table import Table as RichTable
+
+    def measure(console, options, cell) -> Measurement:
+        """`Measurement.get` of a padded plain text cell, as rich computes it, without a Text."""
+        width = options.max_width
+        if width < 1:
+            return Measurement(0, 0)
+        extra = cell.left + cell.right
+        if width - extra < 1:
+            padded = Measurement(width, width)
+        else:
+            text = cell.renderable
+            lines = text.splitlines()
+            widest = max(map(cell_len, lines)) if lines else 0
+            words = text.split()
+            inner = Measurement(max(map(cell_len, words)) if words else widest, widest).normalize().with_maximum(width)
+            inner = Measurement(0, 0) if inner.maximum < 1 else inner.normalize()
+            padded = Measurement(inner.minimum + extra, inner.maximum + extra).with_maximum(width)
+        padded = padded.normalize().with_maximum(width)
+        return Measurement(0, 0) if padded.maximum < 1 else padded.normalize()
+
+    class PlainTable(RichTable):
+        """rich's Table measuring plain text cells without building a Text for each."""
+
+        def _measure_column(self, console, options, column):
+            if options.max_width < 1 or column.width is not None or options.markup is True:
+                return super()._measure_column(console, options, column)
+            padding_width = self._get_padding_width(column._index)
+            mins, maxes = [], []
+            for cell in self._get_cells(console, column._index, column):
+                r = cell.renderable
+                if type(r) is Padding and type(r.renderable) is str and r.renderable.isprintable():
+                    low, high = measure(console, options, r)
+                else:
+                    low, high = Measurement.get(console, options, r)
+                mins.append(low)
+                maxes.append(high)
+            found = Measurement(max(mins) if mins else 1, max(maxes) if maxes else options.max_width).with_maximum(options.max_width)
+            return found.clamp(None if column.min_width is None else column.min_width + padding_width,
+                               None if column.max_width is None else column.max_width + padding_width)
+
+    PlainTableConsole.table_class = PlainTable
     _CONSOLE.append(PlainTableConsole)
     return PlainTableConsole
 
@@ -119,7 +162,7 @@ def print_table(table: Table, lang: str, out=None) -> None:
     out = out or console()
     columns, dropped, whole, compact = fit(table, out.width, lang, _cell)
     title = table.title(lang)
-    rt = RichTable(title=title or None, box=box.SIMPLE_HEAVY, padding=(0, 0 if compact else 1), show_edge=not compact, title_justify="left", show_footer=table.totals is not None,
+    rt = getattr(out, "table_class", RichTable)(title=title or None, box=box.SIMPLE_HEAVY, padding=(0, 0 if compact else 1), show_edge=not compact, title_justify="left", show_footer=table.totals is not None,
                    min_width=min(len(title) + 4, 100))
     for col in columns:
         footer = _cell(table.totals.get(col.key), col.kind, True) if table.totals else ""
