@@ -272,14 +272,16 @@ def test_forked_workers_judge_each_day_by_the_version_in_force(tmp_path, monkeyp
 
     generate.generate(2000, tmp_path / "data", seed=3, days=100, meta=False)
     root = tmp_path / "data" / "cashbook"
-    files = sorted((root / "journals").glob("*/*.toml"))
+    files = sorted((root / "journals").glob("[0-9]*/*.toml"))  # day files only (journals/policies/ holds the policy versions)
     assert len(files) > book_module.PARALLEL_FROM
     first, middle = dt.date.fromisoformat(files[0].stem), dt.date.fromisoformat(files[50].stem)
     old = (root / "policies.toml").read_bytes()
     assert old.count(b'limit = "1000.00"') == 1
     new = f'effective = "{middle}"\n'.encode() + old.replace(b'limit = "1000.00"', b'limit = "50.00"')
     kept = root / "journals" / "policies"
-    kept.mkdir()
+    kept.mkdir(exist_ok=True)  # the generator kept the first version already
+    for stale in kept.iterdir():
+        stale.unlink()
     (kept / f"{first}.toml").write_bytes(version_bytes(first, first, old))
     (kept / f"{middle}.toml").write_bytes(version_bytes(middle, middle, new))
     (root / "policies.toml").write_bytes(new)

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (BookOpt, Encoding, EncodingOpt, Format, FormatOpt, Lang, LangOpt, OutputDirOpt, OutputOpt, PaperFormat,
-                     PaperFormatOpt, SectionOpt, begin, fail, now, open_book)
+from .common import BookOpt, Format, TableOrJsonOpt, begin, fail, now, open_book
+from .output import Output, report_command
+from .reconciling import bank_month, reconciliation
 
 bank_app = typer.Typer(help="Bank statements: import, reconcile (银行存款余额调节表), match, book charges.", no_args_is_help=True)
 AccountOpt = Annotated[str, typer.Option("--account", help="Bank account key from policies.toml.")]
@@ -22,15 +23,6 @@ def _bank_account(book, account: str) -> None:
     if acct is None or acct.type != "bank":
         banks = ", ".join(book.policy.bank_accounts()) or "(none: add one to policies.toml)"
         fail("unknown-account", f"--account {account!r} is not a bank account of this book; bank accounts: {banks}")
-
-
-def _month(text: str):
-    from ..core.close import month_bounds
-
-    try:
-        return month_bounds(text)
-    except ValueError as exc:
-        fail("bad-option", f"--month {exc}")
 
 
 @bank_app.command("import")
@@ -115,20 +107,12 @@ def import_(
         print(f"warning: {w}", file=sys.stderr)
 
 
-@bank_app.command("imports")
-def imports_cmd(
-    account: AccountOpt,
-    book: BookOpt = None,
-    fmt: FormatOpt = Format.table,
-    lang: LangOpt = Lang.en,
-):
+@report_command(bank_app, "imports", paper=False)
+def imports_cmd(b, out: Output, account: AccountOpt):
     """List the statement imports of an account (id, file, hash, when, lines) — what `bank unimport` can undo."""
     from ..reports.imports import imports_report
     from ..store.bankfiles import load_imports, unrecorded_imports
-    from .report import show
 
-    begin(fmt, book)
-    b = open_book(book)
     _bank_account(b, account)
     recorded = load_imports(b.root, account)
     rows = [{"id": r.get("id"), "file": r.get("file", ""), "sha256": r.get("sha256", ""), "time": r.get("time", ""),
@@ -137,7 +121,7 @@ def imports_cmd(
              "imported": r.get("imported", 0), "already_present": r.get("already_present", 0),
              "skipped": r.get("skipped", 0), "gaps": r.get("gaps", []), "recorded": not r.get("unrecorded", False)}
             for r in recorded + unrecorded_imports(b.root, account, recorded)]
-    show(imports_report(account, rows), fmt, lang)
+    return imports_report(account, rows)
 
 
 @bank_app.command("unimport")
@@ -186,59 +170,26 @@ def unimport_cmd(
           + (f" ({', '.join(months_changed)})" if months_changed else ""))
 
 
-def reconciliation(b, account: str, month: str, loaded=None, stored=None):
-    """Build the reconciliation of ``account`` for ``month`` from the book and stored statement."""
-    from ..core.money import ZERO
-    from ..core.reconcile import reconcile, statement_balance_at
-    from ..store.bankfiles import book_items, load_decisions, load_statement
-
-    first, last = _month(month)
-    loaded = loaded or b.load()
-    stored = stored or load_statement(b.root, account)
-    items = book_items(loaded.order, account, loaded.state.voided, last)
-    book_balance = sum((p.amount for e in loaded.order if e.date <= last for p in e.postings() if p.account == account), ZERO)
-    opening = sum((e.amount for e in loaded.order if e.kind == "opening" and e.account == account and e.date <= last), ZERO)
-    balance, source = statement_balance_at(last, stored.lines, stored.anchors, opening)
-    return reconcile(account, month, last, book_balance, balance, source, items, stored.lines, load_decisions(b.root, account)), stored
-
-
-@bank_app.command("reconcile")
-def reconcile_cmd(
-    account: AccountOpt,
-    month: MonthOpt,
-    book: BookOpt = None,
-    fmt: PaperFormatOpt = PaperFormat.table,
-    output: OutputOpt = None,
-    encoding: EncodingOpt = Encoding.utf8sig,
-    section: SectionOpt = None,
-    output_dir: OutputDirOpt = None,
-    lang: LangOpt = Lang.en,
-):
+@report_command(bank_app, "reconcile")
+def reconcile_cmd(b, out: Output, account: AccountOpt, month: MonthOpt):
     """The bank reconciliation statement (银行存款余额调节表): exit 0 when the adjusted balances agree, 1 when they
     differ; -f pdf prints it in the two-column form to sign.
 
     Example: cashbook bank reconcile --account icbc --month 2026-10 -f pdf -o 余额调节表-icbc-2026-10.pdf"""
-    from ..reports.reconcile import reconciliation_report
-    from .report import show
-
     from ..core.reconcile import statement_covers
-    from ..reports.reconcile import missing_statement_report
+    from ..reports.reconcile import missing_statement_report, reconciliation_report
 
-    begin(fmt, book)
-    b = open_book(book)
     _bank_account(b, account)
-    first, last = _month(month)
+    first, last = bank_month(month)
     result, stored = reconciliation(b, account, month)
     if not statement_covers(first, last, stored.lines, stored.anchors):
-        show(missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement), fmt, lang, output, encoding,
-             section, output_dir)
-        return
-    report = reconciliation_report(result, lang.value)
-    if fmt.value in ("html", "pdf"):
+        return missing_statement_report(account, month, result.book_balance, b.policy.accounts[account].statement)
+    report = reconciliation_report(result, out.lang.value)
+    if out.sheet:
         from ..reports.sheets import reconciliation_sheet
 
         report.sheets = [reconciliation_sheet(result, b.policy, last)]
-    show(report, fmt, lang, output, encoding, section, output_dir)
+    return report
 
 
 @bank_app.command("match")
@@ -309,7 +260,7 @@ def book_charges(
     interest_category: Annotated[str, typer.Option("--interest-category", help="Income category for bank credits.")] = "interest",
     date: Annotated[Optional[str], typer.Option("--date", help="Date of the new entries (default: today; sealed days are refused).", show_default=False)] = None,
     book: BookOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: TableOrJsonOpt = Format.table,
 ):
     """Book bank-only items the accountant accepts (fees 银付企未付, interest 银收企未收) in one step."""
     from ..core.rules import check_entry
@@ -346,33 +297,3 @@ def book_charges(
             print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")
         if not recorded:
             print("nothing to book: no unbooked fee or interest lines (name others with --line UID)")
-
-
-def month_status(book, month: str) -> list[dict]:
-    """Each bank account's reconciliation for ``month``: balanced, not balanced (`not-reconciled`),
-    no statement imported for it (`statement-missing`), or none kept (`statement = false`)."""
-    from ..core.money import fmt_grouped
-    from ..core.reconcile import statement_covers
-    from ..store.bankfiles import load_statement
-
-    first, last = _month(month)
-    out, loaded = [], None
-    for account in book.policy.bank_accounts():
-        stored = load_statement(book.root, account)
-        if not statement_covers(first, last, stored.lines, stored.anchors):
-            if not book.policy.accounts[account].statement:
-                out.append({"account": account, "balanced": None, "status": "no statement kept (statement = false in policies.toml)"})
-            else:
-                out.append({"account": account, "balanced": False, "code": "statement-missing",
-                            "status": f"no statement imported for {month}: import it with "
-                                      f"`cashbook bank import FILE --account {account}`, then `cashbook bank reconcile "
-                                      f"--account {account} --month {month}`"})
-            continue
-        loaded = loaded or book.load()
-        result, stored = reconciliation(book, account, month, loaded, stored)
-        status = "reconciled, balanced" if result.balanced else f"not reconciled: difference {fmt_grouped(result.difference)}"
-        row = {"account": account, "balanced": result.balanced, "status": status, "difference": result.difference}
-        if not result.balanced:
-            row["code"] = "not-reconciled"
-        out.append(row)
-    return out

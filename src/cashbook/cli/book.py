@@ -110,7 +110,7 @@ def register(app: typer.Typer) -> None:
                                     "problems": [p.as_json() for p in problems]}) + "\n")
         elif fmt == Format.csv:  # one table, with its header also when the book is clean
             from ..reports.model import Column, Report, Table
-            from .report import write_csv
+            from .output import write_csv
 
             cols = [Column(k, k, k) for k in ("file", "line", "code", "severity", "entry", "message")]
             rows = [{"file": p.file, "line": p.line, "code": p.code, "severity": p.severity, "entry": p.entry_id,

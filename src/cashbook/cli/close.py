@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import ApprovalsOpt, BookOpt, Format, FormatOpt, Lang, LangOpt, begin, fail, now, open_book, parse_date
+from .common import (ApprovalsOpt, BookOpt, DateOpt, Format, FormatOpt, Lang, LangOpt, TableOrJsonOpt, begin, fail, now, open_book,
+                     parse_date)
 
 close_app = typer.Typer(help="Daily close (日结, seals the day) and month-end close (月结).", no_args_is_help=True)
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
         account: Annotated[str, typer.Option("--account", help="Cash account counted.")] = "cash",
         time: Annotated[Optional[str], typer.Option("--time", help="HH:MM.", show_default=False)] = None,
         book: BookOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+        fmt: TableOrJsonOpt = Format.table,
     ):
         """盘点 Record a cash count by denomination; a re-count replaces the day's earlier one."""
         from ..core.close import parse_count
@@ -47,9 +48,9 @@ def register(app: typer.Typer) -> None:
         approved_by: ApprovalsOpt = None,
         account: Annotated[str, typer.Option("--account", help="Cash account.")] = "cash",
         memo: Annotated[str, typer.Option("--memo", help="What was found.")] = "",
-        date: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)] = None,
+        date: DateOpt = None,
         book: BookOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+        fmt: TableOrJsonOpt = Format.table,
     ):
         """长款/短款 Book a counted overage or shortage, with the approval the policy names."""
         from .common import amount_arg, approvals_arg
@@ -81,7 +82,7 @@ def close_day(
     from ..core.rules import check_entry
     from ..reports.close import day_report
     from ..store.book import close_day_in_book
-    from .report import show
+    from .output import show
 
     begin(fmt, book)
     b = open_book(book)

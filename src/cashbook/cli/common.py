@@ -101,6 +101,7 @@ def today() -> dt.date:
 
 BookOpt = Annotated[Optional[str], typer.Option("--book", help="Book folder (default: $CASHBOOK_BOOK, else the current directory).", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts.")]
+TableOrJsonOpt = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 PaperFormatOpt = Annotated[PaperFormat, typer.Option("--format", "-f", help="Output: table for people, json or csv for scripts, "
                                                      "html or pdf for the printable sheet (with --output FILE).")]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of "
@@ -123,6 +124,9 @@ TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: 
 ApprovalsOpt = Annotated[Optional[list[str]], typer.Option("--approved-by", help="ROLE:NAME of a sign-off, e.g. gm:王总; repeat for each.", show_default=False)]
 OverrideOpt = Annotated[Optional[list[str]], typer.Option("--override", help="ROLE:NAME approving an override of a blocking rule the policy lets that role override.", show_default=False)]
 MemoOpt = Annotated[str, typer.Option("--memo", help="Summary text (摘要).")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)]
+ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)]
+AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
 
 
 def begin(fmt: Format | str = "table", book: str | None = None) -> None:

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import Format, FormatOpt, Lang, LangOpt, begin, fail, now, parse_date
+from .common import AsOfOpt, Format, FormatOpt, FromOpt, Lang, LangOpt, ToOpt, begin, fail, now, parse_date
+from .output import Output, as_command, command_signature, option
 
 company_app = typer.Typer(help="Head office: the branch books listed in company.toml, pulled, verified and consolidated.",
                           no_args_is_help=True)
@@ -191,100 +192,94 @@ def _prefixes(c) -> dict:
     return {b.name: b.prefix for b in c.branches}
 
 
-def _show(report, fmt: Format, lang: Lang) -> None:
-    from .report import show
-
-    show(report, fmt, lang)
+COMPANY_OPTIONS = [option("company", CompanyOpt, None), option("fmt", FormatOpt, Format.table), option("lang", LangOpt, Lang.en)]
 
 
-AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
+def consolidated(name: str):
+    """Register ``fn(**own)`` as `company report NAME`: ``fn`` reads its own options and returns
+    the arguments that key the result, the report of one branch book (``one(book)``) and how
+    the branches' reports combine (``combine(company, reports, left_out, stale)``); the
+    command adds --company, -f/--format and --lang, consolidates (`_consolidated`) and shows."""
+
+    def register(fn):
+        def command(**given):
+            company, fmt, lang = given.pop("company"), given.pop("fmt"), given.pop("lang")
+            begin(fmt)
+            args, one, combine = fn(**given)
+            Output(fmt, lang).show(_consolidated(company, name, args, one, combine))
+
+        company_report_app.command(name)(as_command(command, fn, command_signature(fn, COMPANY_OPTIONS)))
+        return command
+
+    return register
 
 
-@company_report_app.command("balances")
-def balances(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en):
+@consolidated("balances")
+def balances(date: AsOfOpt = None):
     """Every account's balance, a column per branch (accounts renamed by each branch's prefix)."""
     from ..reports.company import company_balances
     from .report import balances_of
 
-    begin(fmt)
     day = parse_date(date)
-    _show(_consolidated(company, "balances", [str(day)], lambda b: balances_of(b, day),
-                        lambda c, reports, left, stale: company_balances(day, reports, _prefixes(c), left, stale)), fmt, lang)
+    return [str(day)], lambda b: balances_of(b, day), \
+        lambda c, reports, left, stale: company_balances(day, reports, _prefixes(c), left, stale)
 
 
-@company_report_app.command("month")
-def month(
-    month_: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The month.")],
-    company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en,
-):
+@consolidated("month")
+def month(month_: Annotated[str, typer.Argument(metavar="YYYY-MM", help="The month.")]):
     """The month report of every branch side by side: accounts, categories, registers, each branch's status."""
     from ..core.close import month_bounds
     from ..reports.company import company_month
     from .report import month_of
 
-    begin(fmt)
     try:
         month_bounds(month_)
     except ValueError as exc:
         fail("bad-option", str(exc))
-    _show(_consolidated(company, "month", [month_], lambda b: month_of(b, month_),
-                        lambda c, reports, left, stale: company_month(month_, reports, _prefixes(c), left, stale)), fmt, lang)
+    return [month_], lambda b: month_of(b, month_), \
+        lambda c, reports, left, stale: company_month(month_, reports, _prefixes(c), left, stale)
 
 
-@company_report_app.command("day")
-def day(
-    date: Annotated[Optional[str], typer.Argument(help="YYYY-MM-DD (default: today).", show_default=False)] = None,
-    company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en,
-):
+@consolidated("day")
+def day(date: Annotated[Optional[str], typer.Argument(help="YYYY-MM-DD (default: today).", show_default=False)] = None):
     """Every branch's daily cash close for one day, side by side."""
     from ..reports.company import company_day
     from .report import day_of
 
-    begin(fmt)
     d = parse_date(date, "DATE")
-    _show(_consolidated(company, "day", [str(d)], lambda b: day_of(b, d),
-                        lambda c, reports, left, stale: company_day(d, reports, left, stale)), fmt, lang)
+    return [str(d)], lambda b: day_of(b, d), lambda c, reports, left, stale: company_day(d, reports, left, stale)
 
 
-@company_report_app.command("advances")
-def advances(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en):
+@consolidated("advances")
+def advances(date: AsOfOpt = None):
     """Staff advances open and overdue in every branch."""
     from ..reports.company import company_advances
     from .report import advances_of
 
-    begin(fmt)
     d = parse_date(date)
-    _show(_consolidated(company, "advances", [str(d)], lambda b: advances_of(b, d),
-                        lambda c, reports, left, stale: company_advances(d, reports, left, stale)), fmt, lang)
+    return [str(d)], lambda b: advances_of(b, d), lambda c, reports, left, stale: company_advances(d, reports, left, stale)
 
 
-@company_report_app.command("deposits")
-def deposits(date: AsOfOpt = None, company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en):
+@consolidated("deposits")
+def deposits(date: AsOfOpt = None):
     """Merchant deposits held in every branch, by type."""
     from ..reports.company import company_deposits
     from .report import deposits_of
 
-    begin(fmt)
     d = parse_date(date)
-    _show(_consolidated(company, "deposits", [str(d)], lambda b: deposits_of(b, d),
-                        lambda c, reports, left, stale: company_deposits(d, reports, left, stale)), fmt, lang)
+    return [str(d)], lambda b: deposits_of(b, d), lambda c, reports, left, stale: company_deposits(d, reports, left, stale)
 
 
-@company_report_app.command("cheques")
-def cheques(
-    start: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)] = None,
-    company: CompanyOpt = None, fmt: FormatOpt = Format.table, lang: LangOpt = Lang.en,
-):
+@consolidated("cheques")
+def cheques(start: FromOpt = None, end: ToOpt = None):
     """Every branch's cheque register: issued, outstanding, cleared, voided."""
     from ..reports.company import company_cheques
     from .report import cheques_of
 
-    begin(fmt)
     first = parse_date(start, "--from") if start else None
     last = parse_date(end, "--to") if end else None
-    _show(_consolidated(company, "cheques", [str(first), str(last)], lambda b: cheques_of(b, first, last),
-                        lambda c, reports, left, stale: company_cheques(reports, left, stale)), fmt, lang)
+    return [str(first), str(last)], lambda b: cheques_of(b, first, last), \
+        lambda c, reports, left, stale: company_cheques(reports, left, stale)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ..core.balances import account_movements
 from ..core.close import DayCloseReport, category_totals
 from ..core.entries import EntryBase
 from ..core.money import ZERO, fmt_grouped
@@ -61,8 +62,9 @@ def month_report(month: str, first: dt.date, last: dt.date, opening: dict, entri
     """Per-account movements, totals by category, registers and exceptions for one month.
 
     ``opening`` is every account's balance before ``first``; ``entries`` are the month's;
-    ``state`` is the book after the month. See `account_movements` for what the columns hold."""
-    figures, between, daily_cash = account_movements(opening, entries, policy)
+    ``state`` is the book after the month. See `core.balances.account_movements` for what the columns hold."""
+    moved = account_movements(entries, policy.accounts, opening, cash=policy.cash_accounts()[0])
+    figures, between, daily_cash = moved.figures, moved.between, moved.daily_cash
     accounts = [{"account": key, "name": acct.name, "type": acct.type, **figures[key]} for key, acct in policy.accounts.items()]
     totals = {name: sum((a[name] for a in accounts), ZERO) for name in ("opening", "receipts", "payments", "closing")}
     totals["between_accounts"] = between
@@ -108,58 +110,6 @@ def month_report(month: str, first: dt.date, last: dt.date, opening: dict, entri
     report = Report(data, tables, notes, exit_code=1 if control_failures or unsealed else 0)
     report.chart = cash_chart(daily_cash, policy.rules.cash_over_limit.limit)
     return report
-
-
-def account_movements(opening: dict, entries: list[EntryBase], policy: Policy
-                      ) -> tuple[dict[str, dict[str, Decimal]], Decimal, dict[dt.date, Decimal]]:
-    """Each account's 期初, receipts, payments and 期末 over ``entries`` (one period, in book
-    order) on top of the balances ``opening``, so that opening + receipts − payments = closing:
-
-    - 期初 (``opening``) is the balance before the period plus any opening balance (期初余额)
-      set in it, or voided in it: an opening balance is never a receipt;
-    - a void is a red-ink entry (红字冲销): it nets out of its target's column, a reversed
-      receipt lessens receipts and a reversed payment lessens payments (a column may go
-      below zero when the voided entry is in an earlier period), so the columns agree with
-      the totals by category, where a void also nets out;
-    - money moved between the book's own accounts (送存, 提现, transfers) is a receipt of one
-      and a payment of the other; its total comes back as ``between``.
-
-    Also returns the cash balance at the end of each day with entries (for the chart)."""
-    balances = {a: opening.get(a, ZERO) for a in policy.accounts}
-    opened = dict.fromkeys(policy.accounts, ZERO)
-    received = dict.fromkeys(policy.accounts, ZERO)
-    paid = dict.fromkeys(policy.accounts, ZERO)
-    between = ZERO
-    daily_cash: dict[dt.date, Decimal] = {}
-    cash = policy.cash_accounts()[0]
-    for e in entries:
-        postings = e.postings()
-        own = [p for p in postings if p.account in balances]
-        if not own:
-            daily_cash[e.date] = balances[cash]
-            continue
-        void = e.kind == "void"
-        is_opening = e.kind == "opening" or void and any(p.account == "opening-balances" for p in postings)
-        for p in own:
-            balances[p.account] += p.amount
-            if is_opening:
-                opened[p.account] += p.amount
-            elif void:  # red ink: a reversed receipt (now negative) lessens receipts, a reversed payment payments
-                if p.amount < 0:
-                    received[p.account] += p.amount
-                else:
-                    paid[p.account] -= p.amount
-            elif p.amount > 0:
-                received[p.account] += p.amount
-            else:
-                paid[p.account] -= p.amount
-        if len(own) > 1 and not is_opening:
-            moved = min(sum((p.amount for p in own if p.amount > 0), ZERO), -sum((p.amount for p in own if p.amount < 0), ZERO))
-            between += -moved if void else moved
-        daily_cash[e.date] = balances[cash]
-    figures = {a: {"opening": opening.get(a, ZERO) + opened[a], "receipts": received[a], "payments": paid[a],
-                   "closing": balances[a]} for a in policy.accounts}
-    return figures, between, daily_cash
 
 
 def cash_chart(daily: dict[dt.date, Decimal], limit: Decimal, width: int = 40) -> list[str]:
