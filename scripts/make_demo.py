@@ -59,11 +59,11 @@ from pathlib import Path
 from typing import Callable
 
 from cashbook.core.close import parse_count
-from cashbook.core.entries import KINDS, EntryBase, reversal
+from cashbook.core.entries import EntryBase, reversal
 from cashbook.core.problems import CashbookError
 from cashbook.core.rules import book_checks, check_entry, travel_advance
-from cashbook.core.state import BookState
-from cashbook.core.validate import check_references
+from cashbook.core.decide import decide
+from cashbook.core.state import BookState, replay
 from cashbook.core.words import to_words
 from cashbook.statements import parse_statement
 from cashbook.store.bankfiles import import_lines, line_uid, load_statement
@@ -227,10 +227,10 @@ class MemoryBook(Book):
     entry (every file without the library's SQLite cache; with it, a re-parse, a cache
     write and a snapshot look-up per entry): ~1,500 entries take 20 s to minutes instead
     of a few seconds. This `record` takes the same steps with the library's own parts,
-    under the book lock: the entry model (`KINDS`), the id (`Book.next_id` over the day
-    file's entries), `check_references` and the rules (`check_entry`, blocking problems
-    refuse), the atomic append (`append_entry`) and `BookState.apply`, on one state kept
-    in step. The cash counts go this way too, as `cashbook count` records them.
+    under the book lock: the id (`Book.next_id` over the day file's entries), the decision
+    (`core.decide.decide`: the entry model, `check_references` and the rules, blocking
+    problems refuse), the atomic append (`append_entry`) and the one fold
+    (`core.state.replay`), on one state kept in step. The cash counts go this way too, as `cashbook count` records them.
 
     The day closes do not: they go through `close_day_in_book` on a plain library `Book`
     (see `Desk.close_day`), exactly as `cashbook close day` runs. And the finished book
@@ -256,14 +256,11 @@ class MemoryBook(Book):
             draft = {**draft, "time": when}
             day = when.date()
             path = day_path(self.root, day)
-            entry = KINDS[draft["kind"]].model_validate({**draft, "id": self.next_id(day, self.by_path.get(path))})
-            problems = check_references(entry, policy, state)
-            if checker is not None:
-                problems += checker(entry, policy, state, today)
-            if any(p.severity == "block" for p in problems):
+            entry, problems = decide({**draft, "id": self.next_id(day, self.by_path.get(path))}, policy, state, today, checker)
+            if entry is None:
                 raise CashbookError(problems)
             append_entry(path, entry)
-            state.apply(entry, frozenset(policy.cash_accounts()))
+            replay(state, [entry], frozenset(policy.cash_accounts()))
         self.remember(entry)
         return entry, state, problems
 
@@ -280,10 +277,8 @@ class MemoryBook(Book):
     def take_in(self, day: dt.date) -> None:
         """Add what the library appended to ``day``'s file (the day close) to the memory."""
         path = day_path(self.root, day)
-        for entry in read_day(path, self.shown(path)).entries:
-            if entry.id not in self.mem.state.entries:
-                self.mem.state.apply(entry, frozenset(self.policy.cash_accounts()))
-                self.remember(entry)
+        for entry in replay(self.mem.state, read_day(path, self.shown(path)).entries, frozenset(self.policy.cash_accounts())):
+            self.remember(entry)
 
 
 class ReadOnce(Book):

@@ -93,16 +93,17 @@ def test_a_corrupt_or_deleted_cache_is_rebuilt(cli, warm):
 
 
 def test_recording_reads_only_the_day_it_writes(cli, warm, monkeypatch):
-    from cashbook.store import book as book_module
+    from cashbook.store import parallel, scan
 
     read = []
-    real = book_module.read_day
+    real = scan.read_day
 
     def spy(path, shown=None):
         read.append(path.name)
         return real(path, shown)
 
-    monkeypatch.setattr(book_module, "read_day", spy)
+    monkeypatch.setattr(scan, "read_day", spy)
+    monkeypatch.setattr(parallel, "read_day", spy)
     assert cli("receive", "5", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-04", book=warm).code == 0
     assert set(read) <= {"2026-11-04.toml"}  # the day's own file (its ids), no other
     read.clear()
@@ -204,15 +205,16 @@ def test_a_snapshot_restores_every_field_of_the_state():
     import datetime as dt
     from decimal import Decimal
 
-    from cashbook.core.state import BookState, DayFigures, OpenItem, OpenItems
+    from cashbook.core.state import BookState, DayFigures, OpenItem
+    from cashbook.store.snapshot import OpenItems, SnapshotState, snapshot_fields
     from cashbook.store.cache import decode, encode
 
     state = BookState(balances={"cash": Decimal("12.30")}, last_seal="abc", last_sealed=dt.date(2026, 11, 2),
                       last_date=dt.date(2026, 11, 3), voided={"a": "b"},
                       advances=OpenItems({"x": OpenItem("x", dt.date(2026, 11, 1), "李四", "trip", Decimal("300"), Decimal("100"))}),
                       days={(dt.date(2026, 11, 2), "cash"): DayFigures(opening=Decimal("1.10"), takings=Decimal("2.20"))})
-    parts = {name: (lambda text=encode(value): decode(text)) for name, value in state.snapshot_fields(keep_unread=False).items()}
-    again = BookState.from_parts(parts)
+    parts = {name: (lambda text=encode(value): decode(text)) for name, value in snapshot_fields(state, keep_unread=False).items()}
+    again = SnapshotState.from_parts(parts)
     for name in BookState.__dataclass_fields__:
         if name not in ("entries", "cheques", "receipt_numbers"):  # the cache re-attaches these
             assert getattr(again, name) == getattr(state, name), name
@@ -294,17 +296,17 @@ def test_check_reads_every_file_on_every_run(cli, warm, monkeypatch):
     check without the cache."""
     from pathlib import Path
 
-    from cashbook.store import book as book_module
+    from cashbook.store import scan
 
     read = []
-    real = book_module.read_regular
+    real = scan.read_regular
 
     def spy(path, *args, **kwargs):
         if Path(path).parent.name == "2026":
             read.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(book_module, "read_regular", spy)
+    monkeypatch.setattr(scan, "read_regular", spy)
     monkeypatch.setenv("CASHBOOK_WORKERS", "1")  # reads in this process, where the spy sees them
 
     def check():

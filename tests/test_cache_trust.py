@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, snapshot
 
 
 def cache_db(book: Path) -> Path:
@@ -144,6 +144,24 @@ def test_an_old_clean_answer_put_back_in_the_cache_hides_no_broken_seal(cli, boo
     assert put_back(book, then) > 0
     again = cli("check", book=book)
     assert again.code == 1 and "seal-broken" in again.out, again.out
+
+
+def test_a_check_that_finds_a_broken_seal_leaves_the_next_write_refused(cli, book):
+    """`check` reads every file and records it in the cache; a sealed day it found edited must
+    not become a trusted cached file, or the next `receive` (which re-verifies only files it
+    reads afresh) would write into a damaged book and `report balances` show its figures."""
+    sealed_book(cli, book)
+    assert cli("report", "balances", book=book).code == 0  # the cache holds the clean files
+    path = book / "journals/2026/2026-11-02.toml"
+    path.write_text(path.read_text().replace('amount = "100.00"', 'amount = "900.00"'))
+    broken = cli("check", book=book)
+    assert broken.code == 1 and "seal-broken" in broken.out, broken.out
+    before = snapshot(book)
+    r = cli("receive", "5", "--from", "x", "--category", "rent", book=book)
+    assert r.code == 2 and "book-damaged" in r.out + r.err, r.out + r.err
+    assert snapshot(book) == before
+    shown = cli("report", "balances", book=book)
+    assert shown.code == 2 and "book-damaged" in shown.out + shown.err, shown.out
 
 
 def test_check_compares_each_sealed_days_figures_with_the_files(cli, book, monkeypatch):
@@ -378,7 +396,8 @@ def test_the_codec_round_trips_day_figures_and_open_items_whatever_their_width()
     import datetime as dt
     from decimal import Decimal
 
-    from cashbook.core.state import DayBook, DayFigures, OpenItem, OpenItems
+    from cashbook.core.state import DayFigures, OpenItem
+    from cashbook.store.snapshot import DayBook, OpenItems
     from cashbook.store.cache import decode, encode
 
     days = DayBook({(dt.date(2026, 11, 2), "cash"): DayFigures(opening=Decimal("1500.00"), receipts=Decimal("12.50"))})

@@ -132,7 +132,7 @@ def test_init_never_overwrites(cli, tmp_path, book):
 def test_words_command(cli):
     assert cli("words", "1250").out.strip() == "壹仟贰佰伍拾元整"
     j = cli("words", "325.04", "--format", "json").json
-    assert j == {"amount": "325.04", "words": "叁佰贰拾伍元零肆分"}
+    assert j == {"schema": "cashbook.words/1", "amount": "325.04", "words": "叁佰贰拾伍元零肆分"}
     assert cli("words", "-3").code == 2
 
 

@@ -257,7 +257,7 @@ def test_effective_inside_book_table_says_where_it_goes(cli, book):
 
 @pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="workers need fork and two cores")
 def test_forked_workers_judge_each_day_by_the_version_in_force(tmp_path, monkeypatch):
-    """`check` over many days runs the rules in forked workers (store/book.py `_load_in_chunks`):
+    """`check` over many days runs the rules in forked workers (store/loader.py `_load_in_chunks`):
     each day is judged by its version there too, exactly as in one process."""
     import datetime as dt
     import sys

@@ -48,3 +48,32 @@ def test_outputs_validate_and_name_their_schema(demo, args):
 def test_every_report_json_has_a_schema(demo, args):
     data = json.loads(run_cli(*args, "-f", "json", book=demo, env=NOW).out)
     assert data["schema"] == f"cashbook.{'.'.join(args[:2])}/1"
+
+
+GM = "gm:王建国"
+
+
+@pytest.mark.parametrize("args, name, codes", [
+    (("receive", "500", "--from", "张三家具", "--category", "rent"), "recorded", (0,)),
+    (("count", "2026-11-27", "100x11", "50x1", "20x2", "5x1", "1x4", "0.5x1"), "recorded", (0, 1)),
+    (("check",), "check", (0, 1)),
+    (("pay", "1300", "--to", "家具城", "--category", "office", "--approved-by", GM), "error", (2,)),  # a refusal
+    (("receive", "12x", "--from", "张三家具", "--category", "rent"), "error", (2,)),  # bad input
+    (("words", "1005.50"), "words", (0,)),
+    (("advance", "--estimate", "1460", "380", "100", "3"), "advance.estimate", (0,)),
+], ids=lambda a: a if isinstance(a, str) else None)
+def test_recording_check_and_error_json_validate_and_name_their_schema(demo, args, name, codes):
+    r = run_cli(*args, "-f", "json", book=None if args[0] == "words" else demo, env=NOW)
+    assert r.code in codes, r.err
+    data = json.loads(r.out)
+    assert data["schema"] == f"cashbook.{name}/1"
+    MODELS[name].model_validate(data)
+
+
+def test_the_other_json_outputs_name_their_schema(demo):
+    r = run_cli("bank", "book-charges", "--account", "cmb", "--month", "2026-11", "-f", "json", book=demo, env=NOW)
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["schema"] == "cashbook.bank.book-charges/1"
+    # a cached refusal (a sealed day) and a book that is not there: the error object still says what it is
+    r = run_cli("receive", "10", "--from", "a", "--category", "rent", "--date", "2026-11-02", "-f", "json", book=demo, env=NOW)
+    assert r.code == 2 and json.loads(r.out)["schema"] == "cashbook.error/1"

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, TableOrJsonOpt, begin, fail, now, open_book
+from .common import BookOpt, Format, Session, TableOrJsonOpt, begin, fail, now, open_book
 from .output import Output, report_command
 from .reconciling import bank_month, reconciliation
 
@@ -102,7 +102,7 @@ def import_(
     from ..render import render_report
     from ..reports.imports import import_report
 
-    render_report(import_report(info, rows), out_format.value)
+    render_report(import_report(info, rows), out_format.value, Session.lang)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
 
@@ -166,8 +166,11 @@ def unimport_cmd(
             fail("import-in-use", f"import {import_id} ({record.get('file', '')}) cannot be taken out: "
                  + "; ".join(blockers[:10]) + more + "; nothing was changed")
         months_changed = remove_import(b.root, account, record)
-    print(f"removed import {import_id} ({record.get('file', '')}): {len(uids)} line(s) taken out of {account}"
-          + (f" ({', '.join(months_changed)})" if months_changed else ""))
+    months = f" ({', '.join(months_changed)})" if months_changed else ""
+    if Session.lang == "zh":
+        print(f"已撤销导入 {import_id}（{record.get('file', '')}）：从 {account} 移除 {len(uids)} 行{months}")
+    else:
+        print(f"removed import {import_id} ({record.get('file', '')}): {len(uids)} line(s) taken out of {account}{months}")
 
 
 @report_command(bank_app, "reconcile")
@@ -224,7 +227,7 @@ def match_cmd(
         if left != right:
             fail("match-mismatch", f"the book side totals {left} but the statement side {right}; a match must agree to the cent")
         add_decision(b.root, account, Decision("match", tuple(entry), tuple(line), by), now())
-    print(f"matched {', '.join(entry)} with {', '.join(line)}")
+    print(f"已勾对 {'、'.join(entry)} 与 {'、'.join(line)}" if Session.lang == "zh" else f"matched {', '.join(entry)} with {', '.join(line)}")
 
 
 @bank_app.command("unmatch")
@@ -248,7 +251,7 @@ def unmatch_cmd(
             if u not in known:
                 fail("unknown-line", f"--line {u!r} is not a statement line of {account}")
         add_decision(b.root, account, Decision("unmatch", (), tuple(line), by), now())
-    print(f"unmatched {', '.join(line)}")
+    print(f"已取消勾对 {'、'.join(line)}" if Session.lang == "zh" else f"unmatched {', '.join(line)}")
 
 
 @bank_app.command("book-charges")
@@ -291,9 +294,13 @@ def book_charges(
         recorded.append({"id": entry.id, "line": p["line"], "direction": draft["direction"], "amount": p["amount"],
                          "category": draft["category"], "balance": state.balance(account)})
     if fmt == Format.json:
-        sys.stdout.write(dumps({"account": account, "month": month, "recorded": recorded}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.bank.book-charges/1", "account": account, "month": month, "recorded": recorded}) + "\n")
     else:
         for r in recorded:
-            print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")
+            if Session.lang == "zh":
+                print(f"已记账 {r['id']} 银行{'收入' if r['direction'] == 'credit' else '支出'} {r['amount']}（{r['category']}），对账单行 {r['line']}")
+            else:
+                print(f"recorded {r['id']} bank {r['direction']} {r['amount']} ({r['category']}) for line {r['line']}")
         if not recorded:
-            print("nothing to book: no unbooked fee or interest lines (name others with --line UID)")
+            print("没有要记的：没有未入账的手续费或利息行（其他行用 --line UID 指定）" if Session.lang == "zh" else
+                  "nothing to book: no unbooked fee or interest lines (name others with --line UID)")

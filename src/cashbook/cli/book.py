@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, begin, fail, open_book
+from .common import BookOpt, Format, FormatOpt, Session, begin, fail, open_book
 
 
 def _unfinished_init(root: Path, policy: Path, journals: Path, text: bytes) -> bool:
@@ -82,7 +82,11 @@ def register(app: typer.Typer) -> None:
         if not gitignore.exists():
             atomic_write(gitignore, b"# cashbook: lock file and disposable cache\n.cashbook.lock\n.cashbook/\n")
         done = "finished the interrupted init of the book" if unfinished else "created book"
-        print(f"{done} in {root}: edit {POLICY_FILE} (accounts, roles, limits), then `cashbook opening cash AMOUNT`")
+        if Session.lang == "zh":
+            done = "已完成中断的建账" if unfinished else "已建账"
+            print(f"{done}：{root}；请编辑 {POLICY_FILE}（账户、角色、限额），然后 `cashbook opening cash AMOUNT`")
+        else:
+            print(f"{done} in {root}: edit {POLICY_FILE} (accounts, roles, limits), then `cashbook opening cash AMOUNT`")
 
     @app.command("check")
     def check(
@@ -105,7 +109,7 @@ def register(app: typer.Typer) -> None:
         errors = [p for p in problems if p.severity == "block"]
         warnings = [p for p in problems if p.severity != "block"]
         if fmt == Format.json:
-            sys.stdout.write(dumps({"ok": not errors, "files": files, "entries": entries,
+            sys.stdout.write(dumps({"schema": "cashbook.check/1", "ok": not errors, "files": files, "entries": entries,
                                     "errors": len(errors), "warnings": len(warnings),
                                     "problems": [p.as_json() for p in problems]}) + "\n")
         elif fmt == Format.csv:  # one table, with its header also when the book is clean
@@ -116,6 +120,15 @@ def register(app: typer.Typer) -> None:
             rows = [{"file": p.file, "line": p.line, "code": p.code, "severity": p.severity, "entry": p.entry_id,
                      "message": p.message} for p in problems]
             write_csv(Report({}, [Table(cols, rows, "Problems", "问题", name="problems")]), "en", None, "utf-8-sig", None, None)
+        elif Session.lang == "zh":
+            from ..render.zh import problem_line
+
+            for p in errors:
+                print(shown(problem_line(p, "zh")))
+            for p in warnings:
+                print(f"{shown(problem_line(p, 'zh'))}（提醒）")
+            verdict = "无误" if not errors else f"{len(errors)} 个错误"
+            print(f"已检查 {files} 个文件、{entries} 笔记录：{verdict}，{len(warnings)} 个提醒", file=sys.stderr)
         else:
             for p in errors:
                 print(shown(str(p)))
@@ -139,6 +152,6 @@ def register(app: typer.Typer) -> None:
         value = amount_arg(amount, allow_zero=True)
         text = to_words(value)
         if fmt == Format.json:
-            sys.stdout.write(dumps({"amount": value, "words": text}) + "\n")
+            sys.stdout.write(dumps({"schema": "cashbook.words/1", "amount": value, "words": text}) + "\n")
         else:
             print(text)

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (ApprovalsOpt, BookOpt, DateOpt, Format, FormatOpt, Lang, LangOpt, TableOrJsonOpt, begin, fail, now, open_book,
+from .common import (ApprovalsOpt, BookOpt, DateOpt, Format, FormatOpt, Lang, LangOpt, Session, TableOrJsonOpt, begin, fail, now, open_book,
                      parse_date)
 
 close_app = typer.Typer(help="Daily close (日结, seals the day) and month-end close (月结).", no_args_is_help=True)
@@ -122,47 +122,60 @@ def guided_count(b, day, account: str, date: str | None, book: str | None, dry_r
     if before.sealed:
         fail("day-sealed", f"{day} is already sealed; nothing to count")
     book_balance = cash.book_balance
-    print(f"日结 {day} {account}: book balance 账存 {fmt_grouped(book_balance)}. Count each denomination "
-          "(Enter = 0, q = cancel).")
+    zh = Session.lang == "zh"
+
+    def say(en: str, cn: str) -> None:
+        print(cn if zh else en)
+
+    say(f"日结 {day} {account}: book balance 账存 {fmt_grouped(book_balance)}. Count each denomination (Enter = 0, q = cancel).",
+        f"日结 {day} {account}：账存 {fmt_grouped(book_balance)}。请逐项清点各面额（回车 = 0，q = 取消）。")
     items, total = [], ZERO
     try:
         for denom in b.policy.denominations:
             while True:
                 answer = input(f"  {denom.normalize():f} 元 × ").strip().lower()
                 if answer in ("q", "quit"):
-                    print("cancelled: nothing was written")
+                    say("cancelled: nothing was written", "已取消：未写入任何内容")
                     return False
                 if answer == "":
                     answer = "0"
                 if answer.isascii() and answer.isdigit() and len(answer) <= 7:
                     break
-                print("    a whole number of notes or coins, e.g. 12 (q cancels)")
+                say("    a whole number of notes or coins, e.g. 12 (q cancels)", "    请输入张（枚）数，整数，如 12（q 取消）")
             n = int(answer)
             if n:
                 items.append(f"{denom.normalize():f}x{n}")
             total += denom * n
             diff = total - book_balance
-            print(f"    running total 实存 {fmt_grouped(total)}; against the book {'+' if diff > 0 else ''}{fmt_grouped(diff)}")
+            sign = '+' if diff > 0 else ''
+            say(f"    running total 实存 {fmt_grouped(total)}; against the book {sign}{fmt_grouped(diff)}",
+                f"    累计实存 {fmt_grouped(total)}；与账存相差 {sign}{fmt_grouped(diff)}")
     except (EOFError, KeyboardInterrupt):
-        print("\ncancelled: nothing was written")
+        say("\ncancelled: nothing was written", "\n已取消：未写入任何内容")
         return False
     diff = total - book_balance
     verdict = "账实相符 matches the book" if diff == 0 else (f"长款 overage {fmt_grouped(diff)}" if diff > 0 else
                                                          f"短款 shortage {fmt_grouped(-diff)}")
+    verdict_zh = "账实相符" if diff == 0 else (f"长款 {fmt_grouped(diff)}" if diff > 0 else f"短款 {fmt_grouped(-diff)}")
     limit = b.policy.rules.cash_over_limit.limit
-    print(f"counted 实存 {fmt_grouped(total)}, book 账存 {fmt_grouped(book_balance)}: {verdict}")
-    print(f"to bank: takings not yet banked {fmt_grouped(cash.undeposited)}; above the limit {fmt_grouped(limit)}: "
-          f"{fmt_grouped(max(total - limit, ZERO))}")
+    above = fmt_grouped(max(total - limit, ZERO))
+    say(f"counted 实存 {fmt_grouped(total)}, book 账存 {fmt_grouped(book_balance)}: {verdict}",
+        f"实存 {fmt_grouped(total)}，账存 {fmt_grouped(book_balance)}：{verdict_zh}")
+    say(f"to bank: takings not yet banked {fmt_grouped(cash.undeposited)}; above the limit {fmt_grouped(limit)}: {above}",
+        f"待送存：未送存的收入 {fmt_grouped(cash.undeposited)}；超过限额 {fmt_grouped(limit)} 的部分：{above}")
     if not items:
-        print("nothing counted: cancelled, nothing was written")
+        say("nothing counted: cancelled, nothing was written", "没有清点任何现金：已取消，未写入任何内容")
         return False
-    question = "Record this count (dry run: no seal)? [y/N] " if dry_run else f"Record this count and seal {day}? [y/N] "
+    if zh:
+        question = "记录本次盘点（试运行：不封账）？[y/N] " if dry_run else f"记录本次盘点并封账 {day}？[y/N] "
+    else:
+        question = "Record this count (dry run: no seal)? [y/N] " if dry_run else f"Record this count and seal {day}? [y/N] "
     try:
         answer = input(question).strip().lower()
     except (EOFError, KeyboardInterrupt):
         answer = ""
     if answer not in ("y", "yes", "是"):
-        print("cancelled: nothing was written")
+        say("cancelled: nothing was written", "已取消：未写入任何内容")
         return False
     parse_count(items, b.policy)  # the same check as `cashbook count`
     record(book, Format.table, dict(kind="cash-count", account=account, counts=items, total=total), str(day), None)

@@ -43,6 +43,7 @@ class Session:
     fixed_zone: bool = False  # $CASHBOOK_NOW gave its own offset: it stands in for the machine's zone
     opened = None  # the Book of this command, once opened
     cache_off = False  # the cache failed mid-command and was dropped: this run reads the files alone
+    lang: str = "en"  # the language of this command's output: --lang, else $CASHBOOK_LANG, else the book's, else en
 
 
 def clock() -> dt.datetime:
@@ -118,7 +119,52 @@ SectionOpt = Annotated[Optional[str], typer.Option("--section", metavar="NAME", 
                                                    "the table NAME (the first one by default).", show_default=False)]
 OutputDirOpt = Annotated[Optional[str], typer.Option("--output-dir", metavar="DIR", help="CSV: one file per table, "
                                                      "DIR/NAME.csv.", show_default=False)]
-LangOpt = Annotated[Lang, typer.Option("--lang", envvar="CASHBOOK_LANG", help="English or Chinese (default: $CASHBOOK_LANG, else en).")]
+LANG_HELP = "English or Chinese (default: $CASHBOOK_LANG, else the book's lang in policies.toml, else en)."
+LangOpt = Annotated[Lang, typer.Option("--lang", envvar="CASHBOOK_LANG", help=LANG_HELP)]
+
+
+def book_lang(book: str | None) -> str:
+    """The book's own `lang` (policies.toml [book]), read alone and cheaply: "en" where there is
+    no book or no valid setting (a bad value is refused as `bad-policy` when the book is opened)."""
+    import os
+    import tomllib
+    from pathlib import Path
+
+    folder = book or Session.book or os.environ.get("CASHBOOK_BOOK") or "."
+    try:
+        with open(Path(folder) / "policies.toml", "rb") as f:
+            head = f.read(1 << 20)
+        value = tomllib.loads(head.decode("utf-8")).get("book", {}).get("lang", "en")
+    except Exception:  # noqa: BLE001 - any unreadable policy (nested past the parser's depth too) is refused when opened
+        return "en"
+    return value if value in ("en", "zh") else "en"
+
+
+def lang_env() -> str | None:
+    import os
+
+    value = os.environ.get("CASHBOOK_LANG", "").strip()
+    return value if value in ("en", "zh") else None
+
+
+def resolve_lang(ctx, param, value):
+    """--lang's callback: the flag, else $CASHBOOK_LANG, else the book's `lang`, else en; kept on
+    the Session for the error boundary and the printers that take no --lang of their own."""
+
+    source = ctx.get_parameter_source(param.name) if ctx is not None else None
+    name = getattr(source, "name", "")
+    if value is not None and name in ("COMMANDLINE", "ENVIRONMENT"):
+        chosen = getattr(value, "value", value)
+    else:
+        chosen = lang_env() or book_lang((ctx.params.get("book") if ctx is not None else None))
+    set_lang(chosen)
+    return Lang(chosen)
+
+
+def set_lang(lang: str) -> None:
+    from ..render.zh import Current
+
+    Session.lang = Current.lang = lang
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
 TimeOpt = Annotated[Optional[str], typer.Option("--time", help="HH:MM (default: now, or 12:00 for another day).", show_default=False)]
 ApprovalsOpt = Annotated[Optional[list[str]], typer.Option("--approved-by", help="ROLE:NAME of a sign-off, e.g. gm:王总; repeat for each.", show_default=False)]
@@ -127,6 +173,25 @@ MemoOpt = Annotated[str, typer.Option("--memo", help="Summary text (摘要).")]
 FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.", show_default=False)]
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.", show_default=False)]
 AsOfOpt = Annotated[Optional[str], typer.Option("--date", help="As of this day (default: today).", show_default=False)]
+
+
+def lang_option():
+    """A ``--lang`` option like the reports' own, for commands that declare none (recording,
+    check, close ...): it sets only the language of what they print."""
+    import copy
+
+    import typer
+    from typer.main import get_command
+
+    probe = typer.Typer()
+
+    @probe.command()
+    def _probe(lang: LangOpt = Lang.en) -> None:  # pragma: no cover - never run
+        pass
+
+    option = copy.copy(next(p for p in get_command(probe).params if p.name == "lang"))
+    option.expose_value = False
+    return option
 
 
 def begin(fmt: Format | str = "table", book: str | None = None) -> None:
@@ -169,7 +234,7 @@ def progress_bar():
 
         from ..render import console
 
-        bar = Progress(TextColumn("reading journals"), BarColumn(), MofNCompleteColumn(), console=console(stderr=True), transient=True)
+        bar = Progress(TextColumn("读取日记账" if Session.lang == "zh" else "reading journals"), BarColumn(), MofNCompleteColumn(), console=console(stderr=True), transient=True)
         bar.start()
         task = bar.add_task("read", total=total)
 

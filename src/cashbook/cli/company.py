@@ -75,10 +75,10 @@ def init(
 def _verify(folder) -> list:
     """A branch book as `check` sees its seal chain and its files (rule findings are `company check`'s)."""
     from ..core.rules import check_entry
-    from ..store.book import _UNREADABLE, Book
+    from ..store.book import UNREADABLE, Book
 
     problems, _, _ = Book(folder).check(check_entry)
-    return [p for p in problems if p.code == "seal-broken" or p.code in _UNREADABLE]
+    return [p for p in problems if p.code == "seal-broken" or p.code in UNREADABLE]
 
 
 @company_app.command("pull")
@@ -100,7 +100,7 @@ def pull(
     ages = _ages(c)
     if fmt == Format.json:
         out = [{**r.as_json(), "age_of_last_good_pull": ages.get(r.branch)} for r in results]
-        sys.stdout.write(dumps({"ok": all(r.status == "ok" for r in results), "branches": out}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.company.pull/1", "ok": all(r.status == "ok" for r in results), "branches": out}) + "\n")
     else:
         for r in results:
             if r.status == "ok":
@@ -152,7 +152,7 @@ def check(
                   file=sys.stderr)
     ok = all(o["ok"] for o in out) and not left_out
     if fmt == Format.json:
-        sys.stdout.write(dumps({"ok": ok, "branches": out, "left_out": left_out}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.company.check/1", "ok": ok, "branches": out, "left_out": left_out}) + "\n")
     else:
         for x in left_out:
             print(f"{x['branch']}: left out: {x['reason']}")

@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
         from ..core.problems import CashbookError, Problem
         from ..export import Options, render
-        from ..store.book import _UNREADABLE
+        from ..store.book import UNREADABLE
 
         begin("table", book)
         fmt, end_text = _split_to(to, until)
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
             _check_output(Path(output), b.root, fmt)
         policy = b.policy
         loaded = b.load()
-        damaged = [p for p in loaded.problems if p.severity == "block" and p.code in _UNREADABLE]
+        damaged = [p for p in loaded.problems if p.severity == "block" and p.code in UNREADABLE]
         if damaged:
             raise CashbookError([*damaged, Problem(
                 "book-damaged", "the book has damaged files (above), so an export would not be exact; "

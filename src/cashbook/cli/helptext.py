@@ -68,8 +68,23 @@ def metavar_for(param) -> str | None:
     return name.upper().replace("_", "-") or None
 
 
+def with_lang(command) -> None:
+    """Every command takes --lang (flag > $CASHBOOK_LANG > policies.toml [book] lang > en)."""
+    from .common import lang_option, resolve_lang
+
+    params = getattr(command, "params", None)
+    if params is None or getattr(command, "commands", None):
+        return
+    own = [p for p in params if p.name == "lang"]
+    if not own:
+        own = [lang_option()]
+        params.append(own[0])
+    own[0].callback = resolve_lang
+
+
 def polish(command, path: str = "") -> None:
     """Set metavars and append the example to every command under ``command``."""
+    with_lang(command)
     for param in getattr(command, "params", []):
         if param.param_type_name == "argument":  # its metavar is its name; Typer would add the type beside it
             param.display_type_rich = lambda ctx: ""

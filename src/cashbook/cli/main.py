@@ -13,7 +13,7 @@ from . import close as close_cmds
 from . import export as export_cmds
 from . import record as record_cmds
 from . import sync as sync_cmds
-from .common import BookOpt, Session, book_given
+from .common import BookOpt, Session, book_given, set_lang
 from .bank import bank_app
 from .report import report_app
 
@@ -63,12 +63,13 @@ def _print_problems(problems, exit_code: int) -> None:
     if Session.format == "json":
         from ..render import dumps
 
-        sys.stdout.write(dumps({"ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.error/1", "ok": False, "exit_code": exit_code, "problems": [p.as_json() for p in problems]}) + "\n")
         return
     from ..render import shown
+    from ..render.zh import problem_line, word
 
     for p in problems:
-        print(f"error: {shown(str(p))}", file=sys.stderr)
+        print(f"{word('error: ', Session.lang)}{shown(problem_line(p, Session.lang))}", file=sys.stderr)
 
 
 def _command_named(argv: list[str]) -> str | None:
@@ -141,11 +142,52 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _lang_asked(argv: list[str]) -> str:
+    """The language before click has parsed anything (its own usage errors speak it too):
+    --lang, else $CASHBOOK_LANG, else the book's `lang` in policies.toml, else en."""
+    from .common import book_lang, lang_env
+
+    book = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            value, arg = arg.partition("=")[2], "--lang"
+        if arg.startswith("--book="):
+            value, arg = arg.partition("=")[2], "--book"
+        if arg == "--lang" and value in ("en", "zh"):
+            return value
+        if arg == "--book" and value:
+            book = value
+    return lang_env() or book_lang(book)
+
+
+def word_of(text: str) -> str:
+    from ..render.zh import word
+
+    return word(text, Session.lang)
+
+
+def _show_usage_zh(exc) -> None:
+    """click's usage error in Chinese: the usage line, where to find help, and what was wrong."""
+    from ..render.zh import usage_zh
+
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        usage = ctx.get_usage().replace("Usage: ", "用法：").replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        print(usage, file=sys.stderr)
+        help_name = (ctx.help_option_names or ["--help"])[0]
+        print(f"运行 '{ctx.command_path} {help_name}' 查看帮助。\n", file=sys.stderr)
+    print(f"错误：{usage_zh(exc.format_message())}", file=sys.stderr)
+
+
 def run() -> None:
     """Entry point: run the app; turn every failure into a message and an exit code."""
     from ..core.problems import CashbookError
 
     Session.cache_off = False
+    set_lang(_lang_asked(sys.argv[1:]))
     try:
         from typer.main import get_command
 
@@ -171,25 +213,28 @@ def run() -> None:
         _print_problems(exc.problems if Session.format == "json" else blocking, exc.exit_code)
         if Session.format != "json":
             from ..render import shown
+            from ..render.zh import problem_line, word
 
             for p in exc.problems:
                 if p.severity != "block":
-                    print(f"warning: {shown(str(p))}", file=sys.stderr)
-            print("nothing was written", file=sys.stderr) if exc.exit_code == 2 else None
+                    print(f"{word('warning: ', Session.lang)}{shown(problem_line(p, Session.lang))}", file=sys.stderr)
+            print(word("nothing was written", Session.lang), file=sys.stderr) if exc.exit_code == 2 else None
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        print("aborted", file=sys.stderr)
+        print(word_of("aborted"), file=sys.stderr)
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: missing or bad options
-        if hasattr(exc, "show"):
+        if Session.lang == "zh" and hasattr(exc, "format_message"):
+            _show_usage_zh(exc)
+        elif hasattr(exc, "show"):
             exc.show()
         else:
             print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("interrupted; nothing half-written (appends are atomic)", file=sys.stderr)
+        print(word_of("interrupted; nothing half-written (appends are atomic)"), file=sys.stderr)
         sys.exit(130)
     except BrokenPipeError:  # the reader of a pipe (`| head`) has all it wanted: not an error
         _quiet_stdout()
@@ -197,6 +242,10 @@ def run() -> None:
     except Exception as exc:  # the last line of defence: no traceback reaches a user
         if os.environ.get("CASHBOOK_DEBUG"):
             raise
+        if Session.lang == "zh":
+            print(f"内部错误：{type(exc).__name__}: {exc}。未写入任何内容。请报告此问题（设置 CASHBOOK_DEBUG=1 运行可看详情）。",
+                  file=sys.stderr)
+            sys.exit(2)
         print(f"internal error: {type(exc).__name__}: {exc}. Nothing was written. "
               "Please report it (run with CASHBOOK_DEBUG=1 for details).", file=sys.stderr)
         sys.exit(2)

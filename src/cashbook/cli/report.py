@@ -214,7 +214,7 @@ def count_sheet_cmd(
 
     Example: cashbook report count 2026-10-15 -f pdf -o 现金盘点表-2026-10-15.pdf"""
     from ..core.rules import check_entry
-    from ..reports.model import Column, Report, Table
+    from ..reports.model import Bi, Column, Report, Table
     from ..reports.sheets import count_sheet
     from ..store.book import close_day_in_book
     from .common import fail
@@ -233,8 +233,9 @@ def count_sheet_cmd(
             Column("amount", "Amount", "金额", "money")]
     table = Table(cols, data["denominations"], f"Cash count {account} {day}", f"现金盘点表 {account} {day}",
                   totals={"denomination": None, "amount": body["counted"]})
-    notes = [f"book 账存 {body['book_balance']}; counted 实存 {body['counted'] if body['counted'] is not None else '(no count)'}; "
-             f"difference {body['difference'] if body['difference'] is not None else '-'}"]
+    counted, diff = body['counted'] if body['counted'] is not None else None, body['difference'] if body['difference'] is not None else '-'
+    notes = [Bi(f"book 账存 {body['book_balance']}; counted 实存 {counted if counted is not None else '(no count)'}; difference {diff}",
+                f"账存 {body['book_balance']}；实存 {counted if counted is not None else '（未盘点）'}；差额 {diff}")]
     return Report(data, [table], notes, exit_code=0 if body["difference"] == 0 else 1, sheets=[sheet])
 
 

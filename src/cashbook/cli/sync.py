@@ -54,7 +54,7 @@ def sync(
     except GitFailed as exc:
         _git_error(exc)
     if fmt == Format.json:
-        sys.stdout.write(dumps({"ok": True, **result.as_json()}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.sync/1", "ok": True, **result.as_json()}) + "\n")
         return
     parts = []
     if result.committed:
@@ -83,7 +83,7 @@ def setup(
     except GitFailed as exc:
         _git_error(exc)
     if fmt == Format.json:
-        sys.stdout.write(dumps({"ok": True, **result}) + "\n")
+        sys.stdout.write(dumps({"schema": "cashbook.sync.setup/1", "ok": True, **result}) + "\n")
     elif result["cloned"]:
         print(f"cloned {url} into {root}; record as usual, `cashbook sync` sends and fetches days")
     else:

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .entries import CashCount, EntryBase
+from .entries import CashCount, DayClose, EntryBase
 from .money import ZERO, AmountError, fmt, fmt_grouped, parse_amount
 from .policy import Policy
 from .problems import Problem
@@ -270,6 +270,29 @@ def sealed_digest(f: SealedFile) -> str | None:
     return file_digest(f.raw[:line_offset(f.raw, line)]) if line else None
 
 
+_UNKNOWN = "?"  # a sealed digest not computed ahead: `sealed_file_problems` computes it
+
+
+def sealed_file_problems(f: SealedFile, close: DayClose, digest: str | None = _UNKNOWN, logged: str | None = None) -> list[Problem]:
+    """One sealed day checked against its (last) day close ``close``: its bytes before the close
+    against the close's digest (``digest``: its `sealed_digest`, when computed ahead), the
+    close's seal against its own figures, and, given ``logged`` (the seal log's line for the
+    day), that seal against the log. The one verification of a sealed file: `verify_seals`
+    runs it on every sealed day, the store on each sealed file a command reads."""
+    line = f.lines.get(close.id)
+    problems = []
+    if line and (sealed_digest(f) if digest == _UNKNOWN else digest) != close.digest:
+        problems.append(Problem("seal-broken", f"{f.date} was changed after it was sealed: its entries no longer match the seal's "
+                                "digest (an entry edited, inserted, deleted or reordered); restore the file from git",
+                                file=f.shown, line=line))
+    if seal_value(f.date, close.digest, close.previous, close.book_balance, close.counted) != close.seal:
+        problems.append(Problem("seal-broken", f"the seal record of {f.date} was edited", file=f.shown, line=line))
+    if logged is not None and logged != close.seal:
+        problems.append(Problem("seal-broken", f"the seal of {f.date} differs from the one logged when it was closed",
+                                file=f.shown, line=line))
+    return problems
+
+
 def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None, log_name: str,
                  digests: dict[dt.date, str | None] | None = None) -> list[Problem]:
     """Detect any edit, insertion, deletion or reordering in a sealed day, or a deleted sealed file.
@@ -292,11 +315,7 @@ def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None,
         if f.entries[-1] is not close:
             late = f.entries[f.entries.index(close) + 1]
             broken(f.shown, f.lines.get(late.id), f"entry {late.id} comes after the seal of {f.date}: a sealed day was added to")
-        if line and (digests[f.date] if digests and f.date in digests else sealed_digest(f)) != close.digest:
-            broken(f.shown, line, f"{f.date} was changed after it was sealed: its entries no longer match the seal's digest "
-                   "(an entry edited, inserted, deleted or reordered); restore the file from git")
-        if seal_value(f.date, close.digest, close.previous, close.book_balance, close.counted) != close.seal:
-            broken(f.shown, line, f"the seal record of {f.date} was edited")
+        problems += sealed_file_problems(f, close, digests[f.date] if digests and f.date in digests else _UNKNOWN)
         if close.previous != previous:
             broken(f.shown, line, f"the seal chain is broken before {f.date}: it follows seal {close.previous[:12] or '(none)'}, "
                    f"but the previous sealed day ends with {previous[:12] or '(none)'}; a sealed day before it was changed or deleted")

@@ -5,6 +5,22 @@ from __future__ import annotations
 from .entries import EntryBase
 
 
+class Bi(str):
+    """Text with its Chinese: it is the English (JSON, CSV, --lang en), and `.zh` under --lang zh."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str):
+        text = super().__new__(cls, en)
+        text.zh = zh
+        return text
+
+
+def summary_bi(entry: EntryBase) -> Bi:
+    """The 摘要 in English, carrying its Chinese."""
+    return Bi(summary(entry), summary_zh(entry))
+
+
 ZH_DIRECTION = {"overage": "长款", "shortage": "短款", "in": "收入", "out": "支出", "credit": "收入", "debit": "支出"}
 
 
@@ -28,6 +44,16 @@ def summary_zh(entry: EntryBase) -> str:
         "opening": lambda: ["期初余额"],
         "void": lambda: [f"冲销 {e.target}", e.reason],
         "adjustment": lambda: [f"现金{direction}"],
+        "receipt-book": lambda: [f"收据 {e.first}..{e.last} 领用给 {e.till}（{e.to}）"],
+        "receipt-book-return": lambda: [f"收据 {e.book} 由 {e.by} 交回"],
+        "receipt-spoiled": lambda: [f"收据 {e.doc} 作废", e.reason],
+        "sign": lambda: [f"{e.target} 由 {'、'.join(str(a) for a in e.approvals)} 补签"],
+        "cheque-book": lambda: [f"{e.account} 支票 {e.first}..{e.last} 登记"],
+        "cheque-spoiled": lambda: [f"支票 {e.cheque} 作废", e.reason],
+        "handover": lambda: [f"{e.till} 收款由 {e.giver} 交给 {e.receiver}"],
+        "recovery": lambda: [f"向 {e.party} 收回赔偿 {e.payment}"],
+        "cash-count": lambda: [f"{e.account} 现金盘点"],
+        "day-close": lambda: ["日结封账"],
     }.get(k, lambda: [k])()
     if entry.memo:
         parts.append(entry.memo)

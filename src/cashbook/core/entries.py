@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, NamedTuple, Union
+from typing import Annotated, ClassVar, Literal, NamedTuple, Union
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -137,6 +137,10 @@ class EntryBase(BaseModel):
     to_sign: tuple[Key, ...] = ()
     """Roles approved by a deputy whose holder signs later (可先付款后补签, `cashbook sign`)."""
 
+    carries_receipt: ClassVar[bool] = False
+    """Whether entries of this kind use a receipt number (``doc``) of the book's receipt
+    series (收据号): one such number is used once, from an issued receipt book."""
+
     @property
     def date(self) -> dt.date:
         return self.time.date()
@@ -184,6 +188,7 @@ class Receipt(_Moves):
     """收款: money received for an income (or liability) category."""
 
     kind: Literal["receipt"] = "receipt"
+    carries_receipt: ClassVar[bool] = True
     party: Name
     """Who paid (交款单位/人)."""
     category: Key
@@ -198,6 +203,7 @@ class Collection(_Moves):
     """代收: money collected on behalf of another party; a liability, not income."""
 
     kind: Literal["collection"] = "collection"
+    carries_receipt: ClassVar[bool] = True
     party: Name
     on_behalf_of: Name
     category: Key = "collection"
@@ -364,6 +370,7 @@ class ReceiptSpoiled(EntryBase):
     """收据作废: a spoiled receipt, kept with all its copies; its number is used, never reused."""
 
     kind: Literal["receipt-spoiled"] = "receipt-spoiled"
+    carries_receipt: ClassVar[bool] = True
     doc: Name
     reason: Text
 
@@ -409,6 +416,7 @@ class DepositHold(_Moves):
     """押金收取: a deposit taken from a merchant and held as a liability."""
 
     kind: Literal["deposit-hold"] = "deposit-hold"
+    carries_receipt: ClassVar[bool] = True
     party: Name
     type: Key
     doc: Text = ""
@@ -529,6 +537,9 @@ KINDS: dict[str, type[EntryBase]] = {
               Settlement, DepositHold, DepositRefund, BankEntry, CashCount, Adjustment, DayClose, Void,
               Recovery, ReceiptBook, ReceiptBookReturn, ReceiptSpoiled, HandOver, ChequeBook, ChequeSpoiled, Sign)
 }
+
+#: Kinds whose entries use a receipt number of the book's series (see `EntryBase.carries_receipt`).
+RECEIPT_KINDS = frozenset(k for k, m in KINDS.items() if m.carries_receipt)
 
 #: Kinds a void may reverse (counts, closes and voids themselves are not money movements).
 VOIDABLE = frozenset(KINDS) - {"cash-count", "day-close", "void", "receipt-book", "receipt-book-return", "receipt-spoiled",

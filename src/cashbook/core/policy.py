@@ -43,6 +43,8 @@ class Book(_Model):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
     utc_offset: Annotated[str, Field(pattern=r"^([+-](0\d|1[0-4]):[0-5]\d)?$")] = ""
     """Offset written on new entries (e.g. "+08:00"); empty = the machine's local time."""
+    lang: Literal["en", "zh"] = "en"
+    """The book's language for output when neither --lang nor $CASHBOOK_LANG says (not a rule)."""
 
 
 class Account(_Model):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from .entries import (
+    RECEIPT_KINDS,
     Advance,
     DepositHold,
     DepositRefund,
@@ -573,9 +574,9 @@ def deposits(entry, policy, state, today):
     return problems
 
 
-@rule("receipt", "collection", "deposit-hold", "receipt-spoiled")
+@rule(*RECEIPT_KINDS)
 def receipt_numbers(entry, policy, state, today):
-    doc = entry.field("doc", "") if entry.kind in ("receipt", "collection", "deposit-hold", "receipt-spoiled") else ""
+    doc = entry.field("doc", "") if entry.kind in RECEIPT_KINDS else ""
     if doc and doc in state.receipt_numbers:
         return [_problem(policy, "receipt-number-used", f"receipt number {doc} was already used by {state.receipt_numbers[doc]}; "
                          "use the next receipt of the book (a spoiled one is kept as 作废, never reused)", entry, doc=doc)]
@@ -598,7 +599,7 @@ def receipt_book_of(state: BookState, doc: str) -> tuple[EntryBase | None, list[
     return None, series
 
 
-@rule("receipt", "collection", "deposit-hold", "receipt-spoiled")
+@rule(*RECEIPT_KINDS)
 def receipt_issued(entry, policy, state, today):
     """A receipt number of a series kept in receipt books comes from a book issued to a till
     and not yet returned (收据领取台帐, 销号交回)."""
@@ -619,7 +620,7 @@ def receipt_issued(entry, policy, state, today):
     return []
 
 
-@rule("receipt", "collection", "deposit-hold", "receipt-spoiled")
+@rule(*RECEIPT_KINDS)
 def receipt_number_far(entry, policy, state, today):
     """A receipt number far outside its series (more than ``max_jump`` beyond the numbers used),
     or a new series beside one of the same prefix with another number of digits, is most likely

@@ -1,28 +1,27 @@
 """The state of the book after a run of entries: what the checks and reports need.
 
-`BookState.apply(entry)` folds one entry in; replaying the book's entries in order
-(day by day, file order within a day) gives the state at any point. It holds only
-plain values, so a cache can keep a snapshot of it (`snapshot_fields`) and resume
-from one (`from_parts`); how a snapshot is stored is the store's business.
+`BookState.apply(entry)` folds one entry in; `fold` replays a run of entries in order
+(day by day, file order within a day), which gives the state at any point. It holds
+only plain values (dicts, lists, dataclasses of Decimals and dates); how a snapshot
+of it is stored and resumed is the store's business (`store/snapshot.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .entries import (
+    RECEIPT_KINDS,
     Advance,
     CashCount,
-    Collection,
     DayClose,
     DepositHold,
     DepositRefund,
     EntryBase,
     Payment,
-    Receipt,
     Settlement,
     Void,
     Withdrawal,
@@ -43,14 +42,6 @@ class DayFigures:
     banked: Decimal = ZERO  # cash deposited into the bank that day
     float_banked: Decimal = ZERO  # of which not takings: the float (or withdrawn cash) banked, no longer there to pay from
 
-    def compact(self) -> tuple:
-        return (str(self.opening), str(self.receipts), str(self.payments), str(self.takings),
-                str(self.withdrawals), str(self.cash_paid), str(self.banked), str(self.float_banked))
-
-
-def _day_figures(*figures: str) -> DayFigures:
-    return DayFigures(*map(Decimal, figures))
-
 
 @dataclass
 class OpenItem:
@@ -66,79 +57,9 @@ class OpenItem:
     doc: str = ""
     account: str = "cash"
 
-    def compact(self) -> tuple:
-        return (self.date.toordinal(), self.party, self.type, str(self.amount), str(self.outstanding),
-                self.due.toordinal() if self.due else 0, self.doc, self.account)
-
-
-def _open_item(id, date, party, type, amount, outstanding, due, doc, account) -> OpenItem:
-    return OpenItem(id, dt.date.fromordinal(date), party, type, Decimal(amount), Decimal(outstanding),
-                    dt.date.fromordinal(due) if due else None, doc, account)
-
-
-class _Compact(MutableMapping):
-    """A dict whose values stay in a compact tuple form until they are read: a snapshot
-    of a long book holds tens of thousands, and most commands read a few of them."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: dict | None = None):
-        self._items: dict = dict(items or {})
-
-    @staticmethod
-    def _unpack(key, value: tuple):
-        raise NotImplementedError
-
-    def __getitem__(self, key):
-        value = self._items[key]
-        if type(value) is tuple:
-            value = self._items[key] = self._unpack(key, value)
-        return value
-
-    def __setitem__(self, key, value) -> None:
-        self._items[key] = value
-
-    def __delitem__(self, key) -> None:
-        del self._items[key]
-
-    def __contains__(self, key) -> bool:
-        return key in self._items
-
-    def __iter__(self):
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self._items)} items)"
-
-
-class OpenItems(_Compact):
-    """id -> `OpenItem`: every advance and deposit ever recorded."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def _unpack(key, value):
-        return _open_item(key, *value)
-
-
-class DayBook(_Compact):
-    """(date, cash account) -> `DayFigures`: one per day the account moved."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def _unpack(key, value):
-        return _day_figures(*value)
-
 
 #: days of payments kept per payee for split payments (rules.needs-approval.split_days is at most this)
 SPLIT_KEEP = 366
-
-#: the indexes that grow with the whole book; a cache keeps them on disk, not in snapshots
-BIG_INDEXES = ("entries", "cheques", "receipt_numbers")
 
 
 @dataclass
@@ -146,11 +67,11 @@ class BookState:
     balances: dict[str, Decimal] = field(default_factory=dict)
     entries: dict[str, EntryBase] = field(default_factory=dict)  # id -> entry (MutableMapping)
     voided: dict[str, str] = field(default_factory=dict)  # target id -> void id
-    advances: OpenItems = field(default_factory=OpenItems)
-    deposits: OpenItems = field(default_factory=OpenItems)
+    advances: dict[str, OpenItem] = field(default_factory=dict)  # every advance ever recorded
+    deposits: dict[str, OpenItem] = field(default_factory=dict)  # every deposit ever held
     cheques: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, number) -> entry id
     receipt_numbers: dict[str, str] = field(default_factory=dict)  # receipt doc number -> entry id
-    days: DayBook = field(default_factory=DayBook)
+    days: dict[tuple[dt.date, str], DayFigures] = field(default_factory=dict)  # one per day an account moved
     counts: dict[tuple[dt.date, str], CashCount] = field(default_factory=dict)
     seals: dict[dt.date, DayClose] = field(default_factory=dict)
     last_seal: str = ""
@@ -161,7 +82,7 @@ class BookState:
     advances_of_dept: dict[str, list[str]] = field(default_factory=dict)  # department -> advance ids
     settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
     refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
-    compensations: OpenItems = field(default_factory=OpenItems)  # 先行赔付: payment id -> open item (party: handler)
+    compensations: dict[str, OpenItem] = field(default_factory=dict)  # 先行赔付: payment id -> open item (party: handler)
     compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
     recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
     payments_to: dict[str, list[list]] = field(default_factory=dict)  # payee -> [[day ordinal, payment id]] of the last SPLIT_KEEP days
@@ -171,44 +92,6 @@ class BookState:
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
     receipt_series: dict[str, list[int]] = field(default_factory=dict)  # "PREFIX|WIDTH" -> [lowest, highest] number used
     awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
-
-    def snapshot_fields(self, keep_unread: bool) -> dict:
-        """Every field for a snapshot (the book-sized indexes as None). With ``keep_unread``,
-        a field never read since `from_parts` stays the function given for it there, so
-        an unchanged part can be stored again as it was, without reading it."""
-        lazy = self.__dict__.get("_lazy") or {}
-        state = {}
-        for name in self.__dataclass_fields__:
-            if name in BIG_INDEXES:
-                state[name] = None
-            elif keep_unread and name in lazy:
-                state[name] = lazy[name]
-            else:
-                state[name] = getattr(self, name)
-        for name, kind in (("advances", OpenItems), ("deposits", OpenItems), ("days", DayBook)):
-            if type(state[name]) is dict:  # a snapshot written before these existed
-                state[name] = kind(state[name])
-        return state
-
-    @classmethod
-    def from_parts(cls, parts: dict) -> "BookState":
-        """A state whose fields are produced on first use: ``parts`` maps each field name
-        to a function returning its value (a snapshot unpickles only what a command reads)."""
-        state = cls.__new__(cls)
-        lazy = dict(parts)
-        for name, f in cls.__dataclass_fields__.items():
-            if name in lazy and hasattr(cls, name):  # a class-level default would shadow __getattr__
-                state.__dict__[name] = lazy.pop(name)()
-        state.__dict__["_lazy"] = lazy
-        return state
-
-    def __getattr__(self, name: str):
-        lazy = self.__dict__.get("_lazy")
-        if lazy and name in lazy:
-            value = lazy.pop(name)()
-            self.__dict__[name] = value
-            return value
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- queries -------------------------------------------------------------------
     def balance(self, account: str) -> Decimal:
@@ -228,7 +111,7 @@ class BookState:
         """A handler's compensations paid in advance not yet recovered in full."""
         return self._open(self.compensations, self.compensations_of.get(handler, ()))
 
-    def _open(self, items: OpenItems, ids) -> list[OpenItem]:
+    def _open(self, items: dict[str, OpenItem], ids) -> list[OpenItem]:
         found = (items.get(i) for i in ids if i not in self.voided)
         return [a for a in found if a is not None and a.outstanding > 0]
 
@@ -289,11 +172,12 @@ class BookState:
         kind = entry.kind
         if entry.__dict__.get("to_sign"):
             self.awaiting_signature[entry.id] = list(entry.to_sign)
-        if kind == "receipt" or kind == "collection":  # most of a book: the short way
+        if kind in RECEIPT_KINDS:  # receipts and collections are most of a book: the short way
             if entry.doc:
                 self.receipt_numbers[entry.doc] = entry.id
                 self._series(entry.doc)
-            return
+            if kind != "deposit-hold":
+                return
         if kind == "payment":
             if entry.cheque:
                 self.cheques[(entry.account, entry.cheque)] = entry.id
@@ -312,10 +196,6 @@ class BookState:
             return
         if kind == "receipt-book-return":
             self.receipt_books_returned[entry.book] = entry.id
-            return
-        if kind == "receipt-spoiled":
-            self.receipt_numbers[entry.doc] = entry.id
-            self._series(entry.doc)
             return
         if kind == "sign":
             left = [r for r in self.awaiting_signature.get(entry.target, ()) if r not in {a.role for a in entry.approvals}]
@@ -382,9 +262,6 @@ class BookState:
                 self.compensations[target.id].outstanding -= target.amount
             elif target is not None and target.kind == "recovery" and target.payment in self.compensations:
                 self.compensations[target.payment].outstanding += target.amount
-        if isinstance(entry, (Receipt, Collection, DepositHold)) and entry.doc:
-            self.receipt_numbers[entry.doc] = entry.id
-            self._series(entry.doc)
 
     def _series(self, doc: str) -> None:
         """Keep the lowest and highest number used of ``doc``'s series (a far jump is flagged)."""
@@ -400,3 +277,28 @@ class BookState:
             span[0] = n
         elif n > span[1]:
             span[1] = n
+
+
+def fold(state: BookState, entries: Iterable[EntryBase], cash_accounts: frozenset[str],
+         judge: Callable[[EntryBase, BookState], list] | None = None, seen=None) -> Iterator[tuple[EntryBase, list | None]]:
+    """The one replay loop of the book: each of ``entries`` in order is judged (``judge``, see
+    `core.decide.judge`) against the state just before it, then applied to ``state``, and
+    yielded with its problems. An id already applied (in ``seen``, else in the state's own
+    entries) is not applied again: it is yielded with None (a duplicate id, which `check`
+    reports). Every entry is applied before the next is yielded, so a caller that only
+    wants the state consumes it (`replay`)."""
+    ids = state.entries if seen is None else seen
+    for entry in entries:
+        if entry.id in ids:
+            yield entry, None
+            continue
+        found = judge(entry, state) if judge is not None else []
+        state.apply(entry, cash_accounts)
+        if seen is not None:
+            seen.add(entry.id)
+        yield entry, found
+
+
+def replay(state: BookState, entries: Iterable[EntryBase], cash_accounts: frozenset[str], seen=None) -> list[EntryBase]:
+    """`fold` without checks: ``entries`` applied to ``state``; returns those applied."""
+    return [entry for entry, found in fold(state, entries, cash_accounts, None, seen) if found is not None]

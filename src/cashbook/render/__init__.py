@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 
 from ..core.money import fmt, fmt_grouped
-from ..reports.model import Report, Table
+from ..reports.model import Bi, Report, Table
 
 
 def to_jsonable(value):
@@ -50,9 +50,27 @@ def shown(text: str) -> str:
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
+def in_lang(text, lang: str) -> str:
+    """A note or cell in ``lang``: a `ProblemNote` worded from its code, a `Bi` as its Chinese."""
+    if lang != "zh":
+        return str(text)
+    problem = getattr(text, "problem", None)
+    if problem is not None:
+        from .zh import message_zh, problem_line
+
+        if not getattr(text, "whole", True):
+            return message_zh(problem.code, problem.message, problem.as_json())
+        return problem_line(problem, lang, with_severity=True)
+    return getattr(text, "zh", None) or str(text)
+
+
 def _cell(value, kind: str, grouped: bool) -> str:
     if value is None:
         return ""
+    if getattr(value, "problem", None) is not None:
+        return value
+    if getattr(value, "zh", None) is not None:  # text with its Chinese: the column shows the one asked for
+        return Bi(shown(str(value)), shown(value.zh))
     if isinstance(value, Decimal):
         return fmt_grouped(value) if grouped else fmt(value)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -153,6 +171,21 @@ def _pipe_closed() -> None:
     raise BrokenPipeError
 
 
+def _zh_value(col, text: str, lang: str) -> str:
+    """Codes in a type, kind or status column (income, payment, issued ...) and the totals
+    label, in Chinese under --lang zh; names and keys the user wrote stay as written."""
+    if lang != "zh" or not text:
+        return str(text) if text is not None else text
+    from .zh import VALUES
+
+    if getattr(text, "problem", None) is not None:
+        return shown(in_lang(text, lang))
+
+    if text in ("total / 合计", "total 合计"):
+        return "合计"
+    return VALUES.get(text, text) if col.key in ("type", "kind", "status", "result", "direction", "severity") else text
+
+
 def print_table(table: Table, lang: str, out=None) -> None:
     from rich import box
     from rich.table import Table as RichTable
@@ -165,14 +198,16 @@ def print_table(table: Table, lang: str, out=None) -> None:
     rt = getattr(out, "table_class", RichTable)(title=title or None, box=box.SIMPLE_HEAVY, padding=(0, 0 if compact else 1), show_edge=not compact, title_justify="left", show_footer=table.totals is not None,
                    min_width=min(len(title) + 4, 100))
     for col in columns:
-        footer = _cell(table.totals.get(col.key), col.kind, True) if table.totals else ""
+        footer = _zh_value(col, col.shown(_cell(table.totals.get(col.key), col.kind, True), lang), lang) if table.totals else ""
         fixed = col.key in whole
         rt.add_column(col.heading(lang), justify="right" if col.kind in ("money", "int") else "left", footer=footer,
                       overflow="fold", no_wrap=fixed, min_width=whole.get(col.key))
     for row in table.rows:
-        rt.add_row(*(c.shown(_cell(row.get(c.key), c.kind, True), lang) for c in columns))
+        rt.add_row(*(_zh_value(c, c.shown(_cell(row.get(c.key), c.kind, True), lang), lang) for c in columns))
     out.print(rt)
-    if dropped:
+    if dropped and lang == "zh":
+        out.print(f"（终端宽 {out.width} 列：未显示 {'、'.join(c.heading(lang) for c in dropped)}；加宽窗口或用 -f csv 可看全部）")
+    elif dropped:
         out.print(f"({out.width} columns: left out {', '.join(c.heading(lang) for c in dropped)}; a wider terminal or -f csv shows all)")
 
 
@@ -195,6 +230,6 @@ def render_report(report: Report, fmt_: str, lang: str = "en") -> None:
         for table in report.tables:
             print_table(table, lang, out)
         for line in report.chart:
-            out.print(shown(line))
+            out.print(shown(in_lang(line, lang)))
         for note in report.notes:
-            out.print(shown(note))
+            out.print(shown(in_lang(note, lang)))

@@ -126,18 +126,22 @@ def _day(s, lang: str) -> str:
     exceptions = (f"<table><tr><th>{_label('级别', 'Severity', lang)}</th><th>{_label('代码', 'Code', lang)}</th>"
                   f"<th>{_label('异常事项', 'Exception', lang)}</th></tr>{exc}</table>" if exc
                   else f"<p class='note'>{_label('异常事项：无', 'no exceptions', lang)}</p>")
-    status = ("已封账 sealed " + escape(b["seal"])) if b["sealed"] else "未封账 open"
+    status = (("已封账 " if lang == "zh" else "已封账 sealed ") + escape(b["seal"])) if b["sealed"] else ("未封账" if lang == "zh" else "未封账 open")
     extra = f'<p class="note">{"状态" if lang == "zh" else "状态 Status"}: {status} · {"笔数" if lang == "zh" else "笔数 Entries"}: {b["entries"]} · {"库存限额" if lang == "zh" else "库存限额 Limit"}: {_m(b["limit"])}</p>'
     return (_head(s, lang) + f"<table><tr>{head}</tr>{rows}</table>" + _words("期末余额", b["accounts"][0]["closing"], b["closing_words"])
             + extra + exceptions + _signatures(s, lang))
 
 
-def _items(items: list[dict]) -> str:
-    return "".join(f'<tr class="item"><td>&nbsp;&nbsp;{_t(i["date"])} {_t(i.get("ref"))} {_t(i.get("memo"))}</td>'
+def _items(items: list[dict], lang: str = "en") -> str:
+    from . import in_lang
+
+    return "".join(f'<tr class="item"><td>&nbsp;&nbsp;{_t(i["date"])} {_t(i.get("ref"))} {_t(in_lang(i.get("memo") or "", lang))}</td>'
                    f'<td class="n">{_m(i["amount"])}</td></tr>' for i in items)
 
 
 def _reconciliation(s, lang: str) -> str:
+    from ..reports.reconcile import source_zh
+
     b = s.body
     t = b["totals"]
 
@@ -146,14 +150,14 @@ def _reconciliation(s, lang: str) -> str:
 
     left = [f'<tr class="total"><td>{_label("企业银行存款日记账余额", "Balance per books", lang)}</td><td class="n">{_m(b["book_balance"])}</td></tr>',
             f'<tr><td>{_label("加：银行已收、企业未收", "Add: bank credits not booked", lang)}</td><td class="n">{_m(t["bank_credits_not_booked"])}</td></tr>',
-            _items(b["bank_credits_not_booked"]),
+            _items(b["bank_credits_not_booked"], lang),
             f'<tr><td>{_label("减：银行已付、企业未付", "Less: bank debits not booked", lang)}</td><td class="n">{_m(t["bank_debits_not_booked"])}</td></tr>',
-            _items(b["bank_debits_not_booked"])]
+            _items(b["bank_debits_not_booked"], lang)]
     right = [f'<tr class="total"><td>{_label("银行对账单余额", "Balance per bank statement", lang)}</td><td class="n">{_m(b["statement_balance"])}</td></tr>',
              f'<tr><td>{_label("加：企业已收、银行未收", "Add: deposits in transit", lang)}</td><td class="n">{_m(t["deposits_in_transit"])}</td></tr>',
-             _items(b["deposits_in_transit"]),
+             _items(b["deposits_in_transit"], lang),
              f'<tr><td>{_label("减：企业已付、银行未付", "Less: outstanding payments", lang)}</td><td class="n">{_m(t["outstanding_payments"])}</td></tr>',
-             _items(b["outstanding_payments"])]
+             _items(b["outstanding_payments"], lang)]
     grid = (f"<table><tr><th>{_label('项目', 'Item', lang)}</th><th class='n'>{_label('金额', 'Amount', lang)}</th>"
             f"<th>{_label('项目', 'Item', lang)}</th><th class='n'>{_label('金额', 'Amount', lang)}</th></tr>"
             f"<tr><td colspan='2' style='padding:0;border:none'><table class='side' style='margin:0'>{side(left)}</table></td>"
@@ -164,7 +168,7 @@ def _reconciliation(s, lang: str) -> str:
                f'<p class="verdict bad">{_label("调节后余额不符，差额", "NOT balanced, difference", lang)} {_m(b["difference"])}</p>')
     extra = (f'<p class="note">{"开户行" if lang == "zh" else "开户行 Bank"}: {_t(b["bank"])} · {"账号" if lang == "zh" else "账号 Number"}: {_t(b["number"])}'
              f' · {"截至" if lang == "zh" else "截至 As of"}: {_t(b["month_end"])}</p>')
-    source = f'<p class="note">{"对账单余额来源" if lang == "zh" else "对账单余额来源 Statement balance"}: {_t(b["source"])}</p>'
+    source = f'<p class="note">{"对账单余额来源" if lang == "zh" else "对账单余额来源 Statement balance"}: {_t(source_zh(b["source"]) if lang == "zh" else b["source"])}</p>'
     return (_head(s, lang, extra) + grid + verdict + _words("调节后的存款余额", b["adjusted_book"], b["adjusted_words"]) + source
             + _signatures(s, lang))
 
@@ -188,17 +192,17 @@ def _journal(s, lang: str) -> str:
     return "".join(pages)
 
 
-def cash_chart_svg(daily: list[dict], limit: Decimal, width: int = 680, height: int = 220) -> str:
+def cash_chart_svg(daily: list[dict], limit: Decimal, width: int = 680, height: int = 220, lang: str = "en") -> str:
     """Cash on hand at each day's end as bars, the limit as a dashed line (red bars over it)."""
     if not daily:
-        return "<p class='note'>本月无现金余额数据 no cash movements</p>"
+        return "<p class='note'>本月无现金余额数据</p>" if lang == "zh" else "<p class='note'>本月无现金余额数据 no cash movements</p>"
     top = max(max(d["balance"] for d in daily), limit) * Decimal("1.1") or Decimal(1)
     left, bottom, plot_h = 60, height - 30, height - 50
     step = (width - left - 10) / len(daily)
     def y(v: Decimal) -> float:  # not money: a chart coordinate in pixels
         return bottom - float(v / top) * plot_h  # not money
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
-             f'<title>库存现金日余额与限额 cash on hand by day against the limit</title>',
+             f'<title>库存现金日余额与限额{"" if lang == "zh" else " cash on hand by day against the limit"}</title>',
              f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#000" stroke-width="0.8"/>',
              f'<line x1="{left}" y1="{bottom}" x2="{left}" y2="{bottom - plot_h}" stroke="#000" stroke-width="0.8"/>']
     for i, d in enumerate(daily):
@@ -211,11 +215,18 @@ def cash_chart_svg(daily: list[dict], limit: Decimal, width: int = 680, height: 
         parts.append(f'<text x="{x + step * 0.35:.1f}" y="{bottom + 12}" font-size="8" text-anchor="middle">{escape(label)}</text>')
     ly = y(limit)
     parts.append(f'<line x1="{left}" y1="{ly:.1f}" x2="{width - 10}" y2="{ly:.1f}" stroke="#c0392b" stroke-dasharray="5,3" stroke-width="1"/>')
-    parts.append(f'<text x="{width - 12}" y="{ly - 3:.1f}" font-size="9" text-anchor="end" fill="#c0392b">库存限额 limit {_m(limit)}</text>')
+    parts.append(f'<text x="{width - 12}" y="{ly - 3:.1f}" font-size="9" text-anchor="end" fill="#c0392b">库存限额{"" if lang == "zh" else " limit"} {_m(limit)}</text>')
     parts.append(f'<text x="{left - 4}" y="{bottom - plot_h + 4}" font-size="8" text-anchor="end">{_m(top.quantize(Decimal(1)))}</text>')
     parts.append(f'<text x="{left - 4}" y="{bottom}" font-size="8" text-anchor="end">0</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _value(code: str, lang: str) -> str:
+    """A code of the data (income, expense ...) in Chinese on a zh sheet."""
+    from .zh import VALUES
+
+    return VALUES.get(code, code) if lang == "zh" else code
 
 
 def _month(s, lang: str) -> str:
@@ -228,7 +239,7 @@ def _month(s, lang: str) -> str:
     arows += (f'<tr class="total"><td colspan="2">{_label("合计", "Total", lang)}</td>' +
               "".join(f'<td class="n">{_m(tot[k])}</td>' for k in ("opening", "receipts", "payments", "closing")) + "</tr>")
     accounts = "<table><tr>" + "".join(f"<th>{_label(zh, en, lang)}</th>" for zh, en in acols) + f"</tr>{arows}</table>"
-    crows = "".join(f'<tr><td>{_t(c["category"])}</td><td>{_t(c["name"])}</td><td class="c">{_t(c["type"])}</td><td class="n">{_m(c["amount"])}</td></tr>'
+    crows = "".join(f'<tr><td>{_t(c["category"])}</td><td>{_t(c["name"])}</td><td class="c">{_t(_value(c["type"], lang))}</td><td class="n">{_m(c["amount"])}</td></tr>'
                     for c in b["categories"])
     categories = (f"<h3>{_label('按科目汇总', 'Totals by category', lang)}</h3><table><tr><th>{_label('科目', 'Category', lang)}</th>"
                   f"<th>{_label('名称', 'Name', lang)}</th><th>{_label('类型', 'Type', lang)}</th><th>{_label('金额', 'Amount', lang)}</th></tr>{crows}</table>")
@@ -237,12 +248,14 @@ def _month(s, lang: str) -> str:
              ("备用金未清", "advances outstanding", f'{adv["open"]} · {_m(adv["outstanding"])} · 逾期 {_m(adv["receivable"])}'),
              ("押金余额", "deposits held", _m(dep["total"])),
              ("支票", "cheques", f'{chq["issued"]} · 未兑付 {_m(chq["outstanding_total"])} · 作废 {_m(chq["voided_total"])}')]
-    facts += [(f"银行 {r['account']}", "bank", _t(r["status"])) for r in b["reconciliation"]]
+    from ..reports.close import _status_zh
+
+    facts += [(f"银行 {r['account']}", "bank", _t(_status_zh(r["status"]) if lang == "zh" else r["status"])) for r in b["reconciliation"]]
     frows = "".join(f"<tr><td>{_label(zh, en, lang)}</td><td>{v}</td></tr>" for zh, en, v in facts)
     exc = "".join(f"<li>{_t(p.get('severity'))} {_t(p.get('code'))}: {_t(p.get('message'))}</li>" for p in b["exceptions"])
     unsealed = (f"<p class='note bad'>未封账日 unsealed days: {', '.join(_t(d) for d in b['unsealed'])}</p>" if b["unsealed"] else "")
     chart = (f"<h3>{_label('库存现金日余额与限额', 'Cash on hand by day against the limit', lang)}</h3>"
-             + cash_chart_svg(b["daily_cash"], b["limit"]))
+             + cash_chart_svg(b["daily_cash"], b["limit"], lang=lang))
     return (_head(s, lang) + accounts + _words("期末余额合计", tot["closing"], b["closing_words"]) + chart + categories
             + f"<h3>{_label('其他事项', 'Registers and banks', lang)}</h3><table>{frows}</table>"
             + (f"<h3>{_label('异常事项', 'Exceptions', lang)}</h3><ul class='note'>{exc}</ul>" if exc else "")
@@ -263,7 +276,9 @@ def _tables(report: Report, lang: str) -> str:
             rows += '<tr class="total">' + "".join(f'<td{" class=n" if c.kind in ("money", "int") else ""}>{_m(table.totals.get(c.key))}</td>'
                                                    for c in table.columns) + "</tr>"
         out.append(f"<h2>{escape(title)}</h2><table><tr>{head}</tr>{rows}</table>")
-    out += [f'<p class="note">{escape(n)}</p>' for n in report.notes]
+    from . import in_lang
+
+    out += [f'<p class="note">{escape(in_lang(n, lang))}</p>' for n in report.notes]
     return "".join(out)
 
 

@@ -12,7 +12,18 @@ def touched_accounts(entry, policy) -> list[str]:
     return [p.account for p in entry.postings() if p.account in policy.accounts]
 
 
-def print_recorded(entry, state, warnings, policy, fmt: str) -> None:
+def _lang() -> str:
+    from .zh import Current
+
+    return Current.lang
+
+
+def _schema(kind: str) -> str:
+    return f"cashbook.{kind}/1"
+
+
+def print_recorded(entry, state, warnings, policy, fmt: str, lang: str | None = None) -> None:
+    lang = lang or _lang()
     accounts = touched_accounts(entry, policy) or [getattr(entry, "account", "cash")]
     main = accounts[-1] if entry.kind in ("bank-deposit", "transfer") else accounts[0]
     if entry.kind in ("bank-deposit",):
@@ -23,12 +34,29 @@ def print_recorded(entry, state, warnings, policy, fmt: str) -> None:
     count = count_sheet(entry, state) if entry.kind == "cash-count" else {}
     if fmt == "json":
         sys.stdout.write(dumps({
-            "id": entry.id, "date": entry.date, "time": entry.time, "kind": entry.kind, "amount": amount,
+            "schema": _schema("recorded"), "id": entry.id, "date": entry.date, "time": entry.time, "kind": entry.kind, "amount": amount,
             "account": main, "balance": state.balance(main),
             "balances": {a: state.balance(a) for a in dict.fromkeys(accounts)},
             "warnings": [w.as_json() for w in warnings],
             "entry": entry.to_record(), **count,
         }) + "\n")
+        return
+    if lang == "zh":
+        from .zh import kind, problem_line
+
+        if count:
+            print(f"现金盘点表 {entry.account} {entry.date}")
+            for row in count["denominations"]:
+                print(f"  {row['denomination']:>6} × {row['count']:<7} {fmt_grouped(row['amount']):>14}")
+            diff = count["difference"]
+            label = "" if not diff else ("（长款）" if diff > 0 else "（短款）")
+            print(f"  实点 {fmt_grouped(entry.total):>20}\n  账面 {fmt_grouped(count['book_balance']):>20}\n"
+                  f"  差额 {fmt_grouped(diff):>20}{label}")
+        what = f" {fmt_grouped(amount)}" if amount is not None else ""
+        balances = "，".join(f"{a} 余额 {fmt_grouped(state.balance(a))}" for a in dict.fromkeys(accounts))
+        print(f"已记账 {entry.id} {kind(entry.kind)}{what}，日期 {entry.date}" + (f"；{balances}" if balances else ""))
+        for w in warnings:
+            print(f"提醒：{shown(problem_line(w, 'zh'))}", file=sys.stderr)
         return
     if count:
         print(f"现金盘点表 cash count {entry.account} {entry.date}")
@@ -60,6 +88,8 @@ def count_sheet(entry, state) -> dict:
 
 def print_estimate(fare, lodging, allowance, days: int, total, fmt: str) -> None:
     if fmt == "json":
-        sys.stdout.write(dumps({"fare": fare, "lodging": lodging, "allowance": allowance, "days": days, "amount": total}) + "\n")
+        sys.stdout.write(dumps({"schema": _schema("advance.estimate"), "fare": fare, "lodging": lodging, "allowance": allowance, "days": days, "amount": total}) + "\n")
+    elif _lang() == "zh":
+        console().print(f"差旅借款 = {fmt_grouped(fare)} + ({fmt_grouped(lodging)} + {fmt_grouped(allowance)}) × {days} = {fmt_grouped(total)}")
     else:
         console().print(f"travel advance = {fmt_grouped(fare)} + ({fmt_grouped(lodging)} + {fmt_grouped(allowance)}) × {days} = {fmt_grouped(total)}")

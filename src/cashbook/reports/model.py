@@ -10,7 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..core.describe import Bi  # noqa: F401  (text with its Chinese; reports build it)
+
 ColumnKind = Literal["text", "money", "date", "int"]
+
+
+class ProblemNote(str):
+    """A note that is a problem (``severity: code: message``); the renderer words it in the
+    output language from the problem's code and data."""
+
+    problem: object
+    whole = True
+
+    def __new__(cls, problem):
+        text = super().__new__(cls, f"{problem.severity}: {problem.code}: {problem.message}")
+        text.problem = problem
+        return text
+
+
+class ProblemMessage(ProblemNote):
+    """A problem's message alone (a table's message column), worded like a `ProblemNote`."""
+
+    whole = False
+
+    def __new__(cls, problem):
+        text = str.__new__(cls, problem.message)
+        text.problem = problem
+        return text
 
 
 @dataclass(frozen=True)
@@ -25,6 +51,8 @@ class Column:
         return self.zh if lang == "zh" else self.en
 
     def shown(self, text: str, lang: str) -> str:
+        if lang == "zh" and getattr(text, "zh", None) is not None:
+            return text.zh
         return dict(self.zh_values).get(text, text) if lang == "zh" and self.zh_values else text
 
 

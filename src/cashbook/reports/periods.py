@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 import re
 
-from .model import Column, Report, Table
+from .model import Bi, Column, Report, Table
 
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -63,7 +63,8 @@ def period_report(kind: str, label: str, whole: Report, months: list[Report]) ->
              Column("closing", "Closing", "期末", "money")]
     tables.append(Table(mcols, rows, "By month", "分月"))
     notes = list(whole.notes)
-    notes += [f"{m.data['month']}: control failures {len(m.data['control_failures'])}" for m in months if m.data["control_failures"]]
+    notes += [Bi(f"{m.data['month']}: control failures {len(m.data['control_failures'])}",
+                 f"{m.data['month']}：内控不符 {len(m.data['control_failures'])} 项") for m in months if m.data["control_failures"]]
     report = Report(data, tables, notes, exit_code=0 if data["ok"] else 1)
     report.chart = whole.chart
     return report

@@ -47,7 +47,7 @@ def reconciliation_report(r: Reconciliation, lang: str = "en") -> Report:
                else f"NOT balanced: difference {fmt_grouped(r.difference)} is an error to investigate")
     notes = [f"statement balance: {r.statement_balance_source}", verdict, "Prepared by 编制: ________   Chief accountant 主管会计: ________"]
     if lang == "zh":
-        source = r.statement_balance_source.replace("bank balance of", "银行对账单余额，日期")
+        source = source_zh(r.statement_balance_source)
         notes = [f"对账单余额来源: {source}",
                  "调节后余额相符" if r.balanced else f"调节后余额不符: 差额 {fmt_grouped(r.difference)}，须查明原因",
                  "编制: ________   审核: ________   会计主管: ________"]
@@ -90,3 +90,18 @@ def _zh_only(text: str) -> str:
 
     found = re.search(r"[\u4e00-\u9fff]", text)
     return text[found.start():] if found else text
+
+
+def source_zh(source: str) -> str:
+    """Where the statement balance came from (core/reconcile.py words it), in Chinese."""
+    import re
+
+    m = re.fullmatch(r"bank balance of (\S+)( plus later lines)?( less the lines after (\S+))?", source)
+    if not m:
+        return source
+    out = f"银行对账单 {m[1]} 的余额"
+    if m[2]:
+        out += "，加其后各行"
+    if m[3]:
+        out += f"，减 {m[4]} 之后各行"
+    return out

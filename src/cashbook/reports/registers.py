@@ -11,7 +11,7 @@ from ..core.policy import Policy
 from ..core.problems import Problem
 from ..core.rules import receipt_gaps
 from ..core.state import BookState
-from .model import Column, Report, Table
+from .model import Bi, Column, ProblemMessage, Report, Table
 
 
 STATUS_ZH = (("open", "未还"), ("settled", "已结清"), ("receivable", "逾期应收"), ("voided", "已作废"), ("cleared", "已兑付"),
@@ -234,7 +234,7 @@ def receipts_report(state: BookState) -> Report:
         e = state.entries.get(state.receipt_numbers[n])
         if e is not None and e.kind == "receipt-spoiled":
             spoiled.append({"doc": n, "id": e.id, "date": e.date, "reason": e.reason})
-        used.append({"doc": n, "id": state.receipt_numbers[n], "status": "spoiled 作废" if e is not None and e.kind == "receipt-spoiled" else ""})
+        used.append({"doc": n, "id": state.receipt_numbers[n], "status": Bi("spoiled 作废", "作废") if e is not None and e.kind == "receipt-spoiled" else ""})
     tables = [Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号"), Column("status", "Status", "状态")], used,
                     "Receipt numbers used", "已用收据号", name="used"),
               Table([Column("doc", "Receipt", "收据号"), Column("id", "Entry", "凭证号"), Column("date", "Date", "日期", "date"),
@@ -251,7 +251,7 @@ def exceptions_report(problems: list[Problem], entries: dict[str, EntryBase]) ->
     for p in problems:
         e = entries.get(p.entry_id or "")
         rows.append({"date": e.date if e else None, "id": p.entry_id, "code": p.code, "severity": p.severity,
-                     "overridden_by": p.data.get("overridden_by", ""), "where": p.where, "message": p.message})
+                     "overridden_by": p.data.get("overridden_by", ""), "where": p.where, "message": ProblemMessage(p)})
     cols = [Column("date", "Date", "日期", "date"), Column("id", "Entry", "凭证号"), Column("code", "Rule", "规则"),
             Column("severity", "Severity", "级别"), Column("overridden_by", "Overridden by", "特批人"), Column("message", "Message", "说明")]
     report = Report({"exceptions": rows, "count": len(rows)}, [Table(cols, rows, "Policy exceptions", "制度例外")])

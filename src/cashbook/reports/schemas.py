@@ -143,8 +143,62 @@ class Balances(_Out):
     total: Money
 
 
+class Recorded(_Out):
+    """What every recording command prints with -f json (receive, pay, count, void, ...): the new
+    entry and the balances it left; its warnings (a block is a refusal: `error`)."""
+
+    id: str
+    date: str
+    time: str
+    kind: str
+    amount: Optional[Money] = Field(json_schema_extra=MONEY)
+    account: str
+    balance: Money = Field(json_schema_extra=MONEY)
+    balances: dict[str, Money]
+    warnings: list[Problem]
+    entry: dict
+
+
+class Check(_Out):
+    """`check`: every file, entry and rule."""
+
+    ok: bool
+    files: int
+    entries: int
+    errors: int
+    warnings: int
+    problems: list[Problem]
+
+
+class Error(_Out):
+    """A refusal or bad input (exit 2, nothing written), or what stopped a command, on stdout with -f json."""
+
+    ok: bool
+    exit_code: int
+    problems: list[Problem]
+
+
+class Words(_Out):
+    """`words`: the amount in Chinese capital numerals."""
+
+    amount: Money = Field(json_schema_extra=MONEY)
+    words: str
+
+
+class Estimate(_Out):
+    """`advance --estimate`: fare + (lodging + allowance) × days."""
+
+    fare: Money = Field(json_schema_extra=MONEY)
+    lodging: Money = Field(json_schema_extra=MONEY)
+    allowance: Money = Field(json_schema_extra=MONEY)
+    days: int
+    amount: Money = Field(json_schema_extra=MONEY)
+
+
 MODELS: dict[str, type[_Out]] = {"report.day": DayClose, "close.day": DayClose, "bank.reconcile": Reconciliation,
-                                 "report.count": CashCount, "report.journal": Journal, "report.balances": Balances}
+                                 "report.count": CashCount, "report.journal": Journal, "report.balances": Balances,
+                                 "recorded": Recorded, "check": Check, "error": Error, "words": Words,
+                                 "advance.estimate": Estimate}
 FOLDER = Path("docs") / "schemas"
 
 

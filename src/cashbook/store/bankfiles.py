@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ..core.describe import summary
+from ..core.describe import summary_bi
 from ..core.entries import EntryBase
 from ..core.money import ZERO, fmt
 from ..core.problems import CashbookError, Problem
@@ -326,5 +326,5 @@ def book_items(entries: list[EntryBase], account: str, voided: dict[str, str], u
         if not amount:
             continue
         refs = tuple(r for r in (getattr(e, n, "") for n in ("cheque", "ref", "slip", "line", "doc")) if r)
-        items.append(BookItem(e.id, e.date, amount, e.kind, getattr(e, "method", "transfer"), refs, summary(e)))
+        items.append(BookItem(e.id, e.date, amount, e.kind, getattr(e, "method", "transfer"), refs, summary_bi(e)))
     return items

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.problems import CashbookError, Problem
+from .journal import UNREADABLE
 
 CACHE_FILE = "cache.sqlite"
 
@@ -179,19 +180,19 @@ def _enc(v, codec: _Codec):
     if t is dict:
         return {"M": [[_enc(k, codec), _enc(x, codec)] for k, x in v.items()]}
     from ..core.entries import EntryBase
-    from ..core.state import DayBook, DayFigures, OpenItem, OpenItems
+    from ..core.state import DayFigures, OpenItem
+    from .snapshot import DayBook, OpenItems, day_figures_tuple, open_item_tuple
 
     if isinstance(v, EntryBase):
         return {"E": v.to_record()}
     if t is Problem:
         return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data, codec)]}
-    if t is OpenItems or t is DayBook:
-        items = v._items  # compact tuples stay compact
-        return {"C" if t is OpenItems else "B": [[_enc(k, codec), list(x if type(x) is tuple else x.compact())] for k, x in items.items()]}
+    if t is OpenItems or t is DayBook:  # compact tuples stay compact
+        return {"C" if t is OpenItems else "B": [[_enc(k, codec), list(x)] for k, x in v.packed().items()]}
     if t is OpenItem:
-        return {"O": [v.id, *v.compact()]}
+        return {"O": [v.id, *open_item_tuple(v)]}
     if t is DayFigures:
-        return {"F": list(v.compact())}
+        return {"F": list(day_figures_tuple(v))}
     if codec.types.get(t.__name__) is t:
         return {"A": [t.__name__, *(_enc(getattr(v, f.name), codec) for f in fields(v))]}
     raise TypeError(f"the cache does not store {t.__name__}")
@@ -216,7 +217,8 @@ def _dec(v, codec: _Codec):
     if tag == "M":
         return {_dec(k, codec): _dec(i, codec) for k, i in (_pair(p) for p in _list(x))}
     from ..core.entries import KINDS
-    from ..core.state import DayBook, DayFigures, OpenItem, OpenItems
+    from ..core.state import DayFigures, OpenItem
+    from .snapshot import DayBook, OpenItems, open_item
 
     if tag == "E":
         if type(x) is not dict:
@@ -239,7 +241,7 @@ def _dec(v, codec: _Codec):
             out[_dec(k, codec)] = tuple(item)
         return kind(out)
     if tag == "O":
-        return OpenItems._unpack(_str(x[0]), tuple(_list(x)[1:]))
+        return open_item(_str(x[0]), *_list(x)[1:])
     if tag == "F":
         return DayFigures(*map(Decimal, map(_str, _list(x))))
     if tag == "A":
@@ -293,7 +295,6 @@ CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, data TEXT, sum TEXT);
 """
 TABLES = ("files", "entries", "dups", "snapshots", "parts", "memos", "parses")
 
-UNSAFE_CODES = {"duplicate-id", "toml-syntax", "bad-encoding", "unreadable", "unknown-kind", "missing-field", "bad-amount", "bad-field", "wrong-day"}
 
 
 def _sum(*parts) -> str:
@@ -380,7 +381,7 @@ class Cache:
                     self._files[s.shown] = (s.key, content)
                 texts = None
                 if reindex:
-                    unsafe = int(any(p.code in UNSAFE_CODES for p in df.problems))
+                    unsafe = int(any(p.code in UNREADABLE for p in df.problems))
                     db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
                                (s.shown, s.day.isoformat() if s.day else None, s.key, content, unsafe))
                     db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
@@ -533,9 +534,11 @@ class Cache:
         """Store ``state`` as it is after the files named by ``key`` (see `chain`). Each field is
         a part stored once under its digest, so what did not change (most of the book: every
         deposit ever held) is shared with earlier snapshots, not written again."""
+        from .snapshot import snapshot_fields
+
         def write(db):
             parts = {}
-            for name, value in state.snapshot_fields(keep_unread=True).items():
+            for name, value in snapshot_fields(state, keep_unread=True).items():
                 if isinstance(value, _Part):  # never read: as it was (put back if pruned meanwhile)
                     parts[name] = (value.hash, value.text)
                 else:
@@ -641,7 +644,7 @@ def _entry_row(shown: str, e) -> tuple:
 
 class _Part:
     """One field of a snapshot, its text checked already, decoded when called (see
-    `BookState.from_parts`)."""
+    `snapshot.SnapshotState`)."""
 
     __slots__ = ("text", "hash", "folder")
 
@@ -662,7 +665,9 @@ def _cheque_key(entry) -> str | None:
 
 
 def _doc_key(entry) -> str | None:
-    if entry.kind in ("receipt", "collection", "deposit-hold", "receipt-spoiled") and getattr(entry, "doc", ""):
+    from ..core.entries import RECEIPT_KINDS
+
+    if entry.kind in RECEIPT_KINDS and getattr(entry, "doc", ""):
         return entry.doc
     return None
 

@@ -25,6 +25,11 @@ from .tomlmap import key_lines, line_of
 DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.toml$")
 HEADER = "# cashbook day journal {date}: entries are appended; correct by `cashbook void`, never by editing.\n"
 
+#: The file problems that make the book unsafe to extend (an id could be reused, a balance
+#: could be wrong): recording, and the reports that read such a file, stop until it is fixed.
+UNREADABLE = frozenset({"toml-syntax", "bad-encoding", "unreadable", "duplicate-id", "unknown-kind", "missing-field",
+                        "bad-amount", "bad-field", "wrong-day"})
+
 AMOUNT_FIELDS = {"amount", "returned", "spent", "total", "book_balance", "counted"}
 
 

@@ -206,7 +206,8 @@ class PolicyHistory:
         kept = latest.policy()
         if kept is None:
             return True
-        return kept.model_dump(exclude={"effective"}) != self.current.model_dump(exclude={"effective"})
+        same = {"effective": True, "book": {"lang"}}  # the output language judges nothing
+        return kept.model_dump(exclude=same) != self.current.model_dump(exclude=same)
 
     def decide(self, today: dt.date | None, checker: Callable | None) -> Change:
         """Where the changed policies.toml would be kept, or the `policy-retroactive` refusal
@@ -221,7 +222,7 @@ class PolicyHistory:
         effective = self.current.effective
         if floor is None:  # no entry yet: no version judged anything; the new one replaces any from its day on
             return Change(day=effective or today or dt.date.min)
-        from .book import read_seal_log
+        from .seallog import read_seal_log
 
         seals = [d for d, _ in (read_seal_log(book)[0] or [])]
         sealed = max(seals) if seals else None
@@ -316,7 +317,8 @@ def last_rejudged(history: PolicyHistory, start: dt.date, checker: Callable) -> 
     """The last entry dated ``start`` or later that policies.toml would judge differently from
     the version it was recorded under, and the problem codes that differ; None when every one
     is judged alike (a change that adds an account, say)."""
-    from ..core.validate import check_references
+    from ..core.decide import judge
+    from ..core.state import fold
 
     book = history.book
     new = history.current
@@ -324,23 +326,22 @@ def last_rejudged(history: PolicyHistory, start: dt.date, checker: Callable) -> 
     scanned = book.scan()
     fresh = book.parsed(scanned)
     state = book.state_before(start, scanned, fresh)
+    under_its_own, under_new = judge(history.at, checker), judge(lambda _: new, checker)
     found = None
 
     def verdict(problems: list[Problem]) -> set[tuple[str, str]]:
         return {(p.code, p.severity) for p in problems}
 
-    for s in scanned:
-        if s.day is None or s.day < start:
-            continue
-        for entry in book.day_file(s, fresh).entries:
-            if entry.id in state.entries:
-                continue
-            then = history.at(entry.date)
-            before = verdict(check_references(entry, then, state) + checker(entry, then, state, entry.date))
-            after = verdict(check_references(entry, new, state) + checker(entry, new, state, entry.date))
-            if before != after:
-                found = (entry, sorted({code for code, _ in before ^ after}))
-            state.apply(entry, cash)
+    def rejudge(entry: EntryBase, state) -> list[Problem]:
+        nonlocal found
+        before, after = verdict(under_its_own(entry, state)), verdict(under_new(entry, state))
+        if before != after:
+            found = (entry, sorted({code for code, _ in before ^ after}))
+        return []
+
+    later = (e for s in scanned if s.day is not None and s.day >= start for e in book.day_file(s, fresh).entries)
+    for _ in fold(state, later, cash, rejudge):
+        pass
     return found
 
 
