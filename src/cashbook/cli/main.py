@@ -93,7 +93,7 @@ def _app_for(name: str | None) -> typer.Typer:
     from typer.main import get_command_name
 
     if name is None:
-        return app
+        return _listing_only(app) if not any(k.startswith("_CASHBOOK_COMPLETE") for k in os.environ) else app
     commands = [c for c in app.registered_commands if (c.name or get_command_name(c.callback.__name__)) == name]
     groups = [g for g in app.registered_groups if g.name == name]
     if not commands and not groups:
@@ -101,6 +101,36 @@ def _app_for(name: str | None) -> typer.Typer:
     only = copy.copy(app)
     only.registered_commands, only.registered_groups = commands, groups
     return only
+
+
+def _nothing() -> None:
+    """A stand-in command of the top-level help (never run: the help lists it, then exits)."""
+
+
+def _listing_only(whole: typer.Typer) -> typer.Typer:
+    """The app as the top-level help shows it: each command by name and help only (no option
+    converters built), each group without its commands. The same help, without building the
+    five dozen commands of the tree; shell completion, which walks the tree, keeps it all."""
+    import inspect
+
+    from typer.main import get_command_name
+
+    light = copy.copy(whole)
+    light.registered_commands = []
+    for c in whole.registered_commands:
+        stub = copy.copy(c)
+        stub.name = c.name or get_command_name(c.callback.__name__)
+        stub.help = c.help if c.help is not None else inspect.getdoc(c.callback)
+        stub.callback = _nothing
+        light.registered_commands.append(stub)
+    light.registered_groups = []
+    for g in whole.registered_groups:
+        empty = copy.copy(g.typer_instance)
+        empty.registered_commands, empty.registered_groups = [], []
+        info = copy.copy(g)
+        info.typer_instance = empty
+        light.registered_groups.append(info)
+    return light
 
 
 def _quiet_stdout() -> None:

@@ -36,12 +36,15 @@ def journal(
     for a in account or []:
         if a not in b.policy.accounts:
             fail("unknown-account", f"--account {a!r} is not in policies.toml; accounts: {', '.join(b.policy.accounts)}")
-    loaded = b.load()
-    report = journal_report(loaded.order, b.policy, account, first, last, out.lang.value)
+    if first is not None and (last is None or last >= first):  # the balances at its start and the range's days only
+        opening, entries = b.between(first, last or dt.date.max)
+    else:
+        opening, entries = None, b.load().order
+    report = journal_report(entries, b.policy, account, first, last, out.lang.value, opening)
     if out.sheet:
         from ..reports.sheets import journal_sheets
 
-        report.sheets = journal_sheets(report.data, loaded.order, b.policy)
+        report.sheets = journal_sheets(report.data, entries, b.policy)
     return report
 
 

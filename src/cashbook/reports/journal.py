@@ -34,10 +34,14 @@ def journal_report(
     start: dt.date | None = None,
     end: dt.date | None = None,
     lang: str = "en",
+    opening: dict[str, Decimal] | None = None,
 ) -> Report:
+    """``entries``: the whole book, or, with ``opening`` (each account's balance before
+    ``start``), the entries from ``start`` on."""
     accounts = accounts or list(policy.accounts)
-    books = {a: {"opening": ZERO, "lines": [], "receipts": ZERO, "payments": ZERO} for a in accounts}
-    running: dict[str, Decimal] = {a: ZERO for a in accounts}
+    opening = opening or {}
+    books = {a: {"opening": opening.get(a, ZERO), "lines": [], "receipts": ZERO, "payments": ZERO} for a in accounts}
+    running: dict[str, Decimal] = {a: opening.get(a, ZERO) for a in accounts}
     for entry in entries:
         if end and entry.date > end:
             break

@@ -241,6 +241,24 @@ class Loader:
                                 and s.day not in seal_days and self.day_file(s, fresh).entries})
         return view
 
+    def between(self, first: dt.date, last: dt.date) -> tuple[dict, list[EntryBase]]:
+        """The account balances before ``first`` and the entries of ``first``..``last`` in
+        book order: the state at ``first`` from a snapshot (`state_before`) plus the files of
+        the range, no other day file read. What a journal over a range needs."""
+        scanned = self.scan()
+        fresh = self.parsed(scanned)
+        self._refuse_if_damaged(scanned, fresh, last, doing="report")
+        opening = dict(self.state_before(first, scanned, fresh).balances)
+        entries: list[EntryBase] = []
+        seen: set[str] = set()  # a duplicate id (an error `check` reports) counts once
+        for s in scanned:
+            if s.day is not None and first <= s.day <= last:
+                for entry in self.day_file(s, fresh).entries:
+                    if entry.id not in seen:
+                        seen.add(entry.id)
+                        entries.append(entry)
+        return opening, entries
+
 
 class _Checked:
     """Replays day files with their checks (the references and, given a ``checker``, the
