@@ -249,7 +249,7 @@ def advance(
     person: Annotated[Optional[str], typer.Option("--to", help="Member of staff receiving the advance.", show_default=False)] = None,
     purpose: Annotated[str, typer.Option("--purpose", help="What it is for.")] = "",
     due: Annotated[Optional[str], typer.Option("--due", help="YYYY-MM-DD by which it is settled.", show_default=False)] = None,
-    department: Annotated[str, typer.Option("--department", help="The person's department (default: from [staff] in policies.toml).")] = "",
+    department: Annotated[str, typer.Option("--department", help="The person's department (default: from \\[staff] in policies.toml).")] = "",
     approved_by: ApprovalsOpt = None,
     estimate: Annotated[Optional[tuple[str, str, str, str]], typer.Option("--estimate", help="Print the travel advance for FARE LODGING ALLOWANCE DAYS = fare + (lodging + allowance) × days, and record nothing.", show_default=False)] = None,
     account: AccountOpt = "cash",
