@@ -999,7 +999,9 @@ class Desk:
         i = 0
         while left > 0:
             if self.bal["cash"] > BANK_AT:
-                amount = (self.bal["cash"] - planned_left - FLOAT) // 10_000 * 10_000
+                # only takings are banked at midday: banking the float would leave less than the planned payments
+                # may use (sitting payment: the float banked no longer funds anything)
+                amount = min(self.bal["cash"] - planned_left - FLOAT, takings - banked) // 10_000 * 10_000
                 if amount > 0:
                     self.bank_deposit(amount, "午间送存现金收入")
                     banked += amount
@@ -1096,7 +1098,7 @@ def generate(entries: int, out: Path, seed: int = 1, days: int | None = None, me
     return info
 
 
-GENERATOR_VERSION = 2  # 2: the book keeps its first policy version (journals/policies/)
+GENERATOR_VERSION = 3  # 2: the book keeps its first policy version (journals/policies/); 3: midday banking takes takings only
 
 
 def _size(path: Path) -> int:
