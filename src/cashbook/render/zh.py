@@ -181,7 +181,62 @@ def _receipt_used(d, msg):
     return f"收据号 {m[1]} 已被 {m[2]} 使用；收据号不得重复，作废的收据也要保留其号码" if m else None
 
 
+_WHO = {"the remote": "远程仓库", "this machine": "本机", "this machine's book": "本机账簿",
+        "this machine's book (since its last commit)": "本机账簿（自上次提交以来）",
+        "the remote (its history was rewritten since the last sync)": "远程仓库（自上次同步后历史被改写）"}
+
+
+def _sync_refused(d, msg):
+    m = re.match(r"(?P<who>.+?) (?P<verb>deletes sealed day|changes sealed day|drops the seal-log line of|changes the seal of|"
+                 r"reorders the seal log at) (?P<day>[\d-]+)(?: \((?P<path>[^)]+)\))?(?: in the seal log)?(?P<rest>.*)", msg, flags=re.S)
+    if m:
+        what = {"deletes sealed day": "删除了已封账的", "changes sealed day": "改动了已封账的",
+                "drops the seal-log line of": "删去了封账记录中", "changes the seal of": "改动了封账记录中",
+                "reorders the seal log at": "打乱了封账记录的顺序，在"}[m["verb"]]
+        tail = {"deletes sealed day": "", "changes sealed day": "", "drops the seal-log line of": " 那一行",
+                "changes the seal of": " 的封账", "reorders the seal log at": " 处"}[m["verb"]]
+        path = f"（{m['path']}）" if m["path"] else ""
+        how = re.search(r"`git checkout [^`]+`", m["rest"] or "")
+        fix = f"；已封账的日期不可改动：用 {how[0]} 恢复该文件" if how else ""
+        if "record a correction" in (m["rest"] or ""):
+            fix += "，在未封账的日期登记更正"
+        return f"{_WHO.get(m['who'], m['who'])}{what} {m['day']}{tail}{path}{fix}"
+    m = re.match(r"(?P<url>\S+) holds another book", msg)
+    if m:
+        return f"{m['url']} 是另一本账簿（与本账簿没有共同历史）；请检查地址；未合并也未推送任何内容"
+    m = re.match(r"(?P<url>\S+) no longer has the book's (?P<b>\S+) branch.*?(?P<cmd>`[^`]+`)", msg, flags=re.S)
+    if m:
+        return (f"{m['url']} 上已没有本账簿的 {m['b']} 分支（上次同步后被删除，所有已封账日期随之消失）；未推送任何内容。"
+                f"若账簿已迁到新的空仓库，请在账簿中运行 {m['cmd']} 后再同步")
+    return None
+
+
+def _not_synced(d, msg):
+    m = re.match(r"(?P<root>\S+) (?P<what>is not a branch book|has no remote)", msg)
+    if m:
+        why = "不是门店账簿（不是 git 仓库）" if m["what"].startswith("is not") else "没有远程仓库"
+        return f"{m['root']} {why}；请先运行 `cashbook sync setup URL`"
+    return None
+
+
+def _remote_unreachable(d, msg):
+    m = re.match(r"cannot (?P<verb>clone|fetch from|push to) (?P<url>\S+?): (?P<err>.*?)(?:; (?P<rest>what was|your days|run).*)?$", msg, flags=re.S)
+    if m:
+        verb = {"clone": "无法克隆", "fetch from": "无法从其取回", "push to": "无法推送到"}[m["verb"]]
+        rest = {"what was": "；已记录的内容已在本机提交；远程仓库恢复后再运行 `cashbook sync`",
+                "your days": "；各日已在本机提交，远程仓库没有改了一半的内容；请再运行 `cashbook sync`",
+                "run": "；请再运行 `cashbook sync`"}.get(m["rest"] or "", "")
+        return f"{verb} {m['url']}：`{m['err'].strip()}`{rest}"
+    m = re.match(r"(?P<url>\S+) kept moving while syncing \((?P<n>\d+) tries\)", msg)
+    if m:
+        return f"同步时 {m['url']} 一直在变化（试了 {m['n']} 次）；请稍后再运行 `cashbook sync`"
+    return None
+
+
 CATALOG = {
+    "sync-refused": _sync_refused,
+    "not-synced": _not_synced,
+    "remote-unreachable": _remote_unreachable,
     "needs-approval": _needs_approval,
     "cash-payment-limit": lambda d, msg: _cash_payment_limit(d, msg) if "figure" in d else None,
     "cash-over-limit": lambda d, msg: _cash_over_limit(d, msg) if "figure" in d else None,
@@ -214,6 +269,7 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("period-not-over", r"(?P<p>\S+) is not over.*?\(today is (?P<t>[^ )]+).*", r"\g<p> 尚未结束（账簿时钟今天是 \g<t>）；月末之后才能结账，report month 可查看截至目前的数字"),
     ("not-a-terminal", r".*", "`cashbook close day --guided` 需要在终端上逐项询问；没有终端时请用非交互方式：先 `cashbook count DATE 100xN …`，再 `cashbook close day DATE`"),
     ("no-count", r"(?P<a>\S+): no cash count for (?P<d>\S+);.*", r"\g<a>：\g<d> 没有现金盘点；请先盘点：cashbook count \g<d> 100xN 50xN …"),
+    ("bad-option", r"URL: give the remote's address.*", "URL：请给出远程仓库的地址，如 `file:///srv/books/store1.git` 或 `git@server:store1.git`"),
     ("bad-count", r".*whole number of notes or coins.*", "张数必须是整数，例如 100x12"),
     ("bad-policy", r"(?P<where>.*?)lang: Input should be 'en' or 'zh'.*", r"\g<where>lang：只能是 'en' 或 'zh'"),
 ]
@@ -295,3 +351,50 @@ def usage_zh(message: str) -> str:
         if m:
             return make(m)
     return f"用法有误：{_facts(message)}"
+
+
+# -- head office: a branch's reason (kept in English in pulls.json) and a pull's age --
+
+_REASONS = [
+    (r"cannot fetch (?P<u>\S+?): (?P<e>.*)", lambda m: f"无法取回 {m['u']}：`{m['e'].strip()}`"),
+    (r"(?P<u>\S+) has no (?P<b>\S+) branch yet \(nothing pushed\)", lambda m: f"{m['u']} 还没有 {m['b']} 分支（尚未推送任何内容）"),
+    (r"never pulled: run `cashbook company pull`", lambda m: "从未拉取：请运行 `cashbook company pull`"),
+    (r"its copy cannot be read: (?P<e>.*)", lambda m: f"总部保存的副本无法读取：{_facts(m['e'])}"),
+    (r"git could not read the branch: (?P<e>.*)", lambda m: f"git 无法读取该门店账簿：{_facts(m['e'])}"),
+    (r"(?P<b>[\w-]+): sealed day (?P<d>[\d-]+) was deleted \((?P<p>[^)]+)\)", lambda m: f"{m['b']}：已封账的 {m['d']} 被删除（{m['p']}）"),
+    (r"(?P<b>[\w-]+): sealed day (?P<d>[\d-]+) changed since head office saw it \((?P<p>[^:]+): sha256 (?P<h>\w+), witnessed (?P<w>\w+)\)",
+     lambda m: f"{m['b']}：已封账的 {m['d']} 在总部见证后被改动（{m['p']}：sha256 {m['h']}，见证时为 {m['w']}）"),
+    (r"(?P<b>[\w-]+): the seal-log line of (?P<d>[\d-]+) was deleted", lambda m: f"{m['b']}：封账记录中 {m['d']} 那一行被删除"),
+    (r"(?P<b>[\w-]+): the seal of (?P<d>[\d-]+) differs from the one witnessed", lambda m: f"{m['b']}：{m['d']} 的封账与见证时不同"),
+    (r"(?P<b>[\w-]+): the seal log was reordered at (?P<d>[\d-]+)", lambda m: f"{m['b']}：封账记录在 {m['d']} 处被打乱顺序"),
+    (r"\(\+(?P<n>\d+) more\)", lambda m: f"（另有 {m['n']} 项）"),
+]
+
+
+def reason_zh(text: str) -> str:
+    """A branch's reason for being left out (or failing a pull), in Chinese: each of its
+    ``; ``-joined parts by its shape, else the facts of the part under the words 原因."""
+    parts = []
+    for part in re.split(r"; (?=[\w(])", text.strip()):
+        for pattern, make in _REASONS:
+            m = re.fullmatch(pattern, part.strip(), flags=re.S)
+            if m:
+                parts.append(make(m))
+                break
+        else:
+            m = re.fullmatch(r"(?P<head>.*?) (?P<more>\(\+\d+ more\))", part.strip(), flags=re.S)
+            if m:
+                parts.append(reason_zh(m["head"]) + reason_zh(m["more"]))
+            else:
+                facts = _facts(part)
+                parts.append(f"原因：{facts}" if facts else "原因不明")
+    return "；".join(parts)
+
+
+def age_zh(text: str) -> str:
+    """``2 day(s) 4 h`` / ``3 h 05 min`` (reports.company.age) in Chinese."""
+    m = re.fullmatch(r"(\d+) day\(s\) (\d+) h", text.strip())
+    if m:
+        return f"{m[1]} 天 {m[2]} 小时"
+    m = re.fullmatch(r"(\d+) h (\d+) min", text.strip())
+    return f"{m[1]} 小时 {m[2]} 分钟" if m else text
