@@ -1,5 +1,5 @@
 """Full Chinese (issue 17, 2), the rest of the commands: `sync setup`, `sync`, `company init / pull
-/ check / report` (also from head office's cache) run in zh,
+/ check / report` (also from head office's cache) and the notes under `bank import`, run in zh,
 print no English word outside codes, ids, names and paths (the same test as test_zh_everything)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from test_bank_imports import MT940_MULTI, mt940, set_account, wechat_csv
 from test_zh_everything import english_words
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed (.ci/apt-packages lists it)")
@@ -32,11 +33,15 @@ def said(r) -> str:
     return r.out + "\n" + r.err
 
 
-def chinese(r, book: Path, codes=(0,)) -> str:
+def chinese(r, book: Path, codes=(0,), data: tuple[str, ...] = ()) -> str:
+    """The output of ``r``, held to no English word; ``data``: text from the files read (a bank's memo) is theirs."""
     text = said(r)
     assert r.code in codes, text
     assert "Traceback" not in text
-    names = re.sub(r"\b(?:file|ssh|https?)://[^\s，；：（）`]+|\bgit\b", " ", text)  # a URL, and git, are names
+    names = text
+    for d in data:
+        names = names.replace(d, " ")
+    names = re.sub(r"\b(?:file|ssh|https?)://[^\s，；：（）`]+|\bgit\b", " ", names)  # a URL, and git, are names
     assert english_words(names, book) == [], text
     return text
 
@@ -85,19 +90,36 @@ def test_company_speaks_chinese(cli, tmp_path):
                    *GM, "--date", "2026-11-02", book=book).code == 0
         assert cli("sync", book=book).code == 0
         books[name], urls[name] = book, url
+    empty = tmp_path / "remotes" / "store3.git"  # a branch that never pushed: left out, its reason in the notes
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(empty)], check=True)
+    urls["store3"] = empty.as_uri()
     hq = tmp_path / "hq"
     book = books["store1"]
     chinese(cli("company", "init", str(hq), "--name", "总部", *[a for n in urls for a in ("--branch", f"{n}={urls[n]}")]), book)
     chinese(cli("company", "init", str(hq), "--branch", "x=file:///nowhere"), book, (2,))
-    chinese(cli("company", "pull", "--company", str(hq)), book)
-    chinese(cli("company", "check", "--company", str(hq)), book, (0, 1))
+    chinese(cli("company", "pull", "--company", str(hq)), book, (1,))
+    chinese(cli("company", "check", "--company", str(hq)), book, (1,))
     for args in (("balances",), ("month", "2026-11"), ("day", "2026-11-01"), ("advances",), ("deposits",), ("cheques",)):
         first = chinese(cli("company", "report", *args, "--company", str(hq)), book, (0, 1))
         again = chinese(cli("company", "report", *args, "--company", str(hq)), book, (0, 1))  # from the cache
-        assert again == first
+        assert again == first and "store3" in again
     # a branch whose remote is gone: named, left out, its last good pull's age said
     shutil.rmtree(tmp_path / "remotes" / "store2.git")
     chinese(cli("company", "pull", "--company", str(hq)), book, (1,))
     chinese(cli("company", "check", "--company", str(hq)), book, (0, 1))
     chinese(cli("company", "report", "balances", "--company", str(hq)), book, (0, 1))
 
+
+def test_bank_import_notes_speak_chinese(cli, book, tmp_path):
+    path = tmp_path / "wechat.csv"
+    path.write_bytes(wechat_csv())
+    first = chinese(cli("bank", "import", str(path), "--account", "bank", book=book), book)
+    again = chinese(cli("bank", "import", str(path), "--account", "bank", book=book), book)
+    assert "服务费" in first and "8" in again
+    # a file of several accounts, one taken: the account checked, the others left out (warnings on stderr)
+    multi = tmp_path / "multi.sta"
+    multi.write_bytes(mt940(MT940_MULTI))
+    set_account(book, "JP00123456789", "JPY")
+    text = chinese(cli("bank", "import", str(multi), "--account", "bank", "--statement-account", "JP00123456789", book=book), book,
+                   data=("payment C1", "payment C2"))  # the bank's memo, as the file has it
+    assert "已核对" in text and "未导入（其他账户或币种）" in text

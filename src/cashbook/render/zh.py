@@ -72,7 +72,7 @@ VALUES = {**KINDS, "income": "收入", "expense": "支出", "liability": "负债
           "issued": "已领用", "returned": "已交回", "open": "未结", "settled": "已结清", "receivable": "逾期应收",
           "voided": "已作废", "cleared": "已兑付", "outstanding": "未兑付", "spoiled": "作废", "withhold": "应扣回",
           "used": "已用", "unused": "未用", "matched": "已勾对", "unmatched": "未勾对", "skipped": "已跳过",
-          "imported": "已导入", "duplicate": "重复", "in": "收入", "out": "支出", "credit": "收入", "debit": "支出",
+          "imported": "已导入", "already present": "已有", "duplicate": "重复", "in": "收入", "out": "支出", "credit": "收入", "debit": "支出",
           "block": "阻止", "warn": "提醒", "overage": "长款", "shortage": "短款", "ok": "正常"}
 
 SEVERITY = {"block": "阻止", "warn": "提醒", "warning": "提醒", "error": "错误"}
@@ -206,7 +206,7 @@ def _sync_refused(d, msg):
         return f"{m['url']} 是另一本账簿（与本账簿没有共同历史）；请检查地址；未合并也未推送任何内容"
     m = re.match(r"(?P<url>\S+) no longer has the book's (?P<b>\S+) branch.*?(?P<cmd>`[^`]+`)", msg, flags=re.S)
     if m:
-        return (f"{m['url']} 上已没有本账簿的 {m['b']} 分支（上次同步后被删除，所有已封账日期随之消失）；未推送任何内容。"
+        return (f"{m['url']} 上已没有本账簿的 `{m['b']}` 分支（上次同步后被删除，所有已封账日期随之消失）；未推送任何内容。"
                 f"若账簿已迁到新的空仓库，请在账簿中运行 {m['cmd']} 后再同步")
     return None
 
@@ -357,7 +357,7 @@ def usage_zh(message: str) -> str:
 
 _REASONS = [
     (r"cannot fetch (?P<u>\S+?): (?P<e>.*)", lambda m: f"无法取回 {m['u']}：`{m['e'].strip()}`"),
-    (r"(?P<u>\S+) has no (?P<b>\S+) branch yet \(nothing pushed\)", lambda m: f"{m['u']} 还没有 {m['b']} 分支（尚未推送任何内容）"),
+    (r"(?P<u>\S+) has no (?P<b>\S+) branch yet \(nothing pushed\)", lambda m: f"{m['u']} 还没有 `{m['b']}` 分支（尚未推送任何内容）"),
     (r"never pulled: run `cashbook company pull`", lambda m: "从未拉取：请运行 `cashbook company pull`"),
     (r"its copy cannot be read: (?P<e>.*)", lambda m: f"总部保存的副本无法读取：{_facts(m['e'])}"),
     (r"git could not read the branch: (?P<e>.*)", lambda m: f"git 无法读取该门店账簿：{_facts(m['e'])}"),
@@ -398,3 +398,43 @@ def age_zh(text: str) -> str:
         return f"{m[1]} 天 {m[2]} 小时"
     m = re.fullmatch(r"(\d+) h (\d+) min", text.strip())
     return f"{m[1]} 小时 {m[2]} 分钟" if m else text
+
+
+# -- bank import: a skipped line's reason, the account checks and the warnings (the parsers' English) --
+
+_IMPORT = [
+    (r"neutral row \((?P<d>[^:]*): neither income nor expense of this account\)(?:; its 服务费 (?P<fee>[\d,.]+) is not imported either)?",
+     lambda m: f"中性行（{m['d']}：既非本账户的收入也非支出）" + (f"；其服务费 {m['fee']} 也未导入" if m["fee"] else "")),
+    (r"status (?P<s>.+?) \(no money moved\)", lambda m: f"状态为 {m['s']}（资金未发生变动）"),
+    (r"status (?P<s>.+?) \(not booked\)", lambda m: f"状态为 {m['s']}（银行未记账）"),
+    (r"line (?P<n>\d+): skipped neutral row \((?P<d>[^:]*): neither income nor expense\): (?P<w>.*)",
+     lambda m: f"第 {m['n']} 行：跳过中性行（{m['d']}：既非收入也非支出）：{m['w']}"),
+    (r"line (?P<n>\d+): skipped row with status (?P<s>.+?) \(no money moved\)", lambda m: f"第 {m['n']} 行：跳过状态为 {m['s']} 的行（资金未发生变动）"),
+    (r"line (?P<n>\d+): skipped entry with status (?P<s>\S+) \(not booked\): (?P<a>\S+)", lambda m: f"第 {m['n']} 行：跳过状态为 {m['s']} 的记录（银行未记账）：{m['a']}"),
+    (r"the file's account (?P<f>.+?) matches (?P<k>\S+)'s number (?P<n>.+)", lambda m: f"文件中的账号 {m['f']} 与 {m['k']} 的账号 {m['n']} 相符"),
+    (r"account number not checked: the file names no account \(it is imported into (?P<k>\S+) as told\)",
+     lambda m: f"未核对账号：文件中没有账号（按指定导入 {m['k']}）"),
+    (r"account number not checked: policies\.toml gives no number for (?P<k>\S+)(?P<rest>.*)",
+     lambda m: f"未核对账号：policies.toml 中没有 {m['k']} 的账号（accounts.{m['k']}.number）"),
+    (r"account number not checked: (?P<n>'[^']*') shows no digit to compare with (?P<f>.+)",
+     lambda m: f"未核对账号：{m['n']} 中没有可与 {m['f']} 比对的数字"),
+    (r"gap accepted: (?P<g>.*)", lambda m: f"已接受差额：{_facts(m['g'])}"),
+    (r"left out \(another account or currency\): (?P<a>.+?) (?P<c>\S+), (?P<n>\d+) line\(s\)",
+     lambda m: f"未导入（其他账户或币种）：{m['a'].replace('(no account number)', '（无账号）')} {m['c']}，{m['n']} 行"),
+    (r"line (?P<n>\d+): running balance (?P<b>\S+) does not follow from previous (?P<p>\S+)(?: \(line (?P<l>\d+); the file lists newest first\))? "
+     r"\+ (?P<a>\S+) \(expected (?P<e>\S+)\)",
+     lambda m: f"第 {m['n']} 行：余额 {m['b']} 不等于上一余额 {m['p']} 加 {m['a']}（应为 {m['e']}）"),
+    (r"line (?P<n>\d+): negative (?P<c>.+?) (?P<v>\S+) read as a reversal \(红字冲正\)", lambda m: f"第 {m['n']} 行：{m['c']} 为负数 {m['v']}，按红字冲正读取"),
+    (r"duplicate FITID\(s\) (?P<i>.*) in one statement", lambda m: f"同一对账单中 FITID 重复：{m['i']}"),
+]
+
+
+def import_zh(text: str) -> str:
+    """A line of bank import's report (a skipped line's reason, a check, a warning) in Chinese:
+    by its shape, else its facts under 提醒."""
+    for pattern, make in _IMPORT:
+        m = re.fullmatch(pattern, text.strip(), flags=re.S)
+        if m:
+            return make(m)
+    facts = _facts(text)
+    return f"对账单提示：{facts}" if facts else "对账单提示"
