@@ -60,7 +60,7 @@ def store(cli, tmp_path: Path, name: str) -> tuple[Path, str]:
 def test_sync_speaks_chinese(cli, tmp_path):
     book, url = store(cli, tmp_path, "store1")
     text = chinese(cli("sync", "setup", url, book=book), book)
-    assert url in text
+    assert url in text and "门店账簿" in text
     assert cli("count", "2026-11-01", "100x15", book=book).code == 0
     chinese(cli("close", "day", "2026-11-01", book=book), book, (0, 1))
     chinese(cli("sync", book=book), book)  # pushes
@@ -70,6 +70,16 @@ def test_sync_speaks_chinese(cli, tmp_path):
     second = tmp_path / "second"
     chinese(cli("sync", "setup", url, book=second), book)  # clones
     chinese(cli("sync", book=second), book)  # takes nothing new
+    # both machines write the same open day: a conflict, said in Chinese
+    for where, amount in ((second, "10"), (book, "20")):
+        assert cli("receive", amount, "--from", "张三", "--category", "rent", "--date", "2026-11-03", book=where).code == 0
+    chinese(cli("sync", book=second), book)
+    assert "每一天只在一台机器上登记" in chinese(cli("sync", book=book), book, (2,))  # the sentence, not just the code's name
+    # the policy asks for signed commits: the unsigned sealed day is named in Chinese
+    with open(second / "policies.toml", "a", encoding="utf-8") as f:
+        f.write("\n[sync]\nrequire_signed = true\n")
+    text = chinese(cli("check", book=second), second, (1,))
+    assert "unsigned-seal" in text and "没有签名" in text
     # refusals: no git in the book, no remote, a sealed day edited
     plain, _ = store(cli, tmp_path, "plain")
     chinese(cli("sync", book=plain), plain, (2,))

@@ -233,7 +233,64 @@ def _remote_unreachable(d, msg):
     return None
 
 
+_SIGNATURE_WHY = {"a bad signature": "签名无效", "an expired signature": "签名已过期", "a signature by an expired key": "签名密钥已过期",
+                  "a signature by a revoked key": "签名密钥已吊销"}
+
+
+def _unsigned_seal(d, msg):
+    if msg.startswith("the policy asks for signed commits"):
+        return "制度要求签名提交（[sync] require_signed），但账簿不是 git 仓库；请先 `cashbook sync setup URL`"
+    m = re.match(r"sealed day (?P<day>[\d-]+) is not committed", msg)
+    if m:
+        return f"已封账的 {m['day']} 尚未提交（因而没有签名）；请运行 `cashbook sync`"
+    m = re.match(r"sealed day (?P<day>[\d-]+) was committed unsigned \((?P<sha>\w+)\)", msg)
+    if m:
+        return (f"已封账的 {m['day']} 的提交 {m['sha']} 没有签名；制度要求签名提交：请配置 git 签名"
+                "（commit.gpgsign、user.signingkey；用 SSH 密钥时还需 gpg.ssh.allowedSignersFile 才能验证签名）")
+    return None
+
+
+def _bad_signature(d, msg):
+    m = re.match(r"sealed day (?P<day>[\d-]+): commit (?P<sha>\w+) has (?P<why>.*)", msg, flags=re.S)
+    if m:
+        why = m["why"]
+        if why.startswith("a signature by a key this book does not trust"):
+            text = "签名密钥不受本账簿信任（不在 gpg.ssh.allowedSignersFile 中，或 GPG 密钥信任度未知）"
+        elif why.startswith("a signature that cannot be checked"):
+            text = "签名无法验证（密钥未知：见 gpg.ssh.allowedSignersFile 或 GPG 密钥环）"
+        else:
+            st = re.fullmatch(r"signature status (\S+)", why)
+            text = _SIGNATURE_WHY.get(why, f"签名状态为 {st[1]}" if st else _facts(why))
+        return f"已封账的 {m['day']}：提交 {m['sha']} 的{text}"
+    m = re.match(r"cannot read the book's git history to check signatures: (?P<e>.*)", msg, flags=re.S)
+    if m:
+        return f"无法读取账簿的 git 历史来核对签名：{_facts(m['e'])}"
+    return None
+
+
+def _sync_conflict(d, msg):
+    m = re.match(r"both machines sealed days since they last agreed \(here: (?P<a>[^;]*); remote: (?P<b>[^)]*)\)", msg)
+    if m:
+        return (f"自上次一致以来两台机器都封了账（本机：{m['a'].replace('none', '无')}；远程：{m['b'].replace('none', '无')}）；"
+                "一本账只有一条封账链：保留一台机器的结账，把另一台的记录在未封账的日期重新登记")
+    m = re.match(r"(?:day (?P<day>[\d-]+)|(?P<path>\S+)) was written on this machine and at the remote since they last agreed \((?P<p>[^)]+)\)", msg)
+    if m:
+        return f"{m['day'] or m['path']} 自上次一致以来在本机和远程都有写入（{m['p']}）；每一天只在一台机器上登记"
+    m = re.match(r"(?P<who>the remote|this machine) wrote day (?P<day>[\d-]+) \((?P<p>[^)]+)\) but (?P<other>the remote|this machine) "
+                 r"has sealed (?:it|a later day \((?P<last>[\d-]+)\))", msg)
+    if m:
+        sealed = f"更晚的 {m['last']}" if m["last"] else "该日"
+        return f"{_WHO[m['who']]}写了 {m['day']}（{m['p']}），但{_WHO[m['other']]}已封账{sealed}；这些日期无法合并"
+    m = re.match(r"the remote's days do not merge with this machine's: (?P<e>.*?); nothing was merged or pushed", msg, flags=re.S)
+    if m:
+        return f"远程仓库的日期与本机的无法合并：{_facts(m['e'])}；未合并也未推送任何内容"
+    return None
+
+
 CATALOG = {
+    "unsigned-seal": _unsigned_seal,
+    "bad-signature": _bad_signature,
+    "sync-conflict": _sync_conflict,
     "sync-refused": _sync_refused,
     "not-synced": _not_synced,
     "remote-unreachable": _remote_unreachable,
