@@ -106,7 +106,10 @@ def test_company_speaks_chinese(cli, tmp_path):
     hq = tmp_path / "hq"
     book = books["store1"]
     chinese(cli("company", "init", str(hq), "--name", "总部", *[a for n in urls for a in ("--branch", f"{n}={urls[n]}")]), book)
-    chinese(cli("company", "init", str(hq), "--branch", "x=file:///nowhere"), book, (2,))
+    assert "已存在" in chinese(cli("company", "init", str(hq), "--branch", "x=file:///nowhere"), book, (2,))
+    assert "门店名" in chinese(cli("company", "init", str(tmp_path / "hq2"), "--branch", "store 1=file:///x"), book, (2,))
+    assert "NAME=URL" in chinese(cli("company", "init", str(tmp_path / "hq2"), "--branch", "x"), book, (2,))
+    assert "没有 company.toml" in chinese(cli("company", "pull", "--company", str(tmp_path)), book, (2,))
     chinese(cli("company", "pull", "--company", str(hq)), book, (1,))
     chinese(cli("company", "check", "--company", str(hq)), book, (1,))
     for args in (("balances",), ("month", "2026-11"), ("day", "2026-11-01"), ("advances",), ("deposits",), ("cheques",)):

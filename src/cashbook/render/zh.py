@@ -226,7 +226,8 @@ def _remote_unreachable(d, msg):
         rest = {"what was": "；已记录的内容已在本机提交；远程仓库恢复后再运行 `cashbook sync`",
                 "your days": "；各日已在本机提交，远程仓库没有改了一半的内容；请再运行 `cashbook sync`",
                 "run": "；请再运行 `cashbook sync`"}.get(m["rest"] or "", "")
-        return f"{verb} {m['url']}：`{m['err'].strip()}`{rest}"
+        said = " / ".join(line.strip() for line in m["err"].splitlines() if line.strip())
+        return f"{verb} {m['url']}：`{said}`{rest}"
     m = re.match(r"(?P<url>\S+) kept moving while syncing \((?P<n>\d+) tries\)", msg)
     if m:
         return f"同步时 {m['url']} 一直在变化（试了 {m['n']} 次）；请稍后再运行 `cashbook sync`"
@@ -327,6 +328,22 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("not-a-terminal", r".*", "`cashbook close day --guided` 需要在终端上逐项询问；没有终端时请用非交互方式：先 `cashbook count DATE 100xN …`，再 `cashbook close day DATE`"),
     ("no-count", r"(?P<a>\S+): no cash count for (?P<d>\S+);.*", r"\g<a>：\g<d> 没有现金盘点；请先盘点：cashbook count \g<d> 100xN 50xN …"),
     ("bad-option", r"URL: give the remote's address.*", "URL：请给出远程仓库的地址，如 `file:///srv/books/store1.git` 或 `git@server:store1.git`"),
+    ("not-a-company", r"(?P<r>\S+) has no (?P<f>\S+); create one with (?P<cmd>`[^`]+`)", r"\g<r> 中没有 \g<f>；请用 \g<cmd> 创建"),
+    ("company-exists", r"(?P<f>\S+) exists; .*", r"\g<f> 已存在；请直接编辑它来增加门店（`cashbook company init` 从不覆盖）"),
+    ("bad-company", r"(?P<w>.+?): branch name (?P<n>'[^']*'): letters, digits, - and _ .*",
+     r"\g<w>：门店名 \g<n> 只能由字母、数字、- 和 _ 组成（它也是门店文件夹的名字），如 store1"),
+    ("bad-company", r"(?P<w>.+?): branch (?P<n>'[^']*') has no url; .*",
+     r"\g<w>：门店 \g<n> 没有 url；请给出它的 git 远程仓库，如 `file:///srv/books/store1.git`"),
+    ("bad-company", r"(?P<w>.+?): branch (?P<n>'[^']*') is listed twice", r"\g<w>：门店 \g<n> 列了两次"),
+    ("bad-company", r"(?P<w>.+?): branches is a list of \[\[branches\]\] tables", r"\g<w>：branches 应为 [[branches]] 表的列表"),
+    ("bad-company", r"(?P<w>.+?): branches\[(?P<i>\d+)\] is not a table", r"\g<w>：branches[\g<i>] 不是表"),
+    ("bad-company", r"(?P<w>.+?): branches\[(?P<i>\d+)\]: unknown key\(s\) (?P<k>[^;]+); .*",
+     r"\g<w>：branches[\g<i>]：未知的键 \g<k>；门店只有 name、url 和可选的 prefix"),
+    ("bad-company", r"(?P<p>\S+) lists no branches; .*", r"\g<p> 没有列出门店；请加上 [[branches]] 表（name、url），或用 `cashbook company init DIR --branch NAME=URL`"),
+    ("bad-option", r"--branch (?P<v>'[^']*'): write NAME=URL, .*", r"--branch \g<v>：请写 NAME=URL，如 store1=file:///srv/books/store1.git"),
+    ("bad-option", r"--branch (?P<v>'[^']*') given twice", r"--branch \g<v> 给了两次"),
+    ("bad-option", r"--prefix (?P<v>'[^']*'): write NAME=PREFIX, .*", r"--prefix \g<v>：请写 NAME=PREFIX，如 store1=s1-"),
+    ("bad-option", r"--prefix for (?P<n>.+): no --branch of that name", r"--prefix 指定的 \g<n> 没有同名的 --branch"),
     ("bad-count", r".*whole number of notes or coins.*", "张数必须是整数，例如 100x12"),
     ("bad-policy", r"(?P<where>.*?)lang: Input should be 'en' or 'zh'.*", r"\g<where>lang：只能是 'en' 或 'zh'"),
 ]
@@ -336,7 +353,7 @@ def _facts(message: str) -> str:
     """The facts of a message without its English words: figures, dates, ids, options, quoted text, Chinese."""
     token = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|--?[a-z][\w-]*|[\w./:-]*\d[\w./:,-]*|[A-Z][A-Z0-9_:-]+|"
                        r"[a-z]+(?:[-.][a-z]+)+|[^\x00-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*")
-    facts = [t for t in token.findall(message) if t.strip()]
+    facts = [t for t in token.findall(message) if t.strip() and t not in ("e.g", "i.e")]
     return "，".join(dict.fromkeys(facts))
 
 
