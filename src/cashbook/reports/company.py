@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..core.money import ZERO
-from .model import Bi, Column, Report, Table
+from .model import Bi, Column, ProblemMessage, ProblemNote, Report, Table
 
 TOTAL = "total"
 
@@ -58,7 +58,7 @@ def _json_rows(rows: list[dict], key_name: str) -> list[dict]:
 
 def _finish(data: dict, tables: list[Table], branches: list[str], reports: dict[str, Report], left_out: list[dict],
             stale: list[dict]) -> Report:
-    from ..render.zh import age_zh, reason_zh
+    from ..core.zh_text import age_zh, reason_zh
 
     notes = [Bi(f"left out: {x['branch']}: {x['reason']}" + (f" (last good pull {x['last_good_pull']})" if x.get("last_good_pull") else ""),
                 f"未纳入：{x['branch']}：{reason_zh(x['reason'])}" + (f"（上次成功拉取 {x['last_good_pull']}）" if x.get("last_good_pull") else ""))
@@ -228,10 +228,9 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
 # -- the consolidated report kept between runs (plain JSON: reading it cannot run code) --------
 
 def _enc(v):
-    if isinstance(v, str) and getattr(v, "problem", None) is not None:  # a problem note: both its wordings
-        from ..render import in_lang
-
-        return {"$bi": [str(v), in_lang(v, "zh")]}
+    if isinstance(v, str) and getattr(v, "problem", None) is not None:  # a problem note: its problem, worded when shown
+        p = v.problem
+        return {"$problem": [p.code, p.message, p.file, p.line, p.entry_id, p.severity, _enc(p.data)], "whole": v.whole}
     if isinstance(v, str) and getattr(v, "zh", None) is not None:  # text with its Chinese
         return {"$bi": [str(v), v.zh]}
     if v is None or isinstance(v, (bool, int, str)):
@@ -257,6 +256,12 @@ def _dec(v):
             return Decimal(v["$d"])
         if "$bi" in v:
             return Bi(*v["$bi"])
+        if "$problem" in v:
+            from ..core.problems import Problem
+
+            code, message, file, line, entry_id, severity, data = v["$problem"]
+            p = Problem(code, message, file, line, entry_id, severity, _dec(data))
+            return ProblemNote(p) if v.get("whole", True) else ProblemMessage(p)
         if "$dt" in v:
             return dt.datetime.fromisoformat(v["$dt"])
         if "$date" in v:

@@ -18,7 +18,7 @@ IMPORT_COLUMNS = [Column("id", "Import", "导入"), Column("time", "When", "时�
 
 def import_report(info: dict, rows: list[dict]) -> Report:
     """``info``: the JSON form; ``rows``: each line read (line, date, amount, status, reason, uid, ref, memo)."""
-    from ..render.zh import import_zh
+    from ..core.zh_text import import_zh
 
     shown = [{**r, "amount": str(r["amount"]), "reason": Bi(r["reason"], import_zh(r["reason"])) if r.get("reason") else r.get("reason")}
              for r in rows]
