@@ -77,3 +77,20 @@ def test_the_other_json_outputs_name_their_schema(demo):
     # a cached refusal (a sealed day) and a book that is not there: the error object still says what it is
     r = run_cli("receive", "10", "--from", "a", "--category", "rent", "--date", "2026-11-02", "-f", "json", book=demo, env=NOW)
     assert r.code == 2 and json.loads(r.out)["schema"] == "cashbook.error/1"
+
+
+@pytest.mark.parametrize("args, said", [
+    (("receive", "10", "--category", "rent", "-f", "json"), "Missing option '--from'"),  # a missing option
+    (("receive", "-f", "json"), "Missing argument"),  # a missing argument
+    (("report", "nosuch", "--format=json"), "No such command 'nosuch'"),
+    (("receive", "10", "--nosuch", "-fjson"), "No such option: --nosuch"),
+    (("words", "1", "2", "-f", "json", "--lang", "zh"), "unexpected extra argument"),  # English in JSON, as refusals
+], ids=lambda a: " ".join(a[:3]) if isinstance(a, tuple) else None)
+def test_usage_errors_under_json_print_the_error_object(demo, args, said):
+    r = run_cli(*args, book=None if args[0] == "words" else demo, env=NOW)
+    assert r.code == 2 and r.err == "", r.err
+    data = json.loads(r.out)
+    MODELS["error"].model_validate(data)
+    assert (data["schema"], data["ok"], data["exit_code"]) == ("cashbook.error/1", False, 2)
+    (p,) = data["problems"]
+    assert p["code"] == "bad-option" and said in p["message"] and p["severity"] == "block"

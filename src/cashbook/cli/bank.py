@@ -103,8 +103,10 @@ def import_(
     from ..reports.imports import import_report
 
     render_report(import_report(info, rows), out_format.value, Session.lang)
+    from ..render.zh import import_zh
+
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"提醒：{import_zh(w)}" if Session.lang == "zh" else f"warning: {w}", file=sys.stderr)
 
 
 @report_command(bank_app, "imports", paper=False)

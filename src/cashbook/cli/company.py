@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import AsOfOpt, Format, FormatOpt, FromOpt, Lang, LangOpt, ToOpt, begin, fail, now, parse_date
+from .common import AsOfOpt, Format, FormatOpt, FromOpt, Lang, LangOpt, Session, ToOpt, begin, fail, now, parse_date
 from .output import Output, as_command, command_signature, option
 
 company_app = typer.Typer(help="Head office: the branch books listed in company.toml, pulled, verified and consolidated.",
@@ -69,7 +69,10 @@ def init(
     gitignore = root / ".gitignore"
     if not gitignore.exists():
         atomic_write(gitignore, b".cashbook.lock\nbranches/\n")
-    print(f"wrote {root / COMPANY_FILE} with {len(branches)} branch(es); `cashbook company pull --company {root}` fetches them")
+    if Session.lang == "zh":
+        print(f"已写入 {root / COMPANY_FILE}，含 {len(branches)} 个门店；`cashbook company pull --company {root}` 拉取各门店账簿")
+    else:
+        print(f"wrote {root / COMPANY_FILE} with {len(branches)} branch(es); `cashbook company pull --company {root}` fetches them")
 
 
 def _verify(folder) -> list:
@@ -101,6 +104,19 @@ def pull(
     if fmt == Format.json:
         out = [{**r.as_json(), "age_of_last_good_pull": ages.get(r.branch)} for r in results]
         sys.stdout.write(dumps({"schema": "cashbook.company.pull/1", "ok": all(r.status == "ok" for r in results), "branches": out}) + "\n")
+    elif Session.lang == "zh":
+        from ..render.zh import age_zh, problem_line, reason_zh
+
+        for r in results:
+            if r.status == "ok":
+                new = f"，新封账：{'、'.join(map(str, r.new_days))}" if r.new_days else ""
+                print(f"{r.branch}：正常，位于 {r.commit[:12]}{new}")
+            else:
+                status = {"unreachable": "无法连接", "failed": "拉取失败"}.get(r.status, r.status)
+                age = f"（上次成功拉取 {r.last_good}，{age_zh(ages[r.branch])}前）" if r.last_good else "（从未成功拉取）"
+                print(f"{r.branch}：{status}：{reason_zh(r.reason)}{age}")
+                for p in r.problems:
+                    print(f"  {problem_line(p, 'zh')}")
     else:
         for r in results:
             if r.status == "ok":
@@ -145,7 +161,14 @@ def check(
         errors = [p for p in problems if p.severity == "block"]
         out.append({"branch": branch.name, "ok": not errors, "files": files, "entries": entries, "errors": len(errors),
                     "warnings": len(problems) - len(errors), "problems": [p.as_json() for p in problems]})
-        if fmt != Format.json:
+        if fmt != Format.json and Session.lang == "zh":
+            from ..render.zh import problem_line
+
+            for p in problems:
+                print(f"{branch.name}：{problem_line(p, 'zh')}" + ("" if p.severity == "block" else "（提醒）"))
+            print(f"{branch.name}：已检查 {files} 个文件、{entries} 笔记录：" + ("正常" if not errors else f"{len(errors)} 个错误"),
+                  file=sys.stderr)
+        elif fmt != Format.json:
             for p in problems:
                 print(f"{branch.name}: {p}" + ("" if p.severity == "block" else " (warning)"))
             print(f"{branch.name}: checked {files} file(s), {entries} entries: " + ("ok" if not errors else f"{len(errors)} error(s)"),
@@ -153,6 +176,11 @@ def check(
     ok = all(o["ok"] for o in out) and not left_out
     if fmt == Format.json:
         sys.stdout.write(dumps({"schema": "cashbook.company.check/1", "ok": ok, "branches": out, "left_out": left_out}) + "\n")
+    elif Session.lang == "zh":
+        from ..render.zh import reason_zh
+
+        for x in left_out:
+            print(f"{x['branch']}：未纳入：{reason_zh(x['reason'])}")
     else:
         for x in left_out:
             print(f"{x['branch']}: left out: {x['reason']}")

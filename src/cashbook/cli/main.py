@@ -163,6 +163,22 @@ def _lang_asked(argv: list[str]) -> str:
     return lang_env() or book_lang(book)
 
 
+def _json_asked(argv: list[str]) -> bool:
+    """The invocation asks for JSON output (-f json, --format json, --output-format json, -fjson,
+    --format=json), read from the words themselves: click may refuse them before parsing."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if i + 1 < len(argv) else None
+        if arg.startswith(("--format=", "--output-format=")):
+            value, arg = arg.partition("=")[2], "--format"
+        elif arg.startswith("-f") and len(arg) > 2 and not arg.startswith("--"):
+            value, arg = arg[2:], "-f"
+        if arg in ("-f", "--format", "--output-format") and value == "json":
+            return True
+    return False
+
+
 def word_of(text: str) -> str:
     from ..render.zh import word
 
@@ -226,7 +242,12 @@ def run() -> None:
         print(word_of("aborted"), file=sys.stderr)
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: missing or bad options
-        if Session.lang == "zh" and hasattr(exc, "format_message"):
+        if _json_asked(sys.argv[1:]) and hasattr(exc, "format_message"):  # -f json: the error object, as a refusal prints it
+            from ..core.problems import Problem
+
+            Session.format = "json"  # the message in English in both languages, as every JSON output
+            _print_problems([Problem("bad-option", exc.format_message())], 2)
+        elif Session.lang == "zh" and hasattr(exc, "format_message"):
             _show_usage_zh(exc)
         elif hasattr(exc, "show"):
             exc.show()

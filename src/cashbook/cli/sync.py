@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import BookOpt, Format, FormatOpt, begin
+from .common import BookOpt, Format, FormatOpt, Session, begin
 
 sync_app = typer.Typer(help="Sync the book with its git remote: commit, fetch, check the sealed days, merge, push (never forced). "
                        "`cashbook sync setup URL` makes the book a branch book.", invoke_without_command=True)
@@ -57,6 +57,15 @@ def sync(
         sys.stdout.write(dumps({"schema": "cashbook.sync/1", "ok": True, **result.as_json()}) + "\n")
         return
     parts = []
+    if Session.lang == "zh":
+        if result.committed:
+            parts.append(f"已提交 {result.committed[:12]}")
+        if result.fetched:
+            how = {"fast-forward": "快进", "merge": "合并"}.get(result.merged or "", result.merged or "")
+            parts.append(f"从远程仓库取得 {result.fetched} 个提交（{how}）")
+        parts.append(f"已推送 {result.pushed} 个提交" if result.pushed else "远程仓库已是最新")
+        print(f"已同步 {root}：" + "，".join(parts))
+        return
     if result.committed:
         parts.append(f"committed {result.committed[:12]}")
     if result.fetched:
@@ -84,6 +93,9 @@ def setup(
         _git_error(exc)
     if fmt == Format.json:
         sys.stdout.write(dumps({"schema": "cashbook.sync.setup/1", "ok": True, **result}) + "\n")
+    elif Session.lang == "zh":
+        print(f"已从 {url} 克隆到 {root}；照常记账，`cashbook sync` 发送并取回各日" if result["cloned"] else
+              f"{root} 已成为门店账簿，远程仓库 {url}；`cashbook close day` 每日结账时提交，`cashbook sync` 推送")
     elif result["cloned"]:
         print(f"cloned {url} into {root}; record as usual, `cashbook sync` sends and fetches days")
     else:
@@ -104,7 +116,10 @@ def after_close(book, report) -> None:
     try:
         commit_close(book.root, report.date, report.entries, money(report.cash[0].book_balance), seal, book.policy.sync.author)
     except Exception as exc:  # the seal is written: git trouble (or no git) must not undo the close
-        print(f"warning: {report.date} is sealed but not committed to git ({exc}); `cashbook sync` commits it", file=sys.stderr)
+        if Session.lang == "zh":
+            print(f"提醒：{report.date} 已封账，但未提交到 git（{exc}）；`cashbook sync` 会补交", file=sys.stderr)
+        else:
+            print(f"warning: {report.date} is sealed but not committed to git ({exc}); `cashbook sync` commits it", file=sys.stderr)
 
 
 def signature_check(book) -> list:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..core.zh_text import age_zh, facts as _facts, import_zh, reason_zh  # noqa: F401  (the printers' too)
+
 class Current:
     """The language of this command's output, set by the CLI once it knows it (--lang, else
     $CASHBOOK_LANG, else the book's `lang`) for printers that are not handed it."""
@@ -72,7 +74,7 @@ VALUES = {**KINDS, "income": "收入", "expense": "支出", "liability": "负债
           "issued": "已领用", "returned": "已交回", "open": "未结", "settled": "已结清", "receivable": "逾期应收",
           "voided": "已作废", "cleared": "已兑付", "outstanding": "未兑付", "spoiled": "作废", "withhold": "应扣回",
           "used": "已用", "unused": "未用", "matched": "已勾对", "unmatched": "未勾对", "skipped": "已跳过",
-          "imported": "已导入", "duplicate": "重复", "in": "收入", "out": "支出", "credit": "收入", "debit": "支出",
+          "imported": "已导入", "already present": "已有", "duplicate": "重复", "in": "收入", "out": "支出", "credit": "收入", "debit": "支出",
           "block": "阻止", "warn": "提醒", "overage": "长款", "shortage": "短款", "ok": "正常"}
 
 SEVERITY = {"block": "阻止", "warn": "提醒", "warning": "提醒", "error": "错误"}
@@ -181,7 +183,120 @@ def _receipt_used(d, msg):
     return f"收据号 {m[1]} 已被 {m[2]} 使用；收据号不得重复，作废的收据也要保留其号码" if m else None
 
 
+_WHO = {"the remote": "远程仓库", "this machine": "本机", "this machine's book": "本机账簿",
+        "this machine's book (since its last commit)": "本机账簿（自上次提交以来）",
+        "the remote (its history was rewritten since the last sync)": "远程仓库（自上次同步后历史被改写）"}
+
+
+def _sync_refused(d, msg):
+    m = re.match(r"(?P<who>.+?) (?P<verb>deletes sealed day|changes sealed day|drops the seal-log line of|changes the seal of|"
+                 r"reorders the seal log at) (?P<day>[\d-]+)(?: \((?P<path>[^)]+)\))?(?: in the seal log)?(?P<rest>.*)", msg, flags=re.S)
+    if m:
+        what = {"deletes sealed day": "删除了已封账的", "changes sealed day": "改动了已封账的",
+                "drops the seal-log line of": "删去了封账记录中", "changes the seal of": "改动了封账记录中",
+                "reorders the seal log at": "打乱了封账记录的顺序，在"}[m["verb"]]
+        tail = {"deletes sealed day": "", "changes sealed day": "", "drops the seal-log line of": " 那一行",
+                "changes the seal of": " 的封账", "reorders the seal log at": " 处"}[m["verb"]]
+        path = f"（{m['path']}）" if m["path"] else ""
+        how = re.search(r"`git checkout [^`]+`", m["rest"] or "")
+        fix = f"；已封账的日期不可改动：用 {how[0]} 恢复该文件" if how else ""
+        if "record a correction" in (m["rest"] or ""):
+            fix += "，在未封账的日期登记更正"
+        return f"{_WHO.get(m['who'], m['who'])}{what} {m['day']}{tail}{path}{fix}"
+    m = re.match(r"(?P<url>\S+) holds another book", msg)
+    if m:
+        return f"{m['url']} 是另一本账簿（与本账簿没有共同历史）；请检查地址；未合并也未推送任何内容"
+    m = re.match(r"(?P<url>\S+) no longer has the book's (?P<b>\S+) branch.*?(?P<cmd>`[^`]+`)", msg, flags=re.S)
+    if m:
+        return (f"{m['url']} 上已没有本账簿的 `{m['b']}` 分支（上次同步后被删除，所有已封账日期随之消失）；未推送任何内容。"
+                f"若账簿已迁到新的空仓库，请在账簿中运行 {m['cmd']} 后再同步")
+    return None
+
+
+def _not_synced(d, msg):
+    m = re.match(r"(?P<root>\S+) (?P<what>is not a branch book|has no remote)", msg)
+    if m:
+        why = "不是门店账簿（不是 git 仓库）" if m["what"].startswith("is not") else "没有远程仓库"
+        return f"{m['root']} {why}；请先运行 `cashbook sync setup URL`"
+    return None
+
+
+def _remote_unreachable(d, msg):
+    m = re.match(r"cannot (?P<verb>clone|fetch from|push to) (?P<url>\S+?): (?P<err>.*?)(?:; (?P<rest>what was|your days|run).*)?$", msg, flags=re.S)
+    if m:
+        verb = {"clone": "无法克隆", "fetch from": "无法从其取回", "push to": "无法推送到"}[m["verb"]]
+        rest = {"what was": "；已记录的内容已在本机提交；远程仓库恢复后再运行 `cashbook sync`",
+                "your days": "；各日已在本机提交，远程仓库没有改了一半的内容；请再运行 `cashbook sync`",
+                "run": "；请再运行 `cashbook sync`"}.get(m["rest"] or "", "")
+        said = " / ".join(line.strip() for line in m["err"].splitlines() if line.strip())
+        return f"{verb} {m['url']}：`{said}`{rest}"
+    m = re.match(r"(?P<url>\S+) kept moving while syncing \((?P<n>\d+) tries\)", msg)
+    if m:
+        return f"同步时 {m['url']} 一直在变化（试了 {m['n']} 次）；请稍后再运行 `cashbook sync`"
+    return None
+
+
+_SIGNATURE_WHY = {"a bad signature": "签名无效", "an expired signature": "签名已过期", "a signature by an expired key": "签名密钥已过期",
+                  "a signature by a revoked key": "签名密钥已吊销"}
+
+
+def _unsigned_seal(d, msg):
+    if msg.startswith("the policy asks for signed commits"):
+        return "制度要求签名提交（[sync] require_signed），但账簿不是 git 仓库；请先 `cashbook sync setup URL`"
+    m = re.match(r"sealed day (?P<day>[\d-]+) is not committed", msg)
+    if m:
+        return f"已封账的 {m['day']} 尚未提交（因而没有签名）；请运行 `cashbook sync`"
+    m = re.match(r"sealed day (?P<day>[\d-]+) was committed unsigned \((?P<sha>\w+)\)", msg)
+    if m:
+        return (f"已封账的 {m['day']} 的提交 {m['sha']} 没有签名；制度要求签名提交：请配置 git 签名"
+                "（commit.gpgsign、user.signingkey；用 SSH 密钥时还需 gpg.ssh.allowedSignersFile 才能验证签名）")
+    return None
+
+
+def _bad_signature(d, msg):
+    m = re.match(r"sealed day (?P<day>[\d-]+): commit (?P<sha>\w+) has (?P<why>.*)", msg, flags=re.S)
+    if m:
+        why = m["why"]
+        if why.startswith("a signature by a key this book does not trust"):
+            text = "签名密钥不受本账簿信任（不在 gpg.ssh.allowedSignersFile 中，或 GPG 密钥信任度未知）"
+        elif why.startswith("a signature that cannot be checked"):
+            text = "签名无法验证（密钥未知：见 gpg.ssh.allowedSignersFile 或 GPG 密钥环）"
+        else:
+            st = re.fullmatch(r"signature status (\S+)", why)
+            text = _SIGNATURE_WHY.get(why, f"签名状态为 {st[1]}" if st else _facts(why))
+        return f"已封账的 {m['day']}：提交 {m['sha']} 的{text}"
+    m = re.match(r"cannot read the book's git history to check signatures: (?P<e>.*)", msg, flags=re.S)
+    if m:
+        return f"无法读取账簿的 git 历史来核对签名：{_facts(m['e'])}"
+    return None
+
+
+def _sync_conflict(d, msg):
+    m = re.match(r"both machines sealed days since they last agreed \(here: (?P<a>[^;]*); remote: (?P<b>[^)]*)\)", msg)
+    if m:
+        return (f"自上次一致以来两台机器都封了账（本机：{m['a'].replace('none', '无')}；远程：{m['b'].replace('none', '无')}）；"
+                "一本账只有一条封账链：保留一台机器的结账，把另一台的记录在未封账的日期重新登记")
+    m = re.match(r"(?:day (?P<day>[\d-]+)|(?P<path>\S+)) was written on this machine and at the remote since they last agreed \((?P<p>[^)]+)\)", msg)
+    if m:
+        return f"{m['day'] or m['path']} 自上次一致以来在本机和远程都有写入（{m['p']}）；每一天只在一台机器上登记"
+    m = re.match(r"(?P<who>the remote|this machine) wrote day (?P<day>[\d-]+) \((?P<p>[^)]+)\) but (?P<other>the remote|this machine) "
+                 r"has sealed (?:it|a later day \((?P<last>[\d-]+)\))", msg)
+    if m:
+        sealed = f"更晚的 {m['last']}" if m["last"] else "该日"
+        return f"{_WHO[m['who']]}写了 {m['day']}（{m['p']}），但{_WHO[m['other']]}已封账{sealed}；这些日期无法合并"
+    m = re.match(r"the remote's days do not merge with this machine's: (?P<e>.*?); nothing was merged or pushed", msg, flags=re.S)
+    if m:
+        return f"远程仓库的日期与本机的无法合并：{_facts(m['e'])}；未合并也未推送任何内容"
+    return None
+
+
 CATALOG = {
+    "unsigned-seal": _unsigned_seal,
+    "bad-signature": _bad_signature,
+    "sync-conflict": _sync_conflict,
+    "sync-refused": _sync_refused,
+    "not-synced": _not_synced,
+    "remote-unreachable": _remote_unreachable,
     "needs-approval": _needs_approval,
     "cash-payment-limit": lambda d, msg: _cash_payment_limit(d, msg) if "figure" in d else None,
     "cash-over-limit": lambda d, msg: _cash_over_limit(d, msg) if "figure" in d else None,
@@ -214,17 +329,26 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("period-not-over", r"(?P<p>\S+) is not over.*?\(today is (?P<t>[^ )]+).*", r"\g<p> 尚未结束（账簿时钟今天是 \g<t>）；月末之后才能结账，report month 可查看截至目前的数字"),
     ("not-a-terminal", r".*", "`cashbook close day --guided` 需要在终端上逐项询问；没有终端时请用非交互方式：先 `cashbook count DATE 100xN …`，再 `cashbook close day DATE`"),
     ("no-count", r"(?P<a>\S+): no cash count for (?P<d>\S+);.*", r"\g<a>：\g<d> 没有现金盘点；请先盘点：cashbook count \g<d> 100xN 50xN …"),
+    ("bad-option", r"URL: give the remote's address.*", "URL：请给出远程仓库的地址，如 `file:///srv/books/store1.git` 或 `git@server:store1.git`"),
+    ("not-a-company", r"(?P<r>\S+) has no (?P<f>\S+); create one with (?P<cmd>`[^`]+`)", r"\g<r> 中没有 \g<f>；请用 \g<cmd> 创建"),
+    ("company-exists", r"(?P<f>\S+) exists; .*", r"\g<f> 已存在；请直接编辑它来增加门店（`cashbook company init` 从不覆盖）"),
+    ("bad-company", r"(?P<w>.+?): branch name (?P<n>'[^']*'): letters, digits, - and _ .*",
+     r"\g<w>：门店名 \g<n> 只能由字母、数字、- 和 _ 组成（它也是门店文件夹的名字），如 store1"),
+    ("bad-company", r"(?P<w>.+?): branch (?P<n>'[^']*') has no url; .*",
+     r"\g<w>：门店 \g<n> 没有 url；请给出它的 git 远程仓库，如 `file:///srv/books/store1.git`"),
+    ("bad-company", r"(?P<w>.+?): branch (?P<n>'[^']*') is listed twice", r"\g<w>：门店 \g<n> 列了两次"),
+    ("bad-company", r"(?P<w>.+?): branches is a list of \[\[branches\]\] tables", r"\g<w>：branches 应为 [[branches]] 表的列表"),
+    ("bad-company", r"(?P<w>.+?): branches\[(?P<i>\d+)\] is not a table", r"\g<w>：branches[\g<i>] 不是表"),
+    ("bad-company", r"(?P<w>.+?): branches\[(?P<i>\d+)\]: unknown key\(s\) (?P<k>[^;]+); .*",
+     r"\g<w>：branches[\g<i>]：未知的键 \g<k>；门店只有 name、url 和可选的 prefix"),
+    ("bad-company", r"(?P<p>\S+) lists no branches; .*", r"\g<p> 没有列出门店；请加上 [[branches]] 表（name、url），或用 `cashbook company init DIR --branch NAME=URL`"),
+    ("bad-option", r"--branch (?P<v>'[^']*'): write NAME=URL, .*", r"--branch \g<v>：请写 NAME=URL，如 store1=file:///srv/books/store1.git"),
+    ("bad-option", r"--branch (?P<v>'[^']*') given twice", r"--branch \g<v> 给了两次"),
+    ("bad-option", r"--prefix (?P<v>'[^']*'): write NAME=PREFIX, .*", r"--prefix \g<v>：请写 NAME=PREFIX，如 store1=s1-"),
+    ("bad-option", r"--prefix for (?P<n>.+): no --branch of that name", r"--prefix 指定的 \g<n> 没有同名的 --branch"),
     ("bad-count", r".*whole number of notes or coins.*", "张数必须是整数，例如 100x12"),
     ("bad-policy", r"(?P<where>.*?)lang: Input should be 'en' or 'zh'.*", r"\g<where>lang：只能是 'en' 或 'zh'"),
 ]
-
-
-def _facts(message: str) -> str:
-    """The facts of a message without its English words: figures, dates, ids, options, quoted text, Chinese."""
-    token = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|--?[a-z][\w-]*|[\w./:-]*\d[\w./:,-]*|[A-Z][A-Z0-9_:-]+|"
-                       r"[a-z]+(?:[-.][a-z]+)+|[^\x00-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*")
-    facts = [t for t in token.findall(message) if t.strip()]
-    return "，".join(dict.fromkeys(facts))
 
 
 def message_zh(code: str, message: str, data: dict | None = None) -> str:
@@ -295,3 +419,4 @@ def usage_zh(message: str) -> str:
         if m:
             return make(m)
     return f"用法有误：{_facts(message)}"
+

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..core.money import ZERO
-from .model import Column, Report, Table
+from .model import Bi, Column, ProblemMessage, ProblemNote, Report, Table
 
 TOTAL = "total"
 
@@ -58,9 +58,14 @@ def _json_rows(rows: list[dict], key_name: str) -> list[dict]:
 
 def _finish(data: dict, tables: list[Table], branches: list[str], reports: dict[str, Report], left_out: list[dict],
             stale: list[dict]) -> Report:
-    notes = [f"left out: {x['branch']}: {x['reason']}" + (f" (last good pull {x['last_good_pull']})" if x.get("last_good_pull") else "")
+    from ..core.zh_text import age_zh, reason_zh
+
+    notes = [Bi(f"left out: {x['branch']}: {x['reason']}" + (f" (last good pull {x['last_good_pull']})" if x.get("last_good_pull") else ""),
+                f"未纳入：{x['branch']}：{reason_zh(x['reason'])}" + (f"（上次成功拉取 {x['last_good_pull']}）" if x.get("last_good_pull") else ""))
              for x in left_out]
-    notes += [f"{x['branch']}: figures as of the last good pull {x['last_good_pull']} ({x['age']} old): {x['reason']}" for x in stale]
+    notes += [Bi(f"{x['branch']}: figures as of the last good pull {x['last_good_pull']} ({x['age']} old): {x['reason']}",
+                 f"{x['branch']}：数字截至上次成功拉取 {x['last_good_pull']}（{age_zh(x['age'])}前）：{reason_zh(x['reason'])}")
+              for x in stale]
     data.update(branches=branches, left_out=left_out, stale=stale,
                 branch_exit_codes={b: reports[b].exit_code for b in branches})
     code = 1 if left_out or any(r.exit_code for r in reports.values()) else 0
@@ -80,13 +85,22 @@ def company_balances(as_of: dt.date, reports: dict[str, Report], prefixes: dict[
     grand = sum(totals.values(), ZERO)
     cols = [Column("account", "Account", "账户"), Column("name", "Name", "名称"), Column("type", "Type", "类型")] + _branch_columns(branches)
     table = Table(cols, _flat(rows, "account"), f"Company balances at {as_of}", f"{as_of} 公司账户余额",
-                  totals={"account": "total / 合计", **{_col(b): v for b, v in totals.items()}, TOTAL: grand})
+                  totals={"account": TOTAL_LABEL, **{_col(b): v for b, v in totals.items()}, TOTAL: grand})
     data = {"date": as_of, "accounts": _json_rows(rows, "account"), "totals": totals, "total": grand}
     return _finish(data, [table], branches, reports, left_out, stale)
 
 
-MONTH_MEASURES = (("opening", "opening 期初"), ("receipts", "receipts 本期收入"), ("payments", "payments 本期支出"),
-                  ("closing", "closing 期末"))
+def _bi(label: str) -> Bi:
+    """A row label written "english 中文": the whole as it was in English, its Chinese part under zh."""
+    return Bi(label, label.rsplit(" ", 1)[-1])
+
+
+YES_NO = {True: Bi("yes", "是"), False: Bi("no", "否")}
+TOTAL_LABEL = _bi("total / 合计")
+CHEQUE_ITEMS = {"issued": "已开张数", "outstanding_total": "未兑付合计", "cleared_total": "已兑付合计", "voided_total": "已作废合计"}
+
+MONTH_MEASURES = (("opening", _bi("opening 期初")), ("receipts", _bi("receipts 本期收入")), ("payments", _bi("payments 本期支出")),
+                  ("closing", _bi("closing 期末")))
 
 
 def company_month(month: str, reports: dict[str, Report], prefixes: dict[str, str], left_out: list[dict],
@@ -105,10 +119,10 @@ def company_month(month: str, reports: dict[str, Report], prefixes: dict[str, st
     per_measure.sort(key=lambda r: (order[r["key"]], measures.index(r["measure"])))
     categories = pivot(branches, {b: r.data["categories"] for b, r in reports.items()}, lambda row, b: row["category"], "amount",
                        ("name", "type"))
-    summary_src = {b: [{"item": "advances outstanding 借款未结", "v": r.data["advances"]["outstanding"]},
-                       {"item": "advances overdue (receivable) 逾期转应收", "v": r.data["advances"]["receivable"]},
-                       {"item": "deposits held 在押押金", "v": r.data["deposits"]["total"]},
-                       {"item": "cheques outstanding 未兑支票", "v": r.data["cheques"]["outstanding_total"]}]
+    summary_src = {b: [{"item": _bi("advances outstanding 借款未结"), "v": r.data["advances"]["outstanding"]},
+                       {"item": _bi("advances overdue (receivable) 逾期转应收"), "v": r.data["advances"]["receivable"]},
+                       {"item": _bi("deposits held 在押押金"), "v": r.data["deposits"]["total"]},
+                       {"item": _bi("cheques outstanding 未兑支票"), "v": r.data["cheques"]["outstanding_total"]}]
                    for b, r in reports.items()}
     summary = pivot(branches, summary_src, lambda row, b: row["item"], "v")
     acols = [Column("account", "Account", "账户"), Column("label", "Figure", "项目")] + _branch_columns(branches)
@@ -121,16 +135,17 @@ def company_month(month: str, reports: dict[str, Report], prefixes: dict[str, st
               Table(scols, _flat(summary, "item"), "Registers at the month end", "月末登记簿"),
               Table([Column("branch", "Branch", "分店"), Column("ok", "Closed clean", "月结无误"),
                      Column("unsealed_days", "Unsealed days", "未封账日"), Column("control_failures", "Control failures", "控制失误", "int")],
-                    [{**s, "ok": "yes" if s["ok"] else "no", "unsealed_days": ", ".join(map(str, s["unsealed_days"]))} for s in status],
+                    [{**s, "ok": YES_NO[bool(s["ok"])], "unsealed_days": ", ".join(map(str, s["unsealed_days"]))} for s in status],
                     "Branch status", "分店状态")]
     data = {"month": month, "accounts": _json_rows(per_measure, "account"), "categories": _json_rows(categories, "category"),
             "registers": _json_rows(summary, "item"), "status": status}
     return _finish(data, tables, branches, reports, left_out, stale)
 
 
-DAY_ITEMS = (("opening", "opening 期初"), ("receipts", "receipts 收入"), ("payments", "payments 支出"),
-             ("book_balance", "book balance 账面余额"), ("counted", "counted 实点"), ("difference", "difference 差额"),
-             ("over_limit", "over the limit 超限额"), ("undeposited", "takings not banked 未送存"))
+DAY_ITEMS = tuple((k, _bi(label)) for k, label in (
+    ("opening", "opening 期初"), ("receipts", "receipts 收入"), ("payments", "payments 支出"),
+    ("book_balance", "book balance 账面余额"), ("counted", "counted 实点"), ("difference", "difference 差额"),
+    ("over_limit", "over the limit 超限额"), ("undeposited", "takings not banked 未送存")))
 
 
 def company_day(date: dt.date, reports: dict[str, Report], left_out: list[dict], stale: list[dict]) -> Report:
@@ -139,7 +154,7 @@ def company_day(date: dt.date, reports: dict[str, Report], left_out: list[dict],
     rows = pivot(branches, src, lambda row, b: row["item"], "v", ("label",))
     sealed = {b: r.data["sealed"] for b, r in reports.items()}
     cols = [Column("label", "Daily close", "日结")] + _branch_columns(branches)
-    flat = _flat(rows, "item") + [{"label": "sealed 已封账", **{_col(b): "yes" if s else "no" for b, s in sealed.items()},
+    flat = _flat(rows, "item") + [{"label": _bi("sealed 已封账"), **{_col(b): YES_NO[bool(s)] for b, s in sealed.items()},
                                     TOTAL: f"{sum(sealed.values())}/{len(sealed)}"}]
     table = Table(cols, flat, f"Company daily cash close {date}", f"{date} 公司现金日结")
     data = {"date": date, "items": _json_rows(rows, "item"), "sealed": sealed,
@@ -153,7 +168,7 @@ def _detail(reports: dict[str, Report], key: str) -> list[dict]:
 
 def company_advances(as_of: dt.date, reports: dict[str, Report], left_out: list[dict], stale: list[dict]) -> Report:
     branches = list(reports)
-    src = {b: [{"item": "outstanding 未结", "v": r.data["outstanding"]}, {"item": "overdue (receivable) 逾期转应收", "v": r.data["receivable"]}]
+    src = {b: [{"item": _bi("outstanding 未结"), "v": r.data["outstanding"]}, {"item": _bi("overdue (receivable) 逾期转应收"), "v": r.data["receivable"]}]
            for b, r in reports.items()}
     rows = pivot(branches, src, lambda row, b: row["item"], "v")
     detail = _detail(reports, "advances")
@@ -175,7 +190,7 @@ def company_deposits(as_of: dt.date, reports: dict[str, Report], left_out: list[
     base = reports[branches[0]].tables[0].columns if branches else []
     tables = [Table([Column("type", "Type", "类型"), Column("name", "Name", "名称")] + _branch_columns(branches), _flat(rows, "type"),
                     f"Company deposits held at {as_of}", f"{as_of} 公司在押押金",
-                    totals={"type": "total / 合计", **{_col(b): v for b, v in totals.items()}, TOTAL: sum(totals.values(), ZERO)}),
+                    totals={"type": TOTAL_LABEL, **{_col(b): v for b, v in totals.items()}, TOTAL: sum(totals.values(), ZERO)}),
               Table([Column("branch", "Branch", "分店")] + list(base), detail, "Deposits by branch", "分店押金明细")]
     data = {"date": as_of, "by_type": _json_rows(rows, "type"), "deposits": detail, "totals": totals,
             "total": sum(totals.values(), ZERO)}
@@ -184,7 +199,7 @@ def company_deposits(as_of: dt.date, reports: dict[str, Report], left_out: list[
 
 def company_cheques(reports: dict[str, Report], left_out: list[dict], stale: list[dict]) -> Report:
     branches = list(reports)
-    src = {b: [{"item": k, "v": r.data[k]} for k in ("issued", "outstanding_total", "cleared_total", "voided_total")]
+    src = {b: [{"item": Bi(k, CHEQUE_ITEMS[k]), "v": r.data[k]} for k in ("issued", "outstanding_total", "cleared_total", "voided_total")]
            for b, r in reports.items()}
     rows = pivot(branches, src, lambda row, b: row["item"], "v")
     detail = _detail(reports, "cheques")
@@ -213,6 +228,11 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
 # -- the consolidated report kept between runs (plain JSON: reading it cannot run code) --------
 
 def _enc(v):
+    if isinstance(v, str) and getattr(v, "problem", None) is not None:  # a problem note: its problem, worded when shown
+        p = v.problem
+        return {"$problem": [p.code, p.message, p.file, p.line, p.entry_id, p.severity, _enc(p.data)], "whole": v.whole}
+    if isinstance(v, str) and getattr(v, "zh", None) is not None:  # text with its Chinese
+        return {"$bi": [str(v), v.zh]}
     if v is None or isinstance(v, (bool, int, str)):
         return v
     if isinstance(v, Decimal):
@@ -234,6 +254,14 @@ def _dec(v):
     if isinstance(v, dict):
         if "$d" in v:
             return Decimal(v["$d"])
+        if "$bi" in v:
+            return Bi(*v["$bi"])
+        if "$problem" in v:
+            from ..core.problems import Problem
+
+            code, message, file, line, entry_id, severity, data = v["$problem"]
+            p = Problem(code, message, file, line, entry_id, severity, _dec(data))
+            return ProblemNote(p) if v.get("whole", True) else ProblemMessage(p)
         if "$dt" in v:
             return dt.datetime.fromisoformat(v["$dt"])
         if "$date" in v:
@@ -244,7 +272,7 @@ def _dec(v):
 
 def report_to_json(report: Report) -> dict:
     """A report as plain JSON values (Decimal and dates tagged), to keep between runs."""
-    return {"data": _enc(report.data), "notes": list(report.notes), "exit_code": report.exit_code, "chart": list(report.chart),
+    return {"data": _enc(report.data), "notes": _enc(list(report.notes)), "exit_code": report.exit_code, "chart": _enc(list(report.chart)),
             "tables": [{"columns": [[c.key, c.en, c.zh, c.kind, [list(v) for v in c.zh_values]] for c in t.columns],
                         "rows": _enc(t.rows), "title_en": t.title_en, "title_zh": t.title_zh, "totals": _enc(t.totals),
                         "name": t.name} for t in report.tables]}
@@ -254,4 +282,4 @@ def report_from_json(kept: dict) -> Report:
     tables = [Table([Column(*c[:4], zh_values=tuple(tuple(v) for v in (c[4] if len(c) > 4 else ()))) for c in t["columns"]],
                     _dec(t["rows"]), t["title_en"], t["title_zh"], _dec(t["totals"]), name=t.get("name", ""))
               for t in kept["tables"]]
-    return Report(_dec(kept["data"]), tables, list(kept["notes"]), int(kept["exit_code"]), list(kept["chart"]))
+    return Report(_dec(kept["data"]), tables, _dec(list(kept["notes"])), int(kept["exit_code"]), _dec(list(kept["chart"])))
