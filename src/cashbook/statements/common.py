@@ -155,9 +155,9 @@ def parse_money(text: str, *, what: str = "amount", line: int | None = None, dec
     return -value if negative else value
 
 
-def money_from_float(value: float, *, what: str, line: int | None) -> Decimal:
+def money_from_float(value: float, *, what: str, line: int | None) -> Decimal:  # not money: the .xls cell's binary float, made Decimal here
     """An .xls numeric cell to cents, through its shortest decimal repr (never float arithmetic)."""
-    if value != value or value in (float("inf"), float("-inf")):
+    if value != value or value in (float("inf"), float("-inf")):  # not money: NaN and infinities refused before Decimal
         raise StatementError(f"{what} is not a number", line)
     d = Decimal(repr(value))
     q = d.quantize(CENT) if abs(d) < Decimal(10) ** MAX_INT_DIGITS else None

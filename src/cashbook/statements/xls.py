@@ -22,8 +22,8 @@ def is_xls(data: bytes) -> bool:
     return data.startswith(OLE_MAGIC) or any(data.startswith(m) for m in BIFF_MAGICS)
 
 
-def _number_text(value: float) -> str:
-    if value != value or value in (float("inf"), float("-inf")):
+def _number_text(value: float) -> str:  # not money: an .xls cell's binary float, written out through Decimal(repr())
+    if value != value or value in (float("inf"), float("-inf")):  # not money: NaN and infinities
         return "NaN"
     d = Decimal(repr(value))
     if abs(d) >= Decimal(10) ** (MAX_INT_DIGITS + 4):
@@ -99,7 +99,7 @@ def _value_text(v) -> str:
         return "TRUE" if v else "FALSE"
     if isinstance(v, int):
         return str(v)
-    if isinstance(v, float):
+    if isinstance(v, float):  # not money: a cell as the file stores it, turned to text without arithmetic
         return _number_text(v)
     if isinstance(v, Decimal):
         return f"{v:f}"

@@ -244,7 +244,7 @@ def book_lock(root: Path, timeout: float | None = None):  # not money: seconds
     if timeout is None:
         raw = os.environ.get("CASHBOOK_LOCK_TIMEOUT", "30")
         try:
-            timeout = float(raw)  # seconds, not money
+            timeout = float(raw)  # not money: the lock wait in seconds
             if not 0 <= timeout < 1e6:
                 raise ValueError
         except ValueError:
