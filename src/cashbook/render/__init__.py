@@ -79,8 +79,6 @@ def _cell(value, kind: str, grouped: bool) -> str:
 
 
 def console(stderr: bool = False):
-    from rich.console import Console
-
     import os
 
     stream = sys.stderr if stderr else sys.stdout
