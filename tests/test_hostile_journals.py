@@ -11,88 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hostile import DAY2, INVALID_UTF8, FILE_ERRORS, FUZZ, sane, snap
+from hostile import DAY2, FILE_ERRORS, FUZZ, _soak, sane, snap
 from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
 # -- (b) journal files ------------------------------------------------------------------------
-
-TIMES_OUT_OF_RANGE = ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-23:59", "9999-12-31T23:59:59+08:00",
-                      "2026-02-29T10:00:00+08:00", "2026-11-02T24:00:00+08:00", "2026-11-02T10:00:00+24:00",
-                      "2026-11-02T10:00:00", "2026-11-02", "1970-01-01T00:00:00Z", "0000-01-01T00:00:00Z"]
-VALUES = ['"1e400"', '"-0.00"', '"999999999999.995"', "1.5", "inf", "nan", '"1000000000000.00"', "[]", "{}", "true",
-          '"\\u0000"', "2026-11-02", "99999999999999999999", '""', '"  100.00  "', '"100,00"']
-
-
-@st.composite
-def mutated_day(draw, original: bytes):
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["flip", "truncate", "nul", "utf8", "dup-line", "dup-entry", "nest", "huge-line",
-                                     "time", "value", "crlf", "bom", "cr", "delete-line", "swap-entries", "bigint",
-                                     "header", "id", "kind", "insert-text"]))
-        pos = draw(st.integers(0, max(0, len(data) - 1)))
-        text = data.decode("utf-8", "replace")
-        lines = text.split("\n")
-        if kind == "flip" and data:
-            data[pos] = draw(st.integers(0, 255))
-        elif kind == "truncate":
-            del data[pos:]
-        elif kind == "nul":
-            data[pos:pos] = b"\x00"
-        elif kind == "utf8":
-            data[pos:pos] = draw(st.sampled_from(INVALID_UTF8))
-        elif kind in ("dup-line", "delete-line") and len(lines) > 1:
-            i = draw(st.integers(0, len(lines) - 1))
-            if kind == "dup-line":
-                lines.insert(i, lines[i])
-            else:
-                del lines[i]
-            data = bytearray("\n".join(lines).encode("utf-8", "surrogateescape"))
-        elif kind in ("dup-entry", "swap-entries"):
-            parts = text.split("[[entry]]")
-            if len(parts) > 2:
-                i = draw(st.integers(1, len(parts) - 1))
-                if kind == "dup-entry":
-                    parts.insert(i, parts[i])
-                else:
-                    j = draw(st.integers(1, len(parts) - 1))
-                    parts[i], parts[j] = parts[j], parts[i]
-                data = bytearray("[[entry]]".join(parts).encode())
-        elif kind == "nest":
-            depth = draw(st.sampled_from([50, 500, 3000]))
-            data += f"\nx = {'[' * depth}{']' * depth}\n".encode()
-        elif kind == "huge-line":
-            data += ('\n[[entry]]\nid = "20261102-099"\nkind = "receipt"\ntime = "2026-11-02T09:00:00+08:00"\n'
-                     f'amount = "1.00"\nparty = "{"长" * draw(st.sampled_from([1000, 50_000]))}"\ncategory = "rent"\n').encode()
-        elif kind == "time":
-            data = bytearray(re.sub(rb'time = "[^"]*"', b'time = "' + draw(st.sampled_from(TIMES_OUT_OF_RANGE)).encode() + b'"',
-                                    bytes(data), count=draw(st.integers(1, 3))))
-        elif kind == "value":
-            key = draw(st.sampled_from([b"amount", b"time", b"id", b"kind", b"due", b"units", b"party", b"category", b"approvals"]))
-            value = key + b" = " + draw(st.sampled_from(VALUES)).encode()
-            data = bytearray(re.sub(key + rb' = [^\n]*', lambda m: value, bytes(data), count=1))
-        elif kind == "crlf":
-            data = bytearray(bytes(data).replace(b"\n", b"\r\n"))
-        elif kind == "cr":
-            data = bytearray(bytes(data).replace(b"\n", b"\r", 1))
-        elif kind == "bom":
-            data[0:0] = b"\xef\xbb\xbf"
-        elif kind == "bigint":
-            data += b"\nn = " + b"9" * 5000 + b"\n"
-        elif kind == "header":
-            data = bytearray(bytes(data).replace(b"[[entry]]", draw(st.sampled_from([b"[entry]", b"[[entry]", b"[[ entry ]]",
-                                                                                     b"[[entries]]", b"[[entry.x]]"])), 1))
-        elif kind == "id":
-            data = bytearray(re.sub(rb'id = "[^"]*"', b'id = "' + draw(st.sampled_from([b"20261102-001", b"20261101-001", b"x", b"",
-                                                                                         b"20261102-999999999999999999"])) + b'"', bytes(data), count=1))
-        elif kind == "kind":
-            data = bytearray(re.sub(rb'kind = "[^"]*"', b'kind = "' + draw(st.sampled_from([b"void", b"day-close", b"opening",
-                                                                                             b"cash-count", b"gift", b""])) + b'"', bytes(data), count=1))
-        elif kind == "insert-text":
-            data[pos:pos] = draw(st.text(max_size=30)).encode("utf-8", "surrogatepass")
-    return bytes(data)
-
 
 def _check_after_file_damage(cli, book: Path, named: str) -> None:
     """`check` on a damaged book: 0 or 1, file:line messages naming the file, and it writes nothing."""
@@ -131,7 +54,8 @@ def test_fuzzed_day_files(cli, fresh, data):
     book = fresh()
     target = data.draw(st.sampled_from([DAY2, "journals/2026/2026-11-01.toml"]), label="file")
     path = book / target
-    path.write_bytes(data.draw(mutated_day(path.read_bytes()), label="content"))
+    rng = data.draw(st.randoms(use_true_random=False), label="mutations")
+    path.write_bytes(_soak().mutate_day(rng, path.read_bytes(), big=False))  # the soak's own mutations, drawn by hypothesis
     _check_after_file_damage(cli, book, target)
 
 
