@@ -4,13 +4,12 @@ and every command refuse with exit 2 naming policies.toml, and nothing is writte
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hostile import INVALID_UTF8, FUZZ, sane, snap
+from hostile import FUZZ, _soak, sane, snap
 from hostile import fresh, no_debug, soak_sample, template  # noqa: F401, F811 (fixtures)
 
 
@@ -28,60 +27,19 @@ def test_policies_toml_being_a_directory(cli, fresh, cmd):
 
 # -- (c) policies.toml -------------------------------------------------------------------------
 
-@st.composite
-def mutated_policy(draw, original: str):
-    text = original
-    for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["flip", "truncate", "dup-line", "delete-line", "value", "nul", "utf8", "nest", "table",
-                                     "insert"]))
-        lines = text.split("\n")
-        i = draw(st.integers(0, len(lines) - 1))
-        if kind == "flip" and text:
-            pos = draw(st.integers(0, len(text) - 1))
-            text = text[:pos] + draw(st.characters(blacklist_categories=("Cs",))) + text[pos + 1:]
-        elif kind == "truncate":
-            text = text[: draw(st.integers(0, len(text)))]
-        elif kind == "dup-line":
-            lines.insert(i, lines[i])
-            text = "\n".join(lines)
-        elif kind == "delete-line":
-            del lines[i]
-            text = "\n".join(lines)
-        elif kind == "value":
-            m = [j for j, l in enumerate(lines) if re.match(r"^\s*[\w\-]+\s*=", l)]
-            if m:
-                j = draw(st.sampled_from(m))
-                key = lines[j].split("=")[0]
-                lines[j] = key + "= " + draw(st.sampled_from(
-                    ['"-5"', '"1e400"', "1.5", '"NaN"', "2026-01-01", '"+99:00"', '"+24:00"', '"-23:59"', "-1", "99999999999",
-                     "true", "[]", "{}", '""', '"x"', '"block"', '"warn"', '["gm"]', '["nobody"]', "[1, 2]", '"999999999999.99"',
-                     '"0.00"', '"1000000000000.00"', '{ type = "crypto" }', '{ type = "income" }']))
-                text = "\n".join(lines)
-        elif kind == "nul":
-            text = text[:i] + "\x00" + text[i:]
-        elif kind == "utf8":
-            return (text.encode("utf-8") + draw(st.sampled_from(INVALID_UTF8)) + b"\n")
-        elif kind == "nest":
-            d = draw(st.sampled_from([10, 3000]))
-            text += f"\nx = {'[' * d}{']' * d}\n"
-        elif kind == "table":
-            text += draw(st.sampled_from(["\n[book]\nname = 'y'\n", "\n[accounts.x]\ntype = 'cash'\nname = 'x'\n",
-                                          "\n[accounts.bank2]\ntype = 'bank'\nname = 'b2'\n", "\n[[rules.needs-approval.bands]]\n",
-                                          "\n[rules.unknown-rule]\nseverity = 'block'\n", "\n[categories]\n"]))
-        elif kind == "insert":
-            text = text[:i] + draw(st.text(max_size=20)) + text[i:]
-    return text.encode("utf-8", "surrogatepass")
-
-
 @settings(max_examples=25, **FUZZ)
 @given(data=st.data())
 def test_fuzzed_policies(cli, fresh, data):
     book = fresh()
     policy = book / "policies.toml"
-    policy.write_bytes(data.draw(mutated_policy(policy.read_text(encoding="utf-8")), label="policies.toml"))
+    rng = data.draw(st.randoms(use_true_random=False), label="mutations")
+    content, must_refuse = _soak().mutate_policy(rng, policy.read_text(encoding="utf-8"))  # the soak's own mutations
+    policy.write_bytes(content)
     before = snap(book)
     r = cli("check", book=book)
     sane(r)
+    if must_refuse:
+        assert r.code == 2, f"{must_refuse} must be refused: {r.out[-500:]}"
     if r.code == 2:
         assert "policies.toml" in r.err, r.err[-1500:]
     assert snap(book) == before
