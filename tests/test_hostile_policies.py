@@ -4,7 +4,6 @@ and every command refuse with exit 2 naming policies.toml, and nothing is writte
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
