@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def cli(monkeypatch):
         return invoke(*args, book=book)
 
     return call
+
+
+def copy_demo(root: Path) -> Path:
+    """The demo book (policies.toml and journals/) copied into ``root``."""
+    shutil.copy(ROOT / "policies.toml", root / "policies.toml")
+    shutil.copytree(ROOT / "journals", root / "journals")
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """A copy of the demo book shared by one test module."""
+    return copy_demo(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

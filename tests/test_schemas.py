@@ -5,7 +5,6 @@ output of the demo book validates against them."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,6 @@ NOW = {"CASHBOOK_NOW": "2026-11-29T10:00:00+08:00"}
 def test_committed_schemas_match_the_models():
     committed = {p.name: p.read_text("utf-8") for p in (ROOT / FOLDER).glob("*.schema.json")}
     assert committed == generated(), "regenerate with `python -m cashbook.reports.schemas`"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy(ROOT / "policies.toml", root / "policies.toml")
-    shutil.copytree(ROOT / "journals", root / "journals")
-    return root
 
 
 @pytest.mark.parametrize("args", [

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -20,14 +19,6 @@ from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = {"CASHBOOK_NOW": "2026-11-29T10:00:00+08:00"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy(ROOT / "policies.toml", root / "policies.toml")
-    shutil.copytree(ROOT / "journals", root / "journals")
-    return root
 
 
 @pytest.mark.parametrize("width", [60, 67, 80, 100])

@@ -4,7 +4,6 @@ statement and its notes in Chinese; CASHBOOK_LANG sets the default; JSON keys st
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -14,14 +13,6 @@ from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = {"CASHBOOK_NOW": "2026-11-29T10:00:00+08:00", "COLUMNS": "200"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy(ROOT / "policies.toml", root / "policies.toml")
-    shutil.copytree(ROOT / "journals", root / "journals")
-    return root
 
 
 def english_words(text: str, demo: Path) -> set[str]:
