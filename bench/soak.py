@@ -1342,7 +1342,7 @@ def main() -> int:
         show("a valid big day file", res)
     summary["seconds"] = round(time.time() - t_start, 1)
     summary["new_failures"] = new_failures
-    print(f"\n== done in {summary['seconds']} s: {new_failures} failure(s) not already known; reproducers under {out_dir}", flush=True)
+    print(f"\n== done in {summary['seconds']} s: {new_failures} failure(s); reproducers under {out_dir}", flush=True)
     if a.json:
         Path(a.json).write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return 1 if new_failures else 0
