@@ -50,6 +50,17 @@ def test_a_fifo_named_like_a_day_file_is_refused_not_waited_on(book, args, code)
     assert snapshot(book) == before
 
 
+@pytest.mark.parametrize("args", [("report", "balances"), ("check",), ("receive", "5", "--from", "x", "--category", "rent")])
+def test_a_fifo_named_policies_toml_is_refused_not_waited_on(book, args):
+    # the book's `lang` is looked up before anything else; that lookup opened the FIFO and waited
+    (book / "policies.toml").unlink()
+    os.mkfifo(book / "policies.toml")
+    p = run(*args, book=book)
+    no_traceback(p)
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    assert "FIFO" in p.stdout + p.stderr and "policies.toml" in p.stdout + p.stderr
+
+
 def test_a_report_over_a_fifo_finishes(book):
     fifo_day(book)
     p = run("report", "balances", "--format", "json", book=book)  # used to hang until killed

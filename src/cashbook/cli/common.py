@@ -131,13 +131,25 @@ def book_lang(book: str | None) -> str:
     from pathlib import Path
 
     folder = book or Session.book or os.environ.get("CASHBOOK_BOOK") or "."
-    try:
-        with open(Path(folder) / "policies.toml", "rb") as f:
-            head = f.read(1 << 20)
-        value = tomllib.loads(head.decode("utf-8")).get("book", {}).get("lang", "en")
-    except Exception:  # noqa: BLE001 - any unreadable policy (nested past the parser's depth too) is refused when opened
+    from ..store.files import read_regular
+
+    try:  # a FIFO or a device named policies.toml is refused here, never waited on
+        head = read_regular(Path(folder) / "policies.toml", "policy")
+    except OSError:
         return "en"
-    return value if value in ("en", "zh") else "en"
+    if b"lang" not in head and b"\\u" not in head and b"\\U" not in head:
+        return "en"  # no key can spell `lang`: spare the parse (every command asks, some twice)
+    if _LANG_SEEN.get(head) is None:
+        try:
+            value = tomllib.loads(head.decode("utf-8")).get("book", {}).get("lang", "en")
+        except Exception:  # noqa: BLE001 - any unreadable policy (nested past the parser's depth too) is refused when opened
+            value = "en"
+        _LANG_SEEN.clear()
+        _LANG_SEEN[head] = value if value in ("en", "zh") else "en"
+    return _LANG_SEEN[head]
+
+
+_LANG_SEEN: dict[bytes, str] = {}  # the last policies.toml bytes read and the lang they set
 
 
 def lang_env() -> str | None:
