@@ -200,13 +200,73 @@ def print_table(table: Table, lang: str, out=None) -> None:
         fixed = col.key in whole
         rt.add_column(col.heading(lang), justify="right" if col.kind in ("money", "int") else "left", footer=footer,
                       overflow="fold", no_wrap=fixed, min_width=whole.get(col.key))
-    for row in table.rows:
-        rt.add_row(*(_zh_value(c, c.shown(_cell(row.get(c.key), c.kind, True), lang), lang) for c in columns))
-    out.print(rt)
+    cells = [[_zh_value(c, c.shown(_cell(row.get(c.key), c.kind, True), lang), lang) for c in columns] for row in table.rows]
+    lines = _plain_lines(out, title, columns, [c.heading(lang) for c in columns], cells,
+                         [_zh_value(c, c.shown(_cell(table.totals.get(c.key), c.kind, True), lang), lang) for c in columns]
+                         if table.totals else None, whole, compact, min(len(title) + 4, 100))
+    if lines is not None:
+        out.file.write("".join(line + "\n" for line in lines))
+    else:
+        for row in cells:
+            rt.add_row(*row)
+        out.print(rt)
     if dropped and lang == "zh":
         out.print(f"（终端宽 {out.width} 列：未显示 {'、'.join(c.heading(lang) for c in dropped)}；加宽窗口或用 -f csv 可看全部）")
     elif dropped:
         out.print(f"({out.width} columns: left out {', '.join(c.heading(lang) for c in dropped)}; a wider terminal or -f csv shows all)")
+
+
+def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list], footer: list | None,
+                 whole: dict, compact: bool, min_width: int) -> list[str] | None:
+    """The lines rich prints for `print_table`'s table, laid out here without rich's text
+    machinery (a journal of thousands of lines in a fraction of the time), or None where
+    rich's own layout is needed: colours or styles, a cell that must wrap, a table rich
+    would widen or narrow, text rich treats specially. `tests/test_render_plain.py` holds
+    the two to the same characters."""
+    from .fit import cell_len
+
+    if out.color_system is not None or compact or getattr(out, "table_class", None) is None or out.is_terminal:
+        return None
+    every = [headings, *rows] + ([footer] if footer is not None else [])
+    widths = [0] * len(columns)
+    sizes = []  # each line's cell widths
+    for line in every:
+        size = []
+        for i, text in enumerate(line):
+            if type(text) is not str or (text and (not text.isprintable() or text != text.strip())):
+                return None
+            n = cell_len(text)
+            size.append(n)
+            if n > widths[i]:
+                widths[i] = n
+        sizes.append(size)
+    for i, col in enumerate(columns):
+        widths[i] = max(widths[i], whole.get(col.key) or 0)
+    if 0 in widths:  # an empty column: rich's own measure
+        return None
+    inner = sum(widths) + 3 * len(columns) - 1
+    total = inner + 2
+    if not columns or total > out.width or total < min_width or cell_len(title) > total:
+        return None
+    right = [col.kind in ("money", "int") for col in columns]
+
+    def row_line(n: int) -> str:
+        parts = []
+        for text, size, w, r in zip(every[n], sizes[n], widths, right):
+            gap = " " * (w - size)
+            parts.append(" " + (gap + text if r else text + gap) + " ")
+        return " " + " ".join(parts) + " "
+
+    lines = []
+    if title:
+        lines.append(title + " " * (total - cell_len(title)))
+    blank, rule = " " * total, " " + "━" * inner + " "
+    lines += [blank, row_line(0), rule]
+    lines += [row_line(n) for n in range(1, len(rows) + 1)]
+    if footer is not None:
+        lines += [rule, row_line(len(every) - 1)]
+    lines.append(blank)
+    return lines
 
 
 def render_report(report: Report, fmt_: str, lang: str = "en") -> None:

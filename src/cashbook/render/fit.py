@@ -4,7 +4,12 @@ needed first) and the table says so."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.cells import cell_len as _cell_len
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells ``text`` takes (rich's count; plain ASCII is one a character)."""
+    return len(text) if text.isascii() else _cell_len(text)
 
 # columns that must show whole: identifiers (amounts, dates and counts are whole by kind)
 WHOLE = {"id", "account", "cheque", "entry", "code", "line", "ref", "doc"}
