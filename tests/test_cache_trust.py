@@ -204,6 +204,25 @@ def test_an_edited_figure_in_the_cache_changes_no_balance(cli, book):
     assert same(r, truth), r.out
 
 
+@pytest.mark.parametrize("column", ["id", "data"])
+def test_an_edited_id_in_the_cache_index_gives_no_id_twice(cli, book, column):
+    """The next id of a day comes from the cache's index of the day file when the file is as
+    the cache saw it: an index row edited (its id, or its text) is not believed."""
+    for _ in range(3):
+        assert cli("receive", "100", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-02", book=book).code == 0
+    db = sqlite3.connect(cache_db(book))
+    with db:
+        changed = db.execute(f"UPDATE entries SET {column} = replace({column}, '20261102-003', '20261102-001') "
+                             "WHERE id = '20261102-003'").rowcount
+    db.close()
+    assert changed == 1
+    r = cli("receive", "100", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-02",
+            "--format", "json", book=book)
+    assert r.code == 0 and r.json["id"] == "20261102-004", r.out
+    c = run_cli("check", "--format", "json", book=book)
+    assert c.code == 0 and not [p for p in c.json["problems"] if p["code"] == "duplicate-id"], c.out
+
+
 def test_an_older_snapshot_put_back_changes_no_balance(cli, book, tmp_path):
     assert cli("receive", "100", "--from", "A", "--category", "rent", "--account", "bank", "--date", "2026-11-02", book=book).code == 0
     then = copy_db(book, tmp_path / "older.sqlite")

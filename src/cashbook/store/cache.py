@@ -453,6 +453,23 @@ class Cache:
             db.execute("COMMIT")
         self._run(write)
 
+    def ids_in(self, shown: str) -> list[str] | None:
+        """The ids of the entries the index holds for the file ``shown`` (each row checked
+        against its digest, its id against its text); None when the file is unknown or was
+        damaged when read."""
+        def read(db):
+            row = db.execute("SELECT unsafe FROM files WHERE path=?", (shown,)).fetchone()
+            if row is None or row[0] != 0:
+                return None
+            ids = []
+            for entry_id, data, total in db.execute("SELECT id, data, sum FROM entries WHERE file=?", (shown,)):
+                if type(data) is not str or type(entry_id) is not str or total != _sum("entry", data) \
+                        or f'"id":{json.dumps(entry_id, ensure_ascii=False)}' not in data:
+                    return None
+                ids.append(entry_id)
+            return ids
+        return self._run(read)
+
     def unsafe_files(self) -> list[str]:
         return self._run(lambda db: [r[0] for r in db.execute("SELECT path FROM files WHERE unsafe=1")], [])
 

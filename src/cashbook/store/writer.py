@@ -29,16 +29,32 @@ if TYPE_CHECKING:
 class Writer:
     """`Book.record` and `Book.next_id` (mixed into `Book`)."""
 
-    def next_id(self, day: dt.date, df: DayFile | None) -> str:
+    def next_id(self, day: dt.date, df: DayFile | None, ids: list[str] | None = None) -> str:
+        """The id after the day's last one, from the day file ``df`` (or from its ``ids``)."""
         seq = 0
         prefix = f"{day:%Y%m%d}-"
-        for entry in df.entries if df else ():
-            if entry.id.startswith(prefix) and entry.id[len(prefix):].isdigit():
-                seq = max(seq, int(entry.id[len(prefix):]))
+        for entry_id in ids if ids is not None else [e.id for e in df.entries] if df else ():
+            if entry_id.startswith(prefix) and entry_id[len(prefix):].isdigit():
+                seq = max(seq, int(entry_id[len(prefix):]))
         if df is not None and df.problems:
             # a damaged file may hide ids: count its [[entry]] headers too
             seq = max(seq, df.raw.count(b"[[entry]]"))
         return f"{prefix}{seq + 1:03d}"
+
+    def _ids_of_day(self, s: Scanned, fresh: dict[str, DayFile]) -> tuple[list[str] | None, DayFile | None]:
+        """The ids in the day's own file so far, from the cache's index when the file's stat is
+        as the cache last saw it and it read clean then (a busy day's file is not parsed again
+        for each entry), else the file parsed now."""
+        cache = self.cache
+        if cache and s.shown not in fresh:
+            seen = cache.files().get(s.shown)
+            if seen and seen[0] == s.key:
+                ids = cache.ids_in(s.shown)
+                if ids is not None:
+                    self._digests[s.shown] = seen[1]
+                    self._note("file", s.shown, seen[1])
+                    return ids, None
+        return None, self.day_file(s, fresh)
 
     def record(
         self,
@@ -91,12 +107,12 @@ class Writer:
         through = [s for s in scanned if s.day is not None and s.day <= day]
         today_file = through[-1] if through and through[-1].file == str(path) else None
         state = self.state_after(through, fresh)
-        df = self.day_file(today_file, fresh) if today_file else None
+        ids, df = self._ids_of_day(today_file, fresh) if today_file else (None, None)
         drafts = draft(state) if callable(draft) else draft
         then = self.policy_at(day)
         entries: list[EntryBase] = []
         problems: list[Problem] = []
-        next_id = self.next_id(day, df)
+        next_id = self.next_id(day, df, ids)
         for one in drafts if isinstance(drafts, list) else [drafts]:
             entry, problems = decide({**one, "time": when, "id": next_id}, then, state, today, checker)
             if entry is None:
@@ -109,11 +125,10 @@ class Writer:
             self._refuse_if_later_breaks(entries, through, later, fresh, checker, cash)
         self.policies.keep()
         key = None
+        clean = df is None or not df.problems  # a file the cache's index holds (ids) read clean
         for entry in entries:
             line = append_entry(path, entry)
-            key = self._remember_append(path, day, df, entry, line)
-            df = DayFile(path=path, day=day, entries=[*(df.entries if df else ()), entry],
-                         lines={**(df.lines if df else {}), entry.id: line}, problems=list(df.problems) if df else [])
+            key = self._remember_append(path, day, clean, entry, line)
         cache = self.cache
         if cache and key:
             now_through = [s for s in through if s.day < day] + [Scanned(str(path), self.shown(path), day, key)]
@@ -146,12 +161,12 @@ class Writer:
                             file=where, entry_id=e.id, data={**p.data, "later_entry": e.id})
                     for p in new])
 
-    def _remember_append(self, path: Path, day: dt.date, df: DayFile | None, entry: EntryBase, line: int) -> str | None:
+    def _remember_append(self, path: Path, day: dt.date, clean: bool, entry: EntryBase, line: int) -> str | None:
         """Tell the cache what the file holds now (its content digest and the new entry), so
         the next entry need not parse it again; returns the file's new stat key (None when
-        the cache was not told)."""
+        the cache was not told, as for a file that did not read clean)."""
         cache = self.cache
-        if cache is None or (df is not None and df.problems):
+        if cache is None or not clean:
             return None
         try:  # cache the entry as the file reader sees it, never only as the writer meant it
             again = KINDS[entry.kind].model_validate(tomllib.loads(entry_text(entry))["entry"][0])
