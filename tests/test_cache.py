@@ -296,7 +296,7 @@ def test_check_reads_every_file_on_every_run(cli, warm, monkeypatch):
     check without the cache."""
     from pathlib import Path
 
-    from cashbook.store import scan
+    from cashbook.store import checkmemo, scan
 
     read = []
     real = scan.read_regular
@@ -306,7 +306,8 @@ def test_check_reads_every_file_on_every_run(cli, warm, monkeypatch):
             read.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(scan, "read_regular", spy)
+    for reader in (scan, checkmemo):  # the whole-book check, and the one resuming a record of the first files
+        monkeypatch.setattr(reader, "read_regular", spy)
     monkeypatch.setenv("CASHBOOK_WORKERS", "1")  # reads in this process, where the spy sees them
 
     def check():

@@ -10,6 +10,7 @@ the per-user cache, and takes its jobs from one module each:
 - `damage`: the refusal to read or extend a damaged book;
 - `seallog`: the seal log and the verification of sealed days;
 - `memo`: finished reports kept with the record of what they read (`remembered`);
+- `checkmemo`: what a check found in the first files, so the next one judges only the files after;
 - `parallel`: process pools, forked checking workers, GC tuning.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from ..core.policy import Policy
 from .cache import Cache
+from .checkmemo import CheckMemo
 from .damage import Damage
 from .files import cache_inside
 from .journal import UNREADABLE
@@ -38,7 +40,7 @@ __all__ = ["Book", "Checker", "Loaded", "Period", "PARALLEL_FROM", "SEAL_LOG", "
            "close_day_in_book", "find_root", "read_seal_log", "receipt_neighbours", "repair_seal_log", "seal_problems"]
 
 
-class Book(Layout, Scanner, Loader, Writer, Damage, Memo):
+class Book(Layout, Scanner, Loader, CheckMemo, Writer, Damage, Memo):
     def __init__(self, root: Path, use_cache: bool = True, progress=None):
         self.root = Path(root)
         self._policy: Policy | None = None

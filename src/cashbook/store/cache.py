@@ -470,6 +470,17 @@ class Cache:
             return ids
         return self._run(read)
 
+    def file_of(self, entry_id: str) -> str | None:
+        """The first file (in book order) whose entries the index holds ``entry_id``."""
+        row = self._run(lambda db: db.execute("SELECT file FROM entries WHERE id=? ORDER BY day, file LIMIT 1", (entry_id,)).fetchone())
+        return row[0] if row and type(row[0]) is str else None
+
+    def put_check(self, name: str, value) -> None:
+        """Keep a check's record (see `checkmemo`); records whose snapshot is gone go."""
+        self.put_memo(name, [], value)
+        self._run(lambda db: db.execute("DELETE FROM memos WHERE name LIKE 'check:%' AND substr(name, 7, 64) NOT IN "
+                                        "(SELECT key FROM snapshots)"))
+
     def unsafe_files(self) -> list[str]:
         return self._run(lambda db: [r[0] for r in db.execute("SELECT path FROM files WHERE unsafe=1")], [])
 

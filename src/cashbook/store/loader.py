@@ -36,6 +36,8 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     order: list[EntryBase] = field(default_factory=list)  # every valid entry, book order
     where: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (file, line)
+    per_file: list[list[Problem]] = field(default_factory=list)  # each file's problems, in order (as in ``problems``)
+    counts: list[int] = field(default_factory=list)  # each file's entries applied
 
     def add(self, shown: str, df: DayFile, applied: list[EntryBase]) -> None:
         """Note the entries of ``df`` just applied: book order and where each one is."""
@@ -74,7 +76,8 @@ class Loader:
     """Folding the book (mixed into `Book`, with `Scanner` for the files and ``cache``,
     ``policy``, ``policies`` and ``progress``)."""
 
-    def load(self, checker: Checker | None = None, today: dt.date | None = None, refuse_damaged: bool = True) -> Loaded:
+    def load(self, checker: Checker | None = None, today: dt.date | None = None, refuse_damaged: bool = True,
+             keep: dict[int, str] | None = None) -> Loaded:
         """Read and replay the whole book; problems are collected, never raised.
 
         With a ``checker`` (the rules), every entry is also checked against the state
@@ -82,11 +85,13 @@ class Loader:
         of the book comes from the cache). Where many files need their rules run, that
         work is spread over every core (`_load_in_chunks`). A damaged book is refused
         (`_refuse_if_damaged`) unless ``refuse_damaged`` is off, as for `cashbook check`,
-        which lists what is wrong.
+        which lists what is wrong. With ``keep`` (a check's), a snapshot of the state after
+        each of the last files is kept in the cache, ``keep`` noting each one's key.
         """
         cash = frozenset(self.policy.cash_accounts())
         loaded = Loaded(state=BookState(), files=[])
         scanned = self.scan()
+        kept = self._snapshot_at(scanned, keep)
         first_read = None
         if refuse_damaged:
             first_read = self.parsed(scanned)
@@ -95,7 +100,7 @@ class Loader:
         if checker is not None and can_fork() and len(scanned) > PARALLEL_FROM:
             try:
                 with long_lived_objects():
-                    return self._load_in_chunks(scanned, checked, cash, loaded)
+                    return self._load_in_chunks(scanned, checked, cash, loaded, kept)
             except ChunkFailed:  # a worker died (out of memory?): do it all here instead
                 loaded = Loaded(state=BookState(), files=[])
                 checked = _Checked(self, scanned, checker, today)
@@ -108,9 +113,27 @@ class Loader:
                 problems, applied = checked.replay(i, df, loaded.state, cash, loaded.duplicate(s.shown))
                 loaded.problems += problems
                 loaded.add(s.shown, df, applied)
+                loaded.per_file.append(df.problems + problems)
+                loaded.counts.append(len(applied))
+                kept(i, loaded.state)
         return loaded
 
-    def _load_in_chunks(self, scanned: list[Scanned], checked: "_Checked", cash: frozenset, loaded: Loaded) -> Loaded:
+    def _snapshot_at(self, scanned: list[Scanned], keep: dict[int, str] | None) -> Callable[[int, BookState], None]:
+        """What `load` calls after each file: with ``keep``, the state after each of the last
+        files goes to the cache (for `check`'s record, see `checkmemo`)."""
+        from .checkmemo import KEEP_AT
+
+        if keep is None or self.cache is None or any(s.day is None for s in scanned):
+            return lambda i, state: None
+
+        def kept(i: int, state: BookState) -> None:
+            if i >= len(scanned) - KEEP_AT:
+                keep[i] = self.files_key(scanned[:i + 1])
+                self.cache.save_snapshot(scanned[i].day, keep[i], state)
+        return kept
+
+    def _load_in_chunks(self, scanned: list[Scanned], checked: "_Checked", cash: frozenset, loaded: Loaded,
+                        kept: Callable[[int, BookState], None]) -> Loaded:
         """`load` with the rules run in forked workers, a run of consecutive files each.
 
         This process reads the files in order and applies their entries (no rules), which
@@ -133,9 +156,10 @@ class Loader:
                 while len(running) >= max(1, cores - 1):  # this process reads on a core of its own
                     running.pop(0).collect(per_file)
                 running.append(Worker.start(lambda: checked.check_run(run, files, loaded.state, cash, loaded), run))
-                for df in files:
+                for i, df in zip(run, files):
                     loaded.files.append(df)
                     applied_in.append(replay(loaded.state, df.entries, cash))
+                    kept(i, loaded.state)
                 if tick:
                     tick(len(run))
             for worker in running:
@@ -144,6 +168,8 @@ class Loader:
             for s, df, applied, problems in zip(scanned, loaded.files, applied_in, per_file):
                 loaded.add(s.shown, df, applied)
                 loaded.problems += problems or []
+                loaded.per_file.append(problems or [])
+                loaded.counts.append(len(applied))
         finally:
             for worker in running:
                 worker.kill()
@@ -155,17 +181,24 @@ class Loader:
         """`cashbook check`: every problem of the book (its files, each entry against the rules,
         the book-wide checks, the seal chain and each sealed day's figures) and how many files
         and entries were read. Never an answer from the cache: every file is read and hashed
-        on every run, and the seals are verified from those bytes."""
+        on every run, and the seals are verified from those bytes. The rules run again only
+        on files after the first ones whose contents an earlier check saw (`checkmemo`)."""
         from ..core.close import seal_figures
         from ..core.rules import book_checks
 
-        loaded = self.load(checker=checker, refuse_damaged=False)
-        problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
-                    + seal_figures(loaded.state, self.policy, loaded.where) + self.policies.problems(checker))
-        broken = [p.file for p in problems if p.code == "seal-broken" and p.file]
+        found = self._check_on_record(checker, self.scan()) if self.cache else None
+        if found is None:
+            keep: dict[int, str] = {}
+            loaded = self.load(checker=checker, refuse_damaged=False, keep=keep)
+            problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
+                        + seal_figures(loaded.state, self.policy, loaded.where) + self.policies.problems(checker))
+            if keep:
+                self._keep_whole_check(self.scan(), loaded, keep)
+            found = problems, len(loaded.files), len(loaded.order)
+        broken = [p.file for p in found[0] if p.code == "seal-broken" and p.file]
         if broken and self.cache:  # read again by the next command, whose refusal then sees the broken seal
             self.cache.forget(broken)
-        return problems, len(loaded.files), len(loaded.order)
+        return found
 
     def state_before(self, day: dt.date, scanned: list[Scanned] | None = None, fresh: dict | None = None,
                      from_files: bool = False) -> BookState:

@@ -169,6 +169,11 @@ class PolicyHistory:
             h.update(f"\0{k.shown}\0".encode() + hashlib.sha1(k.raw).digest())
         self.digest = h.hexdigest()
 
+    @property
+    def key(self) -> str:
+        """Names the versions and which days each judges (what a kept check result depends on)."""
+        return hashlib.sha1(f"{self.digest}\0{[(d.isoformat(), k.shown if k else '') for d, k in zip(self._days, self._versions)]}".encode()).hexdigest()
+
     # -- which rules judge a day ------------------------------------------------------
     def timeline(self, versions: list[tuple[dt.date, Kept | None]]) -> None:
         self._days = [d for d, _ in versions]

@@ -38,8 +38,12 @@ def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
 
 def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
     """`cashbook check`'s tamper evidence: the seal chain of the day files and the seal log."""
-    files = [SealedFile(df.day, book.shown(df.path), df.raw or raw_bytes(df.path), df.entries, df.lines)
-             for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)]
+    return seal_problems_of(book, [SealedFile(df.day, book.shown(df.path), df.raw or raw_bytes(df.path), df.entries, df.lines)
+                                   for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)])
+
+
+def seal_problems_of(book: Book, files: list[SealedFile]) -> list[Problem]:
+    """`seal_problems` of the sealed files ``files`` (their bytes as read now)."""
     log, problems = read_seal_log(book)
     return problems + verify_seals(files, log, book.shown(book.seal_log), sealed_digests(files))
 
