@@ -270,4 +270,18 @@ def run() -> None:
         print(f"internal error: {type(exc).__name__}: {exc}. Nothing was written. "
               "Please report it (run with CASHBOOK_DEBUG=1 for details).", file=sys.stderr)
         sys.exit(2)
+    finally:
+        _command_over()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _command_over() -> None:
+    """Let go of what the command held: its cache connections closed, and the objects a
+    whole-book read set aside from the garbage collector given back to it (a process that
+    runs commands one after another, as the tests do, would keep every command's)."""
+    import gc
+
+    cache = sys.modules.get("cashbook.store.cache")
+    if cache is not None:
+        cache.close_all()
+    gc.unfreeze()

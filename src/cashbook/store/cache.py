@@ -38,6 +38,7 @@ import json
 import os
 import sqlite3
 import stat
+import weakref
 from collections.abc import MutableMapping
 from dataclasses import fields
 from decimal import Decimal, InvalidOperation
@@ -305,6 +306,18 @@ def _sum(*parts) -> str:
     return hashlib.sha256("\0".join((code_digest(), *parts)).encode()).hexdigest()
 
 
+_OPEN: "weakref.WeakSet[Cache]" = weakref.WeakSet()  # the caches this process opened
+
+
+def close_all() -> None:
+    """Close every cache connection this process opened: the command is over. (A command's
+    objects may outlive it, frozen out of the garbage collector's reach by
+    `parallel.long_lived_objects`; a process that runs several commands, as the tests and
+    the soak do, would otherwise keep each one's database files open.)"""
+    for cache in list(_OPEN):
+        cache.close()
+
+
 class Cache:
     def __init__(self, root: Path):
         self.db: sqlite3.Connection | None = None
@@ -340,6 +353,12 @@ class Cache:
             db.close()
             raise
         self.db = db
+        _OPEN.add(self)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
     @property
     def on(self) -> bool:
@@ -352,7 +371,7 @@ class Cache:
         try:
             return fn(self.db)
         except sqlite3.Error:
-            self.db = None
+            self.close()
             return default
 
     def drop(self) -> None:
