@@ -133,18 +133,18 @@ class CheckMemo:
         self.cache.save_snapshot(day, key, state)
         self.cache.put_check(self._check_name(key), [list(problems), count, list(sealed)])
 
-    def _keep_whole_check(self, scanned: list[Scanned], loaded: "Loaded", snapshots: dict[int, str]) -> None:
+    def _keep_whole_check(self, loaded: "Loaded", snapshots: dict[int, str]) -> None:
         """After a whole-book check: its record at the last files (whose snapshots the load
         kept, ``snapshots``: file index -> chain key)."""
-        if self.cache is None or len(loaded.per_file) != len(scanned):
+        if self.cache is None or not len(loaded.per_file) == len(loaded.counts) == len(loaded.files):
             return
         problems: list[Problem] = []
         sealed: list = []
         count = 0
-        for i, (s, df) in enumerate(zip(scanned, loaded.files)):
+        for i, df in enumerate(loaded.files):
             problems += loaded.per_file[i]
             count += loaded.counts[i]
-            facts = _sealed_facts(s.shown, df)
+            facts = _sealed_facts(self.shown(df.path), df)
             if facts:
                 sealed.append(facts)
             if i in snapshots:

@@ -193,7 +193,7 @@ class Loader:
             problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
                         + seal_figures(loaded.state, self.policy, loaded.where) + self.policies.problems(checker))
             if keep:
-                self._keep_whole_check(self.scan(), loaded, keep)
+                self._keep_whole_check(loaded, keep)
             found = problems, len(loaded.files), len(loaded.order)
         broken = [p.file for p in found[0] if p.code == "seal-broken" and p.file]
         if broken and self.cache:  # read again by the next command, whose refusal then sees the broken seal
