@@ -405,7 +405,9 @@ class Cache:
                                (s.shown, s.day.isoformat() if s.day else None, s.key, content, unsafe))
                     db.execute("DELETE FROM entries WHERE file=?", (s.shown,))
                     db.execute("DELETE FROM dups WHERE file=? OR other=?", (s.shown, s.shown))
-                    rows = [_entry_row(s.shown, e) for e in df.entries]
+                    given = df.texts if df.texts is not None and len(df.texts) == len(df.entries) else [None] * len(df.entries)
+                    rows = [_entry_row(s.shown, e, text) for e, text in zip(df.entries, given)]
+                    df.texts = None  # stored: not kept in memory with the entries
                     texts = [r[5] for r in rows]
                     db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?)", rows)
                     # an id used in another file too (a hand edit): recording must wait until it is fixed
@@ -684,8 +686,9 @@ def decode_day(text: str, path: Path, day: dt.date | None, raw: bytes):
     return DayFile(path=path, day=day, entries=entries, lines=lines, problems=problems, raw=raw)
 
 
-def _entry_row(shown: str, e) -> tuple:
-    data = encode(e)
+def _entry_row(shown: str, e, data: str | None = None) -> tuple:
+    """The index row of entry ``e`` of the file ``shown`` (``data``: ``encode(e)``, if made already)."""
+    data = encode(e) if data is None else data
     return (e.id, e.date.isoformat(), shown, _cheque_key(e), _doc_key(e), data, _sum("entry", data))
 
 

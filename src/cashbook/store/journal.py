@@ -43,6 +43,7 @@ class DayFile:
     lines: dict[str, int] = field(default_factory=dict)  # entry id -> line of its [[entry]]
     problems: list[Problem] = field(default_factory=list)
     raw: bytes = b""
+    texts: list[str] | None = None  # each entry as the cache stores it, when a parsing worker encoded them
 
 
 def day_path(root: Path, day: dt.date) -> Path:

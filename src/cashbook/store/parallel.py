@@ -153,8 +153,17 @@ def die_with_parent(parent: int) -> None:
 
 
 def parse_one(args) -> DayFile:
+    """A pool worker's file: parsed, and its entries encoded for the cache's index too, so
+    that the parent, which stores them, does not encode a whole book on one core."""
+    from .cache import encode
+
     path, shown = args
-    return read_day(path, shown)
+    df = read_day(path, shown)
+    try:
+        df.texts = [encode(e) for e in df.entries]
+    except TypeError:  # not a value the codec knows: the parent encodes (and skips) it
+        df.texts = None
+    return df
 
 
 def sealed_digests(files: list[SealedFile]) -> dict[dt.date, str | None]:
