@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +134,27 @@ def test_a_cut_inside_the_date_of_the_last_line_is_named(cli, fresh, tmp_path):
     assert snap(book) == before
     named = cli("bank", "import", str(f), "--account", "bank", "--accept-gaps", "--output-format", "json", book=book)
     assert named.code == 0 and "cut short" in named.out, named.out  # imported with the cut named
+
+
+@pytest.mark.parametrize("keep", [1, 5, 7])  # "2", "20240", "2024010": the cut inside a date written without separators
+def test_a_cut_inside_a_compact_date_of_the_last_line_is_named(cli, fresh, tmp_path, keep):
+    """An ABC export (dates as 20240104) cut (`head -c`) inside the last row's date: "20240" was taken
+    for a trailer note and dropped without a word (statements/ends.py knew only dates cut after a
+    separator). Found by the closing soak of issue 19 (statement seeds 7692, 8139, 9682)."""
+    abc = SAMPLES / "cn_abc_debit.csv"
+    data = abc.read_bytes() if abc.exists() else (
+        "交易日期,交易时间,交易摘要,交易金额,本次余额,对方户名,对方账号,交易渠道,交易附言\n"
+        "20240101,123456,转存,+10000.00,11000.00,哈哈,369396693,超级网银,转账\n"
+        "20240102,132324,消费,-10.00,10990.00,商户,369333999,电子商务,支付\n").encode()
+    last = data.rstrip(b"\n").rfind(b"\n") + 1
+    f = tmp_path / "cut.csv"
+    f.write_bytes(data[: last + keep])
+    book = fresh()
+    before = snap(book)
+    r = cli("bank", "import", str(f), "--account", "bank", book=book)
+    sane(r)
+    assert r.code == 2 and "cut short" in r.out + r.err, (r.out, r.err)
+    assert snap(book) == before
 
 
 def test_soak_sample_of_statements(soak_sample):

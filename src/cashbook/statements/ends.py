@@ -46,7 +46,8 @@ def _dated(record: list[str]) -> bool:
     return any(DATED.match(c) for c in record[:3])
 
 
-CUT_DATE = re.compile(r"\s*\d{1,4}([-/.年]\d{0,2}([-/.月]\d{0,2})?)?\s*")  # `2026-0`: a date the cut left unfinished
+# `2026-0`, `20240`: a date the cut left unfinished (with separators, or written as YYYYMMDD)
+CUT_DATE = re.compile(r"\s*(\d{1,8}|\d{1,4}[-/.年]\d{0,2}([-/.月]\d{0,2})?)\s*")
 
 
 def _cut_in_date(record: list[str]) -> bool:
