@@ -61,6 +61,43 @@ def test_a_fifo_named_policies_toml_is_refused_not_waited_on(book, args):
     assert "FIFO" in p.stdout + p.stderr and "policies.toml" in p.stdout + p.stderr
 
 
+def test_a_day_file_seen_empty_then_unreadable_still_blocks_writes(cli, book):
+    """A file that cannot be read was known by the digest of no bytes: a cache that had seen the
+    same day file empty took the huge file for that empty one, unchanged and clean, and `receive`
+    wrote into the damaged book (found by the closing soak of issue 19, fs seed 2845)."""
+    path = book / "journals" / "2026" / "2026-11-02.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"")
+    assert cli("report", "balances", book=book).code == 0  # the cache now knows the empty file
+    with open(path, "ab") as fh:
+        fh.truncate(64 * 1024 * 1024 + 1)  # sparse: over the journal limit
+    before = snapshot(book)
+    r = cli("receive", "5", "--from", "x", "--category", "rent", book=book)
+    assert r.code == 2 and "book-damaged" in r.err and "2026-11-02.toml" in r.err, (r.code, r.out, r.err)
+    assert snapshot(book) == before
+
+
+def test_a_cache_that_fails_at_the_damage_check_lets_no_write_through(cli, book, monkeypatch):
+    """The cache turning itself off mid-command (an SQLite error) answered its defaults, no file
+    damaged and no id used twice: the damaged-book refusal then read nothing. It reads the files."""
+    from cashbook.store import cache as cache_module
+
+    path = book / "journals" / "2026" / "2026-11-02.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[[entry]\nid = ", encoding="utf-8")  # broken TOML
+    assert cli("report", "balances", book=book).code == 2  # the cache knows it as damaged
+
+    def failing(self):
+        self.close()  # what `_run` does on an SQLite error ...
+        return []  # ... and the answer it then gives
+
+    monkeypatch.setattr(cache_module.Cache, "unsafe_files", failing)
+    before = snapshot(book)
+    r = cli("receive", "5", "--from", "x", "--category", "rent", book=book)
+    assert r.code == 2 and "book-damaged" in r.err, (r.code, r.out, r.err)
+    assert snapshot(book) == before
+
+
 def test_a_report_over_a_fifo_finishes(book):
     fifo_day(book)
     p = run("report", "balances", "--format", "json", book=book)  # used to hang until killed

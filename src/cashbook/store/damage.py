@@ -23,16 +23,16 @@ class Damage:
         if upto is not None:
             scanned = [s for s in scanned if s.day is None or s.day <= upto]
         cache = self.cache
-        if cache:
-            bad_names = set(cache.unsafe_files())
-            suspects = [s for s in scanned if s.shown in bad_names]
-        else:
-            suspects = scanned
+        bad_names = set(cache.unsafe_files()) if cache else set()
+        cached_dups = cache.duplicates() if cache else []
+        if cache is not None and not cache.on:  # it failed just now (the answers above are its defaults): the files say
+            cache = None
+        suspects = [s for s in scanned if s.shown in bad_names] if cache else scanned
         broken = [p for s in scanned if (p := name_problem(s.file, s.shown))]  # from the names alone, cache or not
         broken += [p for s in suspects for p in self.day_file(s, fresh).problems if p.code in UNREADABLE]
         shown = {s.shown for s in scanned}
         if cache:
-            dups = [d for d in cache.duplicates() if d[1] in shown or d[2] in shown]
+            dups = [d for d in cached_dups if d[1] in shown or d[2] in shown]
         else:
             first: dict[str, str] = {}
             dups = []

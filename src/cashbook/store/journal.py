@@ -44,6 +44,7 @@ class DayFile:
     problems: list[Problem] = field(default_factory=list)
     raw: bytes = b""
     texts: list[str] | None = None  # each entry as the cache stores it, when a parsing worker encoded them
+    unread: bool = False  # the file could not be read at all (``raw`` is empty for want of bytes, not an empty file)
 
 
 def day_path(root: Path, day: dt.date) -> Path:
@@ -184,7 +185,7 @@ def read_day(path: Path, shown: str | None = None) -> DayFile:
     try:
         data = read_regular(path, "journal", inside=_journals_above(path))
     except OSError as exc:
-        out = DayFile(path=path, day=day_of(path))
+        out = DayFile(path=path, day=day_of(path), unread=True)
         out.problems.append(Problem("unreadable", f"cannot read the file: {exc.strerror}", file=shown or str(path)))
         return out
     return parse_day(path, data, shown)

@@ -91,7 +91,7 @@ class Scanner:
         fresh.update(parse_many(misses, self.progress if parallel else None, parallel))
         changed, gone, parsed_now = [], [], {s.shown for s in misses}
         for s in todo:
-            content = self._digests[s.shown] = contents.get(s.shown) or digest(fresh[s.shown].raw)
+            content = self._digests[s.shown] = contents.get(s.shown) or content_digest(fresh[s.shown])
             seen = known.get(s.shown)
             if seen is None or seen[1] != content:
                 changed.append((s, content, fresh[s.shown], True))
@@ -141,7 +141,7 @@ class Scanner:
         df = fresh.get(s.shown)
         if df is None:
             df = read_day(s.path, s.shown)
-            content = digest(df.raw)
+            content = content_digest(df)
             if self._digests.get(s.shown) != content:  # changed since its stat was taken: note it as read
                 self._digests[s.shown] = content
                 if self.cache:
@@ -163,3 +163,10 @@ class Scanner:
     def files_key(self, files: list[Scanned]) -> str:
         """Names the contents of ``files`` (day files in order, from the first): a snapshot's key."""
         return chain((s.shown, self.digest_of(s)) for s in files)[-1] if files else ""
+
+
+def content_digest(df: DayFile) -> str:
+    """What a day file's bytes are known by. A file that could not be read at all (a FIFO,
+    a huge file, a broken link) is not an empty one: were it known by the digest of no
+    bytes, a cache that had seen the file empty would take it for unchanged and clean."""
+    return "unreadable" if df.unread else digest(df.raw)
