@@ -3,6 +3,7 @@ answer as a whole-book read does."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
@@ -82,3 +83,26 @@ def test_a_range_journal_is_the_whole_book_journal_cut_to_the_range(cli, tmp_pat
             assert acct["lines"] == inside
             before = [line for line in full["lines"] if line["date"] < start]
             assert acct["opening"] == (before[-1]["balance"] if before else full["opening"])
+
+
+def test_a_month_whose_last_day_file_is_not_its_last_day_keeps_its_end(cli, tmp_path, monkeypatch):
+    """October 2026 ends on a Saturday; its last day file is Friday's. The snapshot there was
+    pruned as 'not a month end' by the next append, so every journal from November replayed
+    October again (7 s for a month's journal at 100k entries; found by the session-6 benchmark)."""
+    book = tmp_path / "b"
+    assert cli("init", str(book)).code == 0
+    assert cli("opening", "cash", "1500", "--date", "2026-10-01", book=book).code == 0
+    for day in ("2026-10-29", "2026-10-30"):
+        assert cli("receive", "10", "--from", "A", "--category", "rent", "--date", day, book=book).code == 0
+    args = ("report", "journal", "--account", "cash", "--from", "2026-11-02", "--format", "json")
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06", "2026-11-09"):
+        assert cli("receive", "10", "--from", "A", "--category", "rent", "--date", day, book=book).code == 0
+        assert cli(*args, book=book).code == 0
+    from cashbook.store.book import Book
+
+    kept = {d for d, _ in Book(book).cache.snapshots()}
+    assert dt.date(2026, 10, 30) in kept, sorted(kept)
+    read = spy_day_reads(monkeypatch)
+    r = cli(*args, book=book)
+    assert r.code == 0 and read and all(name >= "2026-11-02" for name in read), sorted(set(read))
+    assert r.out == uncached(cli, *args, book=book).out

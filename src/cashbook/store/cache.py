@@ -604,7 +604,12 @@ class Cache:
                     rows.append(dt.date.fromisoformat(u))
                 except (TypeError, ValueError):
                     db.execute("DELETE FROM snapshots WHERE upto=?", (u,))
-            keep = set(rows[:4]) | {d for d in rows if (d + dt.timedelta(days=1)).day == 1}
+            # the last snapshot of each month stands for its end (a month's last day file is often not
+            # its last calendar day: a weekend, a holiday), where a report over a later range starts
+            month_ends: dict[tuple[int, int], dt.date] = {}
+            for d in rows:
+                month_ends[(d.year, d.month)] = max(d, month_ends.get((d.year, d.month), d))
+            keep = set(rows[:4]) | set(month_ends.values())
             for d in rows:
                 if d not in keep:
                     db.execute("DELETE FROM snapshots WHERE upto=?", (d.isoformat(),))
