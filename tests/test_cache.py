@@ -333,3 +333,36 @@ def test_check_reads_every_file_on_every_run(cli, warm, monkeypatch):
     assert relaxed[1]["errors"] < logged[1]["errors"]
     monkeypatch.setenv("CASHBOOK_NO_CACHE", "1")
     assert check() == relaxed
+
+
+def test_a_month_report_is_kept_and_answered_again_unchanged(cli, tmp_path, monkeypatch):
+    """The month report is kept with what it read and a repeat is a look-up. It held text with its
+    Chinese (`Bi`) and problem notes, which the cache's codec did not know: nothing was kept and
+    every `report month` was computed again (3 s at 100k entries; found by the session-6 benchmark)."""
+    from conftest import copy_demo
+
+    from cashbook.cli import report
+
+    book = copy_demo(tmp_path)
+    firsts = {fmt: cli("report", "month", "2026-10", *fmt, book=book) for fmt in ((), ("-f", "json"), ("--lang", "zh"))}
+    calls = []
+    real = report._month_like
+    monkeypatch.setattr(report, "_month_like", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for fmt, first in firsts.items():
+        again = cli("report", "month", "2026-10", *fmt, book=book)
+        assert (again.code, again.out, again.err) == (first.code, first.out, first.err), fmt
+    assert calls == []
+
+
+def test_the_codec_keeps_text_with_its_chinese_and_problem_notes():
+    from cashbook.core.describe import Bi
+    from cashbook.core.problems import Problem
+    from cashbook.reports.model import ProblemMessage, ProblemNote
+    from cashbook.store.cache import decode, encode
+
+    types = (Bi, ProblemNote, ProblemMessage)
+    problem = Problem("statement-missing", "no statement", "journals/bank", None, None, "warn", {"month": "2026-10"})
+    values = [Bi("rent", "场地租金"), ProblemNote(problem), ProblemMessage(problem)]
+    back = decode(encode(values, types), types)
+    assert [type(v) for v in back] == [Bi, ProblemNote, ProblemMessage] and back == values
+    assert back[0].zh == "场地租金" and back[1].problem == problem and back[2].problem == problem

@@ -300,7 +300,9 @@ def month_of(b, month_: str):
     def compute():
         return _month_like(b, month_, first, last, month_status(b, month_))
 
-    return b.remembered(f"month {month_}", compute, types=(Report, Table, Column))
+    from ..reports.model import Bi, ProblemMessage, ProblemNote
+
+    return b.remembered(f"month {month_}", compute, types=(Report, Table, Column, Bi, ProblemNote, ProblemMessage))
 
 
 def _month_like(b, label: str, first, last, reconciliation: list[dict]):

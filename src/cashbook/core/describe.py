@@ -15,6 +15,10 @@ class Bi(str):
         text.zh = zh
         return text
 
+    def codec_args(self) -> tuple[str, str]:
+        """What rebuilds it (``Bi(*args)``): how a kept report stores it."""
+        return str(self), self.zh
+
 
 def summary_bi(entry: EntryBase) -> Bi:
     """The 摘要 in English, carrying its Chinese."""

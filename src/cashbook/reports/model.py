@@ -27,6 +27,10 @@ class ProblemNote(str):
         text.problem = problem
         return text
 
+    def codec_args(self) -> tuple:
+        """What rebuilds it (``cls(*args)``): how a kept report stores it."""
+        return (self.problem,)
+
 
 class ProblemMessage(ProblemNote):
     """A problem's message alone (a table's message column), worded like a `ProblemNote`."""

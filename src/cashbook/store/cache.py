@@ -195,6 +195,8 @@ def _enc(v, codec: _Codec):
     if t is DayFigures:
         return {"F": list(day_figures_tuple(v))}
     if codec.types.get(t.__name__) is t:
+        if hasattr(t, "codec_args"):  # text that carries more (a `Bi`'s Chinese, a note's problem): rebuilt from its arguments
+            return {"S": [t.__name__, *(_enc(a, codec) for a in v.codec_args())]}
         return {"A": [t.__name__, *(_enc(getattr(v, f.name), codec) for f in fields(v))]}
     raise TypeError(f"the cache does not store {t.__name__}")
 
@@ -245,6 +247,12 @@ def _dec(v, codec: _Codec):
         return open_item(_str(x[0]), *_list(x)[1:])
     if tag == "F":
         return DayFigures(*map(Decimal, map(_str, _list(x))))
+    if tag == "S":
+        name, *args = _list(x)
+        cls = codec.types[_str(name)]
+        if not hasattr(cls, "codec_args"):
+            raise ValueError("not a text type")
+        return cls(*(_dec(a, codec) for a in args))
     if tag == "A":
         name, *values = _list(x)
         cls = codec.types[_str(name)]
