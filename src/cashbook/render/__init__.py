@@ -204,11 +204,17 @@ def print_table(table: Table, lang: str, out=None) -> None:
     lines = _plain_lines(out, title, columns, [c.heading(lang) for c in columns], cells,
                          [_zh_value(c, c.shown(_cell(table.totals.get(c.key), c.kind, True), lang), lang) for c in columns]
                          if table.totals else None, whole, compact, min(len(title) + 4, 100))
-    if lines is not None:
-        out.file.write("".join(line + "\n" for line in lines))
-    else:
+    if lines is None:
         for row in cells:
             rt.add_row(*row)
+        lines = _wrapped_lines(out, rt, title, columns, whole, compact)
+    if lines is not None:
+        try:
+            out.file.write("".join(line + "\n" for line in lines))
+            out.file.flush()
+        except BrokenPipeError:  # the reader left (`| head`): as rich's own print, the console says what then
+            out.on_broken_pipe()
+    else:
         out.print(rt)
     if dropped and lang == "zh":
         out.print(f"（终端宽 {out.width} 列：未显示 {'、'.join(c.heading(lang) for c in dropped)}；加宽窗口或用 -f csv 可看全部）")
@@ -267,6 +273,136 @@ def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list]
         lines += [rule, row_line(len(every) - 1)]
     lines.append(blank)
     return lines
+
+
+def _rich_widths(rt, every: list, max_width: int) -> list[int] | None:
+    """The column widths rich's `Table._calculate_column_widths` gives a table of plain text
+    cells (``every``: its rows of text, heading and footer included), computed from each
+    column's longest cell and longest word instead of measuring every cell twice."""
+    from rich._ratio import ratio_distribute, ratio_reduce
+    from rich.measure import Measurement
+
+    from .fit import cell_len
+
+    longest = [0] * len(rt.columns)  # per column: the widest cell, and its longest word
+    word = [0] * len(rt.columns)
+    for row in every:
+        for i, text in enumerate(row):
+            if type(text) is not str:
+                return None
+            n = cell_len(text)
+            if n > longest[i]:
+                longest[i] = n
+            if n > word[i]:
+                w = max((cell_len(x) for x in text.split()), default=n)
+                if w > word[i]:
+                    word[i] = w
+
+    def measure(i: int, width: int) -> Measurement:  # rich's measure of the column's widest cells at ``width``
+        if width < 1:
+            return Measurement(0, 0)
+        column = rt.columns[i]
+        pad = rt._get_padding_width(column._index)
+        if width - pad < 1:
+            cell = Measurement(width, width)
+        else:
+            inner = Measurement(word[i] if longest[i] else 0, longest[i]).normalize().with_maximum(width)
+            inner = Measurement(0, 0) if inner.maximum < 1 else inner.normalize()
+            cell = Measurement(inner.minimum + pad, inner.maximum + pad).with_maximum(width)
+        cell = cell.normalize().with_maximum(width)
+        cell = Measurement(0, 0) if cell.maximum < 1 else cell.normalize()
+        found = Measurement(cell.minimum, cell.maximum).with_maximum(width)
+        return found.clamp(None if column.min_width is None else column.min_width + pad,
+                           None if column.max_width is None else column.max_width + pad)
+
+    columns = rt.columns
+    if rt.expand or any(c.width is not None or c.ratio for c in columns):
+        return None
+    widths = [measure(i, max_width).maximum or 1 for i in range(len(columns))]
+    table_width = sum(widths)
+    if table_width > max_width:
+        widths = rt._collapse_widths(widths, [(c.width is None and not c.no_wrap) for c in columns], max_width)
+        table_width = sum(widths)
+        if table_width > max_width:
+            widths = ratio_reduce(table_width - max_width, [1] * len(widths), widths, widths)
+            table_width = sum(widths)
+        widths = [measure(i, w).maximum or 0 for i, w in enumerate(widths)]
+    if rt.min_width is not None and table_width < rt.min_width - rt._extra_width:
+        room = min(rt.min_width - rt._extra_width, max_width)
+        widths = [w + pad for w, pad in zip(widths, ratio_distribute(room - table_width, widths))]
+    return widths
+
+
+def _wrapped_lines(out, rt, title: str, columns, whole: dict, compact: bool) -> list[str] | None:
+    """`_plain_lines` for a table whose text columns must wrap: the column widths rich gives
+    (its own measure), each cell laid out and wrapped where rich wraps it (`rich._wrap`), or
+    None where rich's own layout is needed. `tests/test_render_lines.py` holds the two to
+    the same characters."""
+    from rich._wrap import divide_line
+
+    from .fit import cell_len
+
+    if out.color_system is not None or compact or out.is_terminal or getattr(out, "table_class", None) is None:
+        return None
+    try:
+        every = [[c.header for c in rt.columns], *zip(*(c._cells for c in rt.columns))]
+        if rt.show_footer:
+            every.append([c.footer for c in rt.columns])
+        widths = _rich_widths(rt, every, out.width - rt._extra_width)
+    except Exception:  # noqa: BLE001 - another rich than the one this was written for: rich lays it out
+        return None
+    if widths is None:
+        return None
+    total = sum(widths) + rt._extra_width
+    if not columns or cell_len(title) > total or total > out.width:
+        return None
+    inner = [w - 2 for w in widths]
+    right = [col.kind in ("money", "int") for col in columns]
+    fixed = [col.key in whole for col in columns]
+
+    def laid_out(text, w: int, r: bool, no_wrap: bool) -> list[str] | None:
+        if type(text) is not str or (text and (not text.isprintable() or text != text.strip())) or w < 1:
+            return None
+        n = cell_len(text)
+        if n <= w:
+            gap = " " * (w - n)
+            return [gap + text if r else text + gap]
+        if r or no_wrap:
+            return None
+        offsets = divide_line(text, w, fold=True)
+        lines = []
+        for a, b in zip([0, *offsets], [*offsets, len(text)]):
+            piece = text[a:b]
+            if len(piece) > w:  # the whitespace after the last word beyond the width goes
+                excess = len(piece) - w
+                spaces = len(piece) - len(piece.rstrip())
+                piece = piece[:len(piece) - min(spaces, excess)]
+            size = cell_len(piece)
+            if size > w:  # cut to the width (rich's `truncate`): only trailing whitespace may go
+                piece = piece.rstrip()
+                size = cell_len(piece)
+                if size > w:
+                    return None
+            lines.append(piece + " " * (w - size))
+        return lines
+
+    out_lines = []
+    if title:
+        out_lines.append(title + " " * (total - cell_len(title)))
+    blank, rule = " " * total, " " + "━" * (total - 2) + " "
+    out_lines.append(blank)
+    for n, row in enumerate(every):
+        if n and rt.show_footer and n == len(every) - 1:
+            out_lines.append(rule)
+        cells = [laid_out(text, w, r, f) for text, w, r, f in zip(row, inner, right, fixed)]
+        if any(c is None for c in cells):
+            return None
+        for k in range(max(len(c) for c in cells)):
+            out_lines.append(" " + " ".join(" " + (c[k] if k < len(c) else " " * w) + " " for c, w in zip(cells, inner)) + " ")
+        if n == 0:
+            out_lines.append(rule)
+    out_lines.append(blank)
+    return out_lines
 
 
 def render_report(report: Report, fmt_: str, lang: str = "en") -> None:
