@@ -227,7 +227,7 @@ def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list]
     """The lines rich prints for `print_table`'s table, laid out here without rich's text
     machinery (a journal of thousands of lines in a fraction of the time), or None where
     rich's own layout is needed: colours or styles, a cell that must wrap, a table rich
-    would widen or narrow, text rich treats specially. `tests/test_render_plain.py` holds
+    would widen or narrow, text rich treats specially. `tests/test_render_lines.py` holds
     the two to the same characters."""
     from .fit import cell_len
 
