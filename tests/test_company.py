@@ -22,13 +22,17 @@ GM = ("--approved-by", "gm:王总")
 STORES = ("store1", "store2", "store3")
 
 
-@pytest.fixture(autouse=True)
-def git_env(tmp_path, monkeypatch):
+def git_identity(tmp_path) -> dict[str, str]:
+    """A git author and committer of its own, and no user or system git configuration."""
     empty = tmp_path / "gitconfig"
     empty.write_text("")
-    for k, v in {"GIT_AUTHOR_NAME": "cashier", "GIT_AUTHOR_EMAIL": "cashier@example.com", "GIT_COMMITTER_NAME": "cashier",
-                 "GIT_COMMITTER_EMAIL": "cashier@example.com", "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1",
-                 "XDG_CACHE_HOME": str(tmp_path / "user-cache")}.items():
+    return {"GIT_AUTHOR_NAME": "cashier", "GIT_AUTHOR_EMAIL": "cashier@example.com", "GIT_COMMITTER_NAME": "cashier",
+            "GIT_COMMITTER_EMAIL": "cashier@example.com", "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+@pytest.fixture(autouse=True)
+def git_env(tmp_path, monkeypatch):
+    for k, v in {**git_identity(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "user-cache")}.items():
         monkeypatch.setenv(k, v)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from test_bank_imports import MT940_MULTI, mt940, set_account, wechat_csv
+from test_company import git_identity
 from test_zh_everything import english_words
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed (.ci/apt-packages lists it)")
@@ -21,11 +22,7 @@ GM = ("--approved-by", "gm:王总")
 
 @pytest.fixture(autouse=True)
 def zh_env(tmp_path, monkeypatch):
-    empty = tmp_path / "gitconfig"
-    empty.write_text("")
-    for k, v in {"GIT_AUTHOR_NAME": "cashier", "GIT_AUTHOR_EMAIL": "cashier@example.com", "GIT_COMMITTER_NAME": "cashier",
-                 "GIT_COMMITTER_EMAIL": "cashier@example.com", "GIT_CONFIG_GLOBAL": str(empty), "GIT_CONFIG_NOSYSTEM": "1",
-                 "CASHBOOK_LANG": "zh"}.items():
+    for k, v in {**git_identity(tmp_path), "CASHBOOK_LANG": "zh"}.items():
         monkeypatch.setenv(k, v)
 
 
