@@ -222,6 +222,11 @@ def print_table(table: Table, lang: str, out=None) -> None:
         out.print(f"({out.width} columns: left out {', '.join(c.heading(lang) for c in dropped)}; a wider terminal or -f csv shows all)")
 
 
+def _plain(text) -> bool:
+    """A cell rich prints as it is: plain text, printable, no space at either end."""
+    return type(text) is str and (not text or (text.isprintable() and text == text.strip()))
+
+
 def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list], footer: list | None,
                  whole: dict, compact: bool, min_width: int) -> list[str] | None:
     """The lines rich prints for `print_table`'s table, laid out here without rich's text
@@ -239,7 +244,7 @@ def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list]
     for line in every:
         size = []
         for i, text in enumerate(line):
-            if type(text) is not str or (text and (not text.isprintable() or text != text.strip())):
+            if not _plain(text):
                 return None
             n = cell_len(text)
             size.append(n)
@@ -361,7 +366,7 @@ def _wrapped_lines(out, rt, title: str, columns, whole: dict, compact: bool) -> 
     fixed = [col.key in whole for col in columns]
 
     def laid_out(text, w: int, r: bool, no_wrap: bool) -> list[str] | None:
-        if type(text) is not str or (text and (not text.isprintable() or text != text.strip())) or w < 1:
+        if not _plain(text) or w < 1:
             return None
         n = cell_len(text)
         if n <= w:
