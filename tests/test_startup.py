@@ -57,3 +57,20 @@ def test_a_command_still_builds_its_options(cli, monkeypatch):
     built = built_commands(monkeypatch)
     r = cli("words", "1680.32")
     assert r.code == 0 and "words" in built
+
+
+def test_the_help_loads_no_entry_model_nor_printer():
+    """Setting the language before parsing must not load the printers, the entry models
+    and pydantic's validators for a help page (issue 14: `--help` ≤ 1.2× a bare Typer app)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; sys.argv = ['cashbook', '--help']\n"
+             "from cashbook.cli.main import run\n"
+             "try:\n    run()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('cashbook.')), file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "receive" in r.stdout
+    loaded = r.stderr
+    for heavy in ("cashbook.core.entries", "cashbook.core.policy", "cashbook.render.zh", "cashbook.reports"):
+        assert f"'{heavy}" not in loaded, loaded

@@ -174,7 +174,7 @@ def resolve_lang(ctx, param, value):
 
 
 def set_lang(lang: str) -> None:
-    from ..render.zh import Current
+    from ..core.lang import Current
 
     Session.lang = Current.lang = lang
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]

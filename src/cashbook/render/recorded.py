@@ -13,7 +13,7 @@ def touched_accounts(entry, policy) -> list[str]:
 
 
 def _lang() -> str:
-    from .zh import Current
+    from ..core.lang import Current
 
     return Current.lang
 

@@ -13,13 +13,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..core.lang import Current  # noqa: F401  (the language printers not handed one use)
 from ..core.zh_text import age_zh, facts as _facts, import_zh, reason_zh  # noqa: F401  (the printers' too)
-
-class Current:
-    """The language of this command's output, set by the CLI once it knows it (--lang, else
-    $CASHBOOK_LANG, else the book's `lang`) for printers that are not handed it."""
-
-    lang = "en"
 
 
 # the name of each problem code, in the cashier's words
