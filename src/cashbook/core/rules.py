@@ -10,7 +10,6 @@ passed in.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Callable, Iterable
 
@@ -28,7 +27,7 @@ from .entries import (
 from .money import ZERO, fmt_grouped
 from .policy import Policy, Rule
 from .problems import Problem
-from .state import BookState
+from .state import NUMBERED, BookState
 
 RuleFn = Callable[[EntryBase, Policy, BookState, dt.date], list[Problem]]
 RULES: list[RuleFn] = []
@@ -699,28 +698,9 @@ def travel_advance(fare: Decimal, lodging: Decimal, allowance: Decimal, days: in
     return fare + (lodging + allowance) * days
 
 
-_NUMBERED = re.compile(r"^(.*?)(\d+)$")
-
-
-def receipt_gaps(numbers: list[str]) -> list[tuple[str, str, str]]:
-    """Missing numbers in each sequence (same prefix and width): (prefix, first missing, last missing)."""
-    series: dict[tuple[str, int], list[int]] = {}
-    for n in numbers:
-        m = _NUMBERED.match(n)
-        if m:
-            series.setdefault((m[1], len(m[2])), []).append(int(m[2]))
-    gaps = []
-    for (prefix, width), values in sorted(series.items()):
-        values = sorted(set(values))
-        for a, b in zip(values, values[1:]):
-            if b - a > 1:
-                gaps.append((prefix, f"{prefix}{a + 1:0{width}d}", f"{prefix}{b - 1:0{width}d}"))
-    return gaps
-
-
 def receipt_series(number: str) -> tuple[str, int, int] | None:
     """``SJ0042`` -> (``SJ``, 4, 42): the series a receipt number belongs to, and its value."""
-    m = _NUMBERED.match(number)
+    m = NUMBERED.match(number)
     return (m[1], len(m[2]), int(m[2])) if m else None
 
 
@@ -755,7 +735,7 @@ def book_checks(state: BookState, policy: Policy, where: dict[str, tuple[str, in
     out = []
     severity = policy.rules.receipt_number_gap.severity
     numbers = state.receipt_numbers
-    gaps = receipt_gaps(sorted(numbers)) if period is None else gaps_closed_in(*period)
+    gaps = state.receipt_gaps() if period is None else gaps_closed_in(*period)
     for prefix, first, last in gaps:
         width = len(last) - len(prefix)
         after = f"{prefix}{int(last[len(prefix):]) + 1:0{width}d}"

@@ -9,6 +9,8 @@ of it is stored and resumed is the store's business (`store/snapshot.py`).
 from __future__ import annotations
 
 import datetime as dt
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,6 +60,9 @@ class OpenItem:
     account: str = "cash"
 
 
+#: a receipt number: its series' prefix and its digits (``SJ0042`` -> ``SJ``, ``0042``)
+NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
 #: days of payments kept per payee for split payments (rules.needs-approval.split_days is at most this)
 SPLIT_KEEP = 366
 
@@ -91,6 +96,7 @@ class BookState:
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
     receipt_series: dict[str, list[int]] = field(default_factory=dict)  # "PREFIX|WIDTH" -> [lowest, highest] number used
+    receipt_runs: dict[tuple[str, int], list[list[int]]] = field(default_factory=dict)  # (prefix, width) -> [[lo, hi], ...] numbers used, in order
     awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
 
     # -- queries -------------------------------------------------------------------
@@ -176,6 +182,7 @@ class BookState:
             if entry.doc:
                 self.receipt_numbers[entry.doc] = entry.id
                 self._series(entry.doc)
+                self._runs(entry.doc)
             if kind != "deposit-hold":
                 return
         if kind == "payment":
@@ -277,6 +284,43 @@ class BookState:
             span[0] = n
         elif n > span[1]:
             span[1] = n
+
+    def _runs(self, doc: str) -> None:
+        """Keep the numbers used of ``doc``'s series as runs of consecutive numbers: the gaps
+        between runs are the missing numbers (收据缺号), known without reading every number."""
+        m = NUMBERED.match(doc)
+        if not m:
+            return
+        n = int(m[2])
+        runs = self.receipt_runs.setdefault((m[1], len(m[2])), [])
+        if not runs or n > runs[-1][1] + 1:  # after a gap (or the first)
+            runs.append([n, n])
+            return
+        if n == runs[-1][1] + 1:  # the usual case: the next number
+            runs[-1][1] = n
+            return
+        i = bisect_right(runs, n, key=lambda run: run[0])  # runs[i - 1] starts at or below n
+        if i and runs[i - 1][1] >= n:
+            return  # used already
+        joins_left = i > 0 and runs[i - 1][1] == n - 1
+        joins_right = i < len(runs) and runs[i][0] == n + 1
+        if joins_left and joins_right:
+            runs[i - 1][1] = runs.pop(i)[1]
+        elif joins_left:
+            runs[i - 1][1] = n
+        elif joins_right:
+            runs[i][0] = n
+        else:
+            runs.insert(i, [n, n])
+
+    def receipt_gaps(self) -> list[tuple[str, str, str]]:
+        """Missing numbers in each series (same prefix and width), in order: (prefix, first
+        missing, last missing)."""
+        gaps = []
+        for (prefix, width), runs in sorted(self.receipt_runs.items()):
+            for (_, a), (b, _) in zip(runs, runs[1:]):
+                gaps.append((prefix, f"{prefix}{a + 1:0{width}d}", f"{prefix}{b - 1:0{width}d}"))
+        return gaps
 
 
 def fold(state: BookState, entries: Iterable[EntryBase], cash_accounts: frozenset[str],

@@ -9,7 +9,6 @@ from ..core.entries import EntryBase, Payment, Withdrawal
 from ..core.money import ZERO, fmt_grouped
 from ..core.policy import Policy
 from ..core.problems import Problem
-from ..core.rules import receipt_gaps
 from ..core.state import BookState
 from .model import Bi, Column, ProblemMessage, Report, Table
 
@@ -225,7 +224,7 @@ def handovers_report(state: BookState, start: dt.date | None = None, end: dt.dat
 def receipts_report(state: BookState) -> Report:
     """Receipt numbers used and the gaps in each sequence (a control failure to explain)."""
     numbers = sorted(state.receipt_numbers)
-    gaps = receipt_gaps(numbers)
+    gaps = state.receipt_gaps()
     rows = [{"prefix": p, "first_missing": a, "last_missing": b} for p, a, b in gaps]
     cols = [Column("prefix", "Series", "收据序列"), Column("first_missing", "First missing", "缺号起"),
             Column("last_missing", "Last missing", "缺号止")]
