@@ -366,3 +366,37 @@ def test_the_codec_keeps_text_with_its_chinese_and_problem_notes():
     back = decode(encode(values, types), types)
     assert [type(v) for v in back] == [Bi, ProblemNote, ProblemMessage] and back == values
     assert back[0].zh == "场地租金" and back[1].problem == problem and back[2].problem == problem
+
+
+@pytest.mark.parametrize("source", ["default", "demo"])
+def test_the_codec_gives_back_the_policy_it_was_given(source):
+    """A policy kept in the cache is the validated one, model for model and field for field
+    (which fields policies.toml set included): a command that takes it sees the same rules."""
+    from pydantic import BaseModel
+
+    from cashbook.store.cache import decode, encode
+    from cashbook.store.policyfile import default_policy_text, parse_policy
+
+    text = default_policy_text() if source == "default" else (ROOT / "policies.toml").read_text(encoding="utf-8")
+    policy = parse_policy(text)
+    back = decode(encode(policy))
+    assert back == policy and back.model_dump() == policy.model_dump()
+    pairs = [(policy, back)]
+    while pairs:  # each model of the same class, with the same fields set, all the way down
+        a, b = pairs.pop()
+        assert type(a) is type(b) and a.model_fields_set == b.model_fields_set
+        for name in type(a).model_fields:
+            x, y = getattr(a, name), getattr(b, name)
+            xs, ys = (list(x.values()), list(y.values())) if isinstance(x, dict) else (list(x), list(y)) if isinstance(x, tuple) else ([x], [y])
+            assert [type(v) for v in xs] == [type(v) for v in ys]
+            pairs += [(v, w) for v, w in zip(xs, ys) if isinstance(v, BaseModel)]
+
+
+@pytest.mark.parametrize("name", ["BaseModel", "Decimal", "re", "Rule\0", "EntryBase"])
+def test_the_codec_builds_no_model_but_the_policys(name):
+    import json
+
+    from cashbook.store.cache import decode
+
+    with pytest.raises(ValueError):
+        decode(json.dumps({"Y": [name, [], []]}))

@@ -244,18 +244,45 @@ def test_an_edited_month_report_in_the_cache_is_not_shown(cli, book):
     assert same(r, truth), r.out
 
 
-def test_the_policy_is_read_from_its_file_by_every_command(cli, book, monkeypatch):
-    """A rule's severity is what policies.toml says now, never what a cache kept."""
+def needs_gm(cli, book: Path) -> int:
+    """Exit code of a bank payment of 6,000.00 without the GM's sign-off (the default
+    policy's needs-approval band refuses it, exit 2)."""
+    return cli("pay", "6000", "--to", "X", "--category", "rent", "--account", "bank", "--date", "2026-11-03", book=book).code
+
+
+def test_the_policy_is_what_its_file_says_now(cli, book):
+    """A rule's severity is what policies.toml says now: the cache keeps a validated policy
+    only under the digest of the file's bytes, so an edit of the file is the next command's
+    policy."""
+    assert cli("report", "balances", book=book).code == 0  # the policy kept in the cache
+    assert needs_gm(cli, book) == 2
+    text = (book / "policies.toml").read_text(encoding="utf-8")
+    band = text.index("[[rules.needs-approval.bands]]")
+    (book / "policies.toml").write_text(text[:band] + text[band:].replace('roles = ["gm"]', 'roles = ["cashier"]', 1), encoding="utf-8")
+    r = cli("pay", "6000", "--to", "X", "--category", "rent", "--account", "bank", "--date", "2026-11-03", book=book)
+    assert r.code == 2 and "cashier" in r.err, r.err  # the band now asks the cashier's sign-off
+
+
+def test_an_edited_policy_in_the_cache_is_not_believed(cli, book):
+    """Finding 3: the cached policy's needs-approval turned into a warning let a payment
+    without the GM's approval through."""
+    assert cli("report", "balances", book=book).code == 0
+    assert edit_values(book, '"block"', '"warn" ') > 0  # every severity the cache keeps
+    assert needs_gm(cli, book) == 2
+
+
+def test_check_validates_the_policy_from_its_file(cli, book, monkeypatch):
+    """`check` takes nothing validated from the cache: policies.toml is validated afresh."""
     from cashbook.store import policyfile
 
-    assert cli("report", "balances", book=book).code == 0
+    assert cli("check", book=book).code == 0
     parsed = []
     real = policyfile.parse_policy
     monkeypatch.setattr(policyfile, "parse_policy", lambda *a, **k: parsed.append(1) or real(*a, **k))
     assert cli("report", "balances", book=book).code == 0
-    assert parsed, "the policy came from somewhere other than policies.toml"
-    r = cli("pay", "6000", "--to", "X", "--category", "rent", "--account", "bank", "--date", "2026-11-03", book=book)
-    assert r.code == 2 and "needs-approval" in r.err  # no GM sign-off: refused
+    assert not parsed  # a report took the policy the cache validated from these bytes
+    assert cli("check", book=book).code == 0
+    assert parsed, "check took the policy from somewhere other than policies.toml"
 
 
 def test_a_close_seals_the_book_the_files_give_whatever_the_snapshots_say(cli, book):

@@ -50,13 +50,15 @@ class Book(Layout, Scanner, Loader, CheckMemo, Writer, Damage, Memo):
         self.progress = progress  # callable(total) -> advance(n) context, for long reads on a terminal
         self._digests: dict[str, str] = {}  # day file -> content digest, as this command knows it
         self._reads: dict[tuple[str, str], str] | None = None  # what a remembered computation read (`remembered`)
+        self.judging = False  # `check`: nothing validated is taken from the cache, the policy included
 
     @property
     def policy(self) -> Policy:
-        """The policy, validated from policies.toml by every command (never from the cache:
-        a rule's severity is whatever the file says now)."""
+        """The policy policies.toml's bytes say now: read by every command, validated afresh
+        by `check` (and without a cache), else taken from the cache under those bytes'
+        digest when this code validated the same bytes before (`read_policy`)."""
         if self._policy is None:
-            self._policy, self._policy_digest = read_policy(self.root)
+            self._policy, self._policy_digest = read_policy(self.root, memo=None if self.judging else self.cache)
         return self._policy
 
     @property

@@ -186,6 +186,8 @@ def _enc(v, codec: _Codec):
 
     if isinstance(v, EntryBase):
         return {"E": v.to_record()}
+    if t.__module__ == _POLICY_MODULE:  # policies.toml validated: each model with every field
+        return {"Y": [t.__name__, sorted(v.model_fields_set), [[name, _enc(getattr(v, name), codec)] for name in t.model_fields]]}
     if t is Problem:
         return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data, codec)]}
     if t is OpenItems or t is DayBook:  # compact tuples stay compact
@@ -223,6 +225,8 @@ def _dec(v, codec: _Codec):
     from ..core.state import DayFigures, OpenItem
     from .snapshot import DayBook, OpenItems, open_item
 
+    if tag == "Y":
+        return _policy_model(*_list(x), codec)
     if tag == "E":
         if type(x) is not dict:
             raise ValueError("an entry is a record")
@@ -260,6 +264,26 @@ def _dec(v, codec: _Codec):
             raise ValueError("bad value")
         return cls(*(_dec(i, codec) for i in values))
     raise ValueError(f"unknown tag {tag!r}")
+
+
+_POLICY_MODULE = "cashbook.core.policy"
+
+
+def _policy_model(name, fields_set, values, codec: _Codec):
+    """A model of the policy rebuilt as it was validated: one of `core.policy`'s models, given
+    every one of its fields (no validator runs: the value was validated when it was stored)."""
+    from pydantic import BaseModel
+
+    from ..core import policy
+
+    cls = vars(policy).get(_str(name))
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == _POLICY_MODULE):
+        raise ValueError("not a model of the policy")
+    given = {_str(k): _dec(v, codec) for k, v in (_pair(p) for p in _list(values))}
+    if set(given) != set(cls.model_fields) or not set(_list(fields_set)) <= set(given):
+        raise ValueError("not the model's fields")
+    fields = cls.model_fields
+    return cls.model_construct(set(fields_set), **{fields[k].alias or k: v for k, v in given.items()})
 
 
 def _str(x) -> str:
@@ -549,6 +573,17 @@ class Cache:
         except TypeError:
             return  # not a value the cache can store: computed each time
         self._run(lambda db: db.execute("INSERT OR REPLACE INTO memos VALUES (?,?,?)", (name, data, _sum("memo", name, data))))
+
+    # -- the policy, by the digest of policies.toml's bytes -----------------------------
+    def policy(self, file_digest: str):
+        """The policy validated before from bytes with this digest (`policyfile.read_policy`)."""
+        from ..core.policy import Policy
+
+        found = self.memo(f"policy:{file_digest}")
+        return found[1] if found is not None and type(found[1]) is Policy else None
+
+    def put_policy(self, file_digest: str, policy) -> None:
+        self.put_memo(f"policy:{file_digest}", [], policy)
 
     # -- snapshots --------------------------------------------------------------------
     def snapshots(self) -> list[tuple[dt.date, str]]:

@@ -186,6 +186,8 @@ class Loader:
         from ..core.close import seal_figures
         from ..core.rules import book_checks
 
+        if not self.judging:
+            self.judging, self._policy, self._history = True, None, None  # the policy validated from its file
         found = self._check_on_record(checker, self.scan()) if self.cache else None
         if found is None:
             keep: dict[int, str] = {}

@@ -68,9 +68,12 @@ def parse_policy(text: str, shown: str = POLICY_FILE) -> Policy:
         raise CashbookError(problems) from None
 
 
-def read_policy(root: Path) -> tuple[Policy, str]:
+def read_policy(root: Path, memo=None) -> tuple[Policy, str]:
     """The book's policy, validated from its file, and a digest of the file's bytes (what a
-    cached result that depends on the policy is keyed by)."""
+    cached result that depends on the policy is keyed by). With ``memo`` (the cache), the
+    file's bytes are still read every time, and the policy validated from the same bytes
+    by the same code before is taken as it was (a validation costs a command more than
+    anything else it does on a small book)."""
     path = root / POLICY_FILE
     try:
         data = read_regular(path, "policy", inside=root)
@@ -81,8 +84,14 @@ def read_policy(root: Path) -> tuple[Policy, str]:
     except OSError as exc:
         raise CashbookError(Problem("unreadable", f"cannot read {path}: {exc.strerror}")) from None
     digest = hashlib.sha256(data).hexdigest()
+    known = memo.policy(digest) if memo is not None else None
+    if known is not None:
+        return known, digest
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CashbookError(Problem("bad-policy", "policies.toml must be UTF-8 text", file=str(path), line=data[: exc.start].count(b"\n") + 1)) from None
-    return parse_policy(text, shown=str(path)), digest
+    policy = parse_policy(text, shown=str(path))
+    if memo is not None:
+        memo.put_policy(digest, policy)
+    return policy, digest
