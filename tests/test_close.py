@@ -245,3 +245,25 @@ def test_a_missing_seal_log_after_the_first_close_is_the_crash_window_not_tamper
     second, _ = sealed(dt.date(2026, 11, 3), seal)
     two = verify_seals([first, second], None, "journals/seals.log")
     assert [(p.code, p.severity) for p in two] == [("seal-broken", "block")]
+
+
+def _line_offset_by_splitting(raw: bytes, line: int) -> int:
+    """Where 1-based ``line`` starts, as the first build found it: split off the lines before."""
+    if line <= 1:
+        return 0
+    head = raw.split(b"\n", line - 1)
+    return len(raw) if len(head) < line else len(raw) - len(head[-1])
+
+
+def test_a_line_is_found_where_splitting_finds_it():
+    """The offset a sealed digest stops at (`line_offset`) walks newlines from the nearer end."""
+    from hypothesis import given, settings, strategies as st
+
+    from cashbook.core.close import line_offset
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.lists(st.sampled_from([b"a", b"\n", b"bc", b"\n\n", b"\r\n"]), max_size=40).map(b"".join), st.integers(-2, 50))
+    def same(raw, line):
+        assert line_offset(raw, line) == _line_offset_by_splitting(raw, line)
+
+    same()

@@ -12,6 +12,7 @@ import bisect
 import calendar
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -202,7 +203,7 @@ def seal_value(date: dt.date, digest: str, previous: str, book_balance: Decimal,
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def file_digest(data: bytes) -> str:
+def file_digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -253,13 +254,22 @@ class SealedFile:
 
 
 def line_offset(raw: bytes, line: int) -> int:
-    """Byte offset where 1-based ``line`` starts."""
+    """Byte offset where 1-based ``line`` starts (the end when there are fewer lines). A
+    day close is near its file's end: the newlines are walked from the nearer end."""
     if line <= 1:
         return 0
-    head = raw.split(b"\n", line - 1)
-    if len(head) < line:  # fewer lines than that
+    total = raw.count(b"\n")
+    if total < line - 1:
         return len(raw)
-    return len(raw) - len(head[-1])
+    pos = -1
+    if line - 1 <= total - line + 1:  # newline number line - 1, from the start
+        for _ in range(line - 1):
+            pos = raw.find(b"\n", pos + 1)
+    else:  # ... or from the end
+        pos = len(raw)
+        for _ in range(total - line + 2):
+            pos = raw.rfind(b"\n", 0, pos)
+    return pos + 1
 
 
 def sealed_digest(f: SealedFile) -> str | None:
@@ -267,7 +277,7 @@ def sealed_digest(f: SealedFile) -> str | None:
     ``digest`` must be. None when the close has no line."""
     closes = [e for e in f.entries if e.kind == "day-close"]
     line = f.lines.get(closes[-1].id) if closes else None
-    return file_digest(f.raw[:line_offset(f.raw, line)]) if line else None
+    return file_digest(memoryview(f.raw)[:line_offset(f.raw, line)]) if line else None
 
 
 _UNKNOWN = "?"  # a sealed digest not computed ahead: `sealed_file_problems` computes it
@@ -343,6 +353,9 @@ def verify_seals(files: list[SealedFile], log: list[tuple[dt.date, str]] | None,
     return problems
 
 
+_SEAL = re.compile(r"[0-9a-f]{64}")
+
+
 def parse_seal_log(text: str, shown: str) -> tuple[list[tuple[dt.date, str]], list[Problem]]:
     entries, problems = [], []
     for no, line in enumerate(text.split("\n"), start=1):
@@ -353,7 +366,7 @@ def parse_seal_log(text: str, shown: str) -> tuple[list[tuple[dt.date, str]], li
         try:
             date = dt.date.fromisoformat(parts[0])
             seal = parts[1]
-            if len(parts) != 2 or len(seal) != 64 or any(c not in "0123456789abcdef" for c in seal):
+            if len(parts) != 2 or not _SEAL.fullmatch(seal):
                 raise ValueError
         except (ValueError, IndexError):
             problems.append(Problem("seal-broken", "a seal log line is `YYYY-MM-DD <64 hex digits>`", file=shown, line=no))

@@ -168,8 +168,8 @@ def _enc(v, codec: _Codec):
     t = type(v)
     if v is None or t is str or t is int or t is bool:
         return v
-    if t is list:
-        return [_enc(x, codec) for x in v]
+    if t is list:  # plain items inline: a long list of [day, id] pairs is most of some snapshots
+        return [x if type(x) is str or type(x) is int else _enc(x, codec) for x in v]
     if t is Decimal:
         return {"D": str(v)}
     if t is dt.date:
@@ -190,8 +190,10 @@ def _enc(v, codec: _Codec):
         return {"Y": [t.__name__, sorted(v.model_fields_set), [[name, _enc(getattr(v, name), codec)] for name in t.model_fields]]}
     if t is Problem:
         return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data, codec)]}
-    if t is OpenItems or t is DayBook:  # compact tuples stay compact
-        return {"C" if t is OpenItems else "B": [[_enc(k, codec), list(x)] for k, x in v.packed().items()]}
+    if t is OpenItems:  # compact tuples stay compact
+        return {"C": [[_enc(k, codec), list(x)] for k, x in v.packed().items()]}
+    if t is DayBook:  # a row per (day, cash account): the day, the account, the figures
+        return {"B": [[_day_iso(day), account, *x] for (day, account), x in v.packed().items()]}
     if t is OpenItem:
         return {"O": [v.id, *open_item_tuple(v)]}
     if t is DayFigures:
@@ -207,7 +209,7 @@ def _dec(v, codec: _Codec):
     if v is None or type(v) in (str, int, bool):
         return v
     if type(v) is list:
-        return [_dec(x, codec) for x in v]
+        return [x if type(x) is str or type(x) is int else _dec(x, codec) for x in v]
     if type(v) is not dict or len(v) != 1:
         raise ValueError("unknown value")
     (tag, x), = v.items()
@@ -237,16 +239,24 @@ def _dec(v, codec: _Codec):
         if severity not in ("block", "warn") or type(data) is not dict:
             raise ValueError("bad problem")
         return Problem(_str(code), _str(message), _opt(file, str), _opt(line, int), _opt(entry_id, str), severity, data)
-    if tag in ("C", "B"):
-        # as many values as `compact` gives: an OpenItem's fields but its id, every DayFigures field
-        size, kind = (len(fields(OpenItem)) - 1, OpenItems) if tag == "C" else (len(fields(DayFigures)), DayBook)
+    if tag == "C":
+        size = len(fields(OpenItem)) - 1  # as many values as `compact` gives: an OpenItem's fields but its id
         out = {}
         for k, item in (_pair(p) for p in _list(x)):
             item = _list(item)
             if len(item) != size or not all(type(i) in (str, int) for i in item):
                 raise ValueError("bad item")
             out[_dec(k, codec)] = tuple(item)
-        return kind(out)
+        return OpenItems(out)
+    if tag == "B":  # a long book has a row for every day it ever moved cash: read without the codec's walk
+        size = len(fields(DayFigures)) + 2
+        out, days = {}, {}
+        for row in _list(x):
+            if type(row) is not list or len(row) != size or not all(type(i) is str for i in row):
+                raise ValueError("bad day")
+            day = days.get(row[0]) or days.setdefault(row[0], dt.date.fromisoformat(row[0]))
+            out[(day, row[1])] = tuple(row[2:])
+        return DayBook(out)
     if tag == "O":
         return open_item(_str(x[0]), *_list(x)[1:])
     if tag == "F":
@@ -264,6 +274,12 @@ def _dec(v, codec: _Codec):
             raise ValueError("bad value")
         return cls(*(_dec(i, codec) for i in values))
     raise ValueError(f"unknown tag {tag!r}")
+
+
+def _day_iso(day) -> str:
+    if type(day) is not dt.date:
+        raise TypeError("a day book is keyed by (date, account)")
+    return day.isoformat()
 
 
 _POLICY_MODULE = "cashbook.core.policy"

@@ -8,6 +8,7 @@ layout cashbook writes; `append_entry` adds it atomically.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -72,11 +73,11 @@ def name_problem(path: Path | str, shown: str) -> Problem | None:
     """The `bad-file-name` of a file under journals/, from its path alone (no reading): a
     name that is no real day, or a day file outside its year's folder. Such a file is never
     read as part of the book, so recording waits until it is renamed (an entry in it would be lost)."""
-    path = Path(path)
-    day = day_of(path)
+    folder, name = os.path.split(os.fspath(path))
+    day = day_of(name)
     if day is None:
         return Problem("bad-file-name", "a day journal is named YYYY-MM-DD.toml with a real date (e.g. 2026-09-01.toml)", file=shown)
-    if path.parent.name != f"{day:%Y}":
+    if os.path.basename(folder) != name[:4]:
         return Problem("bad-file-name", f"a day journal for {day} belongs in journals/{day:%Y}/", file=shown)
     return None
 
