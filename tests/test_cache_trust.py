@@ -164,26 +164,31 @@ def test_a_check_that_finds_a_broken_seal_leaves_the_next_write_refused(cli, boo
     assert shown.code == 2 and "book-damaged" in shown.out + shown.err, shown.out
 
 
-def test_check_compares_each_sealed_days_figures_with_the_files(cli, book, monkeypatch):
-    """A seal whose chain is intact but whose figures are not the book's (as a close computed
-    from a wrong state would make) is named by `check`, with or without a cache."""
+def seal_from_wrong_figures(book: Path, day: dt.date, monkeypatch) -> None:
+    """Seal ``day`` (counted already) from a state whose cash receipts that day are 500.00 too
+    high, as a close computed from a wrong state would: the chain is intact, the figures not."""
     from cashbook.core.rules import check_entry
     from cashbook.store import book as book_module
 
-    assert cli("count", "2026-11-01", "100x20", book=book).code == 0  # 2,000.00 counted; the book says 1,500.00
     real = book_module.Book.period
 
     def wrong(self, *args, **kwargs):
         view = real(self, *args, **kwargs)
-        view.state.days[(dt.date(2026, 11, 1), "cash")].receipts += 500
+        view.state.days[(day, "cash")].receipts += 500
         return view
 
-    monkeypatch.setattr(book_module.Book, "period", wrong)
-    b = book_module.Book(book)
-    report = book_module.close_day_in_book(b, dt.date(2026, 11, 1), dt.datetime(2026, 11, 1, 18, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-                                           check_entry, seal=True)
-    assert report.sealed
-    monkeypatch.setattr(book_module.Book, "period", real)
+    with monkeypatch.context() as m:
+        m.setattr(book_module.Book, "period", wrong)
+        b = book_module.Book(book)
+        when = dt.datetime.combine(day, dt.time(18), dt.timezone(dt.timedelta(hours=8)))
+        assert book_module.close_day_in_book(b, day, when, check_entry, seal=True).sealed
+
+
+def test_check_compares_each_sealed_days_figures_with_the_files(cli, book, monkeypatch):
+    """A seal whose chain is intact but whose figures are not the book's (as a close computed
+    from a wrong state would make) is named by `check`, with or without a cache."""
+    assert cli("count", "2026-11-01", "100x20", book=book).code == 0  # 2,000.00 counted; the book says 1,500.00
+    seal_from_wrong_figures(book, dt.date(2026, 11, 1), monkeypatch)
     for extra in ((), ("--no-cache",)):
         r = cli("check", "--format", "json", *extra, book=book)
         found = [p for p in r.json["problems"] if p["code"] == "seal-figures"]

@@ -122,3 +122,30 @@ def test_an_edited_record_is_not_believed(cli, tmp_path, monkeypatch, resumed):
     assert changed > 0
     r = same_as_whole(cli, book, monkeypatch)
     assert r.code == 1 and resumed[-1] is False
+
+
+def test_sealed_figures_of_the_first_files_and_of_the_new_ones_are_all_there(cli, tmp_path, monkeypatch, resumed):
+    """A sealed day's figures depend on the files up to it: the record keeps what was found of
+    the first files' seals, and the days sealed after it are compared afresh."""
+    import datetime as dt
+
+    from test_cache_trust import seal_from_wrong_figures
+
+    book = tmp_path / "book"
+    assert cli("init", str(book)).code == 0
+    assert cli("opening", "cash", "1500", "--date", "2026-11-02", book=book).code == 0
+    assert cli("count", "2026-11-02", "100x20", book=book).code == 0  # 2,000.00 counted; the book says 1,500.00
+    seal_from_wrong_figures(book, dt.date(2026, 11, 2), monkeypatch)
+    assert cli("receive", "10", "--from", "A", "--category", "rent", "--date", "2026-11-03", book=book).code == 0
+    first = cli("check", "--format", "json", book=book)
+    assert first.code == 1 and resumed[-1] is False
+    assert [p["file"] for p in first.json["problems"] if p["code"] == "seal-figures"] == ["journals/2026/2026-11-02.toml"]
+    assert cli("receive", "10", "--from", "A", "--category", "rent", "--date", "2026-11-03", book=book).code == 0
+    r = same_as_whole(cli, book, monkeypatch, "--format", "json")
+    assert resumed[-1] is True and [p["code"] for p in r.json["problems"]].count("seal-figures") == 1
+    assert cli("count", "2026-11-03", "100x20", "10x2", book=book).code == 0  # 2,020.00; the book says 1,520.00
+    seal_from_wrong_figures(book, dt.date(2026, 11, 3), monkeypatch)
+    r = same_as_whole(cli, book, monkeypatch, "--format", "json")
+    assert resumed[-1] is True, "the new close is judged on the record of the first files"
+    assert [p["file"] for p in r.json["problems"] if p["code"] == "seal-figures"] == [
+        "journals/2026/2026-11-02.toml", "journals/2026/2026-11-03.toml"]

@@ -167,18 +167,23 @@ def _balance_at(state: BookState, account: str, date: dt.date) -> Decimal:
     return fig.opening + fig.receipts - fig.payments
 
 
-def seal_figures(state: BookState, policy: Policy, where: dict[str, tuple[str, int]]) -> list[Problem]:
+def seal_figures(state: BookState, policy: Policy, where: dict[str, tuple[str, int]],
+                 closes: dict[dt.date, DayClose] | None = None) -> list[Problem]:
     """Each sealed day's recorded figures (book balance, counted cash and so their difference)
     against the book replayed from the files (``state``: the whole book): a day sealed from
-    figures other than the book's is found even when its seal chain is intact."""
+    figures other than the book's is found even when its seal chain is intact. With
+    ``closes`` (day -> its seal), only those days: a sealed day's figures depend on the files
+    up to it alone, so `check` keeps what it found of the earlier ones (`checkmemo`)."""
     accounts = policy.cash_accounts()
-    if not accounts or not state.seals:
+    if closes is None:
+        closes = state.seals
+    if not accounts or not closes:
         return []
     account = accounts[0]  # the account a close seals (see `close_day`)
     closing = {d: f.opening + f.receipts - f.payments for (d, a), f in state.days.items() if a == account}
     moved = sorted(closing)
     out = []
-    for date, close in sorted(state.seals.items()):
+    for date, close in sorted(closes.items()):
         i = bisect.bisect_right(moved, date)
         book = closing[moved[i - 1]] if i else ZERO
         count = state.counts.get((date, account))

@@ -1,11 +1,12 @@
 """`cashbook check` after a small change: the files that did not change are not judged again.
 
-What `check` finds in files 0..k of the book (their parse problems and each entry against
-the rules) is a pure function of those files' bytes and the policy versions: the state
-coming into file i is the fold of the files before it. So a check keeps, under the rolling
-digest of the contents of files 0..k (`cache.chain`) and the policies' digest, that prefix's
-problems, its entry count and what the seal verification needs of its sealed files, next
-to a snapshot of the state after file k. The next check reads and hashes every file as
+What `check` finds in files 0..k of the book (their parse problems, each entry against the
+rules, each sealed day's figures against the book) is a pure function of those files' bytes
+and the policy versions: the state coming into file i is the fold of the files before it,
+and a day's figures are made by its own file. So a check keeps, under the rolling digest of
+the contents of files 0..k (`cache.chain`) and the policies' digest, that prefix's problems,
+its entry count, what the seal verification needs of its sealed files and the problems of
+their sealed figures, next to a snapshot of the state after file k. The next check reads and hashes every file as
 always; where the chain up to some file k is one it kept, it starts from there and runs
 the rules only on the files after k (after an append: the day's own file). The seal chain
 and every sealed day's figures are verified from this run's bytes and the book as folded,
@@ -88,17 +89,17 @@ class CheckMemo:
             if parts is not None:
                 start, record = i, found[1]
                 break
-        if start is None or not (type(record) is list and len(record) == 3):
+        if start is None or not (type(record) is list and len(record) == 4):
             return None
-        problems, count, sealed = record
-        if not (type(problems) is list and type(count) is int and type(sealed) is list):
+        problems, count, sealed, figures = record
+        if not (type(problems) is list and type(count) is int and type(sealed) is list and type(figures) is list):
             return None
         state = SnapshotState.from_parts(parts)
         for name, index in cache.indexes(scanned[start].day).items():
             setattr(state, name, index)
         for s in scanned:
             self._digests[s.shown] = contents[s.shown][1]
-        problems, sealed = list(problems), list(sealed)
+        problems, sealed, figures = list(problems), list(sealed), list(figures)
         where = _Where(self, scanned, contents)
         cash = frozenset(self.policy.cash_accounts())
         checked = _Checked(self, scanned, checker, None)
@@ -115,27 +116,34 @@ class CheckMemo:
             found, applied = checked.replay(j, df, state, cash, duplicate)
             problems += df.problems + found
             count += len(applied)
+            closes = {}
             for entry in applied:
                 where.here.setdefault(entry.id, (s.shown, df.lines.get(entry.id) or 0))
+                if entry.kind == "day-close":
+                    closes[entry.date] = entry  # the last one is the day's seal, as in `BookState.seals`
             facts = _sealed_facts(s.shown, df)
             if facts:
                 sealed.append(facts)
+            figures += seal_figures(state, self.policy, where, closes)
             if j >= len(scanned) - KEEP_AT:
-                self._keep_check(keys[j], s.day, state, problems, count, sealed)
+                self._keep_check(keys[j], s.day, state, [problems, count, sealed, figures])
         files = [SealedFile(day, shown, contents[shown][0], kept, lines) for shown, day, kept, lines in sealed]
         out = (problems + book_checks(state, self.policy, where) + seal_problems_of(self, files)
-               + seal_figures(state, self.policy, where) + self.policies.problems(checker))
+               + figures + self.policies.problems(checker))
         self._forget_gone(scanned)
         return out, len(scanned), count
 
-    def _keep_check(self, key: str, day: dt.date, state: BookState, problems: list[Problem], count: int, sealed: list) -> None:
-        """Keep the record of files up to the one ``key`` names (see the module's words)."""
-        self.cache.save_snapshot(day, key, state)
-        self.cache.put_check(self._check_name(key), [list(problems), count, list(sealed)])
+    def _keep_check(self, key: str, day: dt.date, state: BookState, record: list) -> None:
+        """Keep the record of files up to the one ``key`` names (see the module's words). The
+        state after them may be there already: the append that made the file saved it."""
+        if (day, key) not in self.cache.snapshots():
+            self.cache.save_snapshot(day, key, state)
+        self.cache.put_check(self._check_name(key), [list(part) if type(part) is list else part for part in record])
 
-    def _keep_whole_check(self, loaded: "Loaded", snapshots: dict[int, str]) -> None:
+    def _keep_whole_check(self, loaded: "Loaded", snapshots: dict[int, str], figures: list[Problem]) -> None:
         """After a whole-book check: its record at the last files (whose snapshots the load
-        kept, ``snapshots``: file index -> chain key)."""
+        kept, ``snapshots``: file index -> chain key), with the whole book's sealed-figure
+        problems, ``figures``."""
         if self.cache is None or not len(loaded.per_file) == len(loaded.counts) == len(loaded.files):
             return
         problems: list[Problem] = []
@@ -148,7 +156,8 @@ class CheckMemo:
             if facts:
                 sealed.append(facts)
             if i in snapshots:
-                self.cache.put_check(self._check_name(snapshots[i]), [list(problems), count, list(sealed)])
+                upto = [p for p in figures if df.day is None or p.data["date"] <= df.day]  # a file holds its own day only
+                self.cache.put_check(self._check_name(snapshots[i]), [list(problems), count, list(sealed), upto])
 
 
 class _Where:

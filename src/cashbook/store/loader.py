@@ -192,10 +192,11 @@ class Loader:
         if found is None:
             keep: dict[int, str] = {}
             loaded = self.load(checker=checker, refuse_damaged=False, keep=keep)
+            figures = seal_figures(loaded.state, self.policy, loaded.where)
             problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
-                        + seal_figures(loaded.state, self.policy, loaded.where) + self.policies.problems(checker))
+                        + figures + self.policies.problems(checker))
             if keep:
-                self._keep_whole_check(loaded, keep)
+                self._keep_whole_check(loaded, keep, figures)
             found = problems, len(loaded.files), len(loaded.order)
         broken = [p.file for p in found[0] if p.code == "seal-broken" and p.file]
         if broken and self.cache:  # read again by the next command, whose refusal then sees the broken seal
