@@ -221,8 +221,11 @@ def _dec(v, codec: _Codec):
         return dt.datetime.fromisoformat(_str(x))
     if tag == "T":
         return tuple(_dec(i, codec) for i in _list(x))
-    if tag == "M":
-        return {_dec(k, codec): _dec(i, codec) for k, i in (_pair(p) for p in _list(x))}
+    if tag == "M":  # text keys and plain values inline: some maps of a long book's state hold tens of thousands
+        out = {}
+        for k, i in (_pair(p) for p in _list(x)):
+            out[k if type(k) is str else _dec(k, codec)] = i if type(i) is str or type(i) is int else _dec(i, codec)
+        return out
     from ..core.entries import KINDS
     from ..core.state import DayFigures, OpenItem
     from .snapshot import DayBook, OpenItems, open_item
@@ -243,10 +246,9 @@ def _dec(v, codec: _Codec):
         size = len(fields(OpenItem)) - 1  # as many values as `compact` gives: an OpenItem's fields but its id
         out = {}
         for k, item in (_pair(p) for p in _list(x)):
-            item = _list(item)
-            if len(item) != size or not all(type(i) in (str, int) for i in item):
+            if type(item) is not list or len(item) != size or not set(map(type, item)) <= _TEXT_OR_INT:
                 raise ValueError("bad item")
-            out[_dec(k, codec)] = tuple(item)
+            out[k if type(k) is str else _dec(k, codec)] = tuple(item)
         return OpenItems(out)
     if tag == "B":  # a long book has a row for every day it ever moved cash: read without the codec's walk
         size = len(fields(DayFigures)) + 2
@@ -274,6 +276,9 @@ def _dec(v, codec: _Codec):
             raise ValueError("bad value")
         return cls(*(_dec(i, codec) for i in values))
     raise ValueError(f"unknown tag {tag!r}")
+
+
+_TEXT_OR_INT = {str, int}
 
 
 def _day_iso(day) -> str:

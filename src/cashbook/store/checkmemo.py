@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ..core.close import SealedFile
+from ..core.close import SealedFile, sealed_digest
 from ..core.entries import EntryBase
 from ..core.problems import Problem
 from ..core.state import BookState
@@ -36,15 +36,20 @@ if TYPE_CHECKING:
 KEEP_AT = 2
 
 
-def _sealed_facts(shown: str, df: DayFile) -> list | None:
-    """What `core.close.verify_seals` reads of a sealed file besides its bytes: its day
-    closes, the entry after the last one (if any), and their lines; None when not sealed."""
+def _sealed_facts(shown: str, df: DayFile, raw: bytes | None = None, digest: str | None = None) -> list | None:
+    """What `core.close.verify_seals` reads of a sealed file: its day closes, the entry after
+    the last one (if any), their lines, and the `sealed_digest` of its bytes (``digest``, else
+    computed from ``raw``: the digest of the bytes before its close, a function of the bytes
+    the record's key names); None when not sealed."""
     closes = [e for e in df.entries if e.kind == "day-close"]
     if not closes:
         return None
     last = df.entries.index(closes[-1])
     kept = closes + df.entries[last + 1:last + 2]
-    return [shown, df.day, kept, {e.id: df.lines.get(e.id) or 0 for e in kept}]
+    lines = {e.id: df.lines.get(e.id) or 0 for e in kept}
+    if digest is None and raw is not None:
+        digest = sealed_digest(SealedFile(df.day, shown, raw, kept, lines))
+    return [shown, df.day, kept, lines, digest]
 
 
 class CheckMemo:
@@ -121,14 +126,17 @@ class CheckMemo:
                 where.here.setdefault(entry.id, (s.shown, df.lines.get(entry.id) or 0))
                 if entry.kind == "day-close":
                     closes[entry.date] = entry  # the last one is the day's seal, as in `BookState.seals`
-            facts = _sealed_facts(s.shown, df)
+            facts = _sealed_facts(s.shown, df, raw=contents[s.shown][0])
             if facts:
                 sealed.append(facts)
             figures += seal_figures(state, self.policy, where, closes)
             if j >= len(scanned) - KEEP_AT:
                 self._keep_check(keys[j], s.day, state, [problems, count, sealed, figures])
-        files = [SealedFile(day, shown, contents[shown][0], kept, lines) for shown, day, kept, lines in sealed]
-        out = (problems + book_checks(state, self.policy, where) + seal_problems_of(self, files)
+        if not all(type(f) is list and len(f) == 5 and (f[4] is None or type(f[4]) is str) for f in sealed):
+            return None
+        files = [SealedFile(day, shown, contents[shown][0], kept, lines) for shown, day, kept, lines, _ in sealed]
+        digests = {f[1]: f[4] for f in sealed}
+        out = (problems + book_checks(state, self.policy, where) + seal_problems_of(self, files, digests)
                + figures + self.policies.problems(checker))
         self._forget_gone(scanned)
         return out, len(scanned), count
@@ -140,10 +148,11 @@ class CheckMemo:
             self.cache.save_snapshot(day, key, state)
         self.cache.put_check(self._check_name(key), [list(part) if type(part) is list else part for part in record])
 
-    def _keep_whole_check(self, loaded: "Loaded", snapshots: dict[int, str], figures: list[Problem]) -> None:
+    def _keep_whole_check(self, loaded: "Loaded", snapshots: dict[int, str], figures: list[Problem],
+                          digests: dict[dt.date, str | None]) -> None:
         """After a whole-book check: its record at the last files (whose snapshots the load
         kept, ``snapshots``: file index -> chain key), with the whole book's sealed-figure
-        problems, ``figures``."""
+        problems, ``figures``, and its sealed files' `sealed_digest`s, ``digests``."""
         if self.cache is None or not len(loaded.per_file) == len(loaded.counts) == len(loaded.files):
             return
         problems: list[Problem] = []
@@ -152,7 +161,7 @@ class CheckMemo:
         for i, df in enumerate(loaded.files):
             problems += loaded.per_file[i]
             count += loaded.counts[i]
-            facts = _sealed_facts(self.shown(df.path), df)
+            facts = _sealed_facts(self.shown(df.path), df, digest=digests.get(df.day))
             if facts:
                 sealed.append(facts)
             if i in snapshots:

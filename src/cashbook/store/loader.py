@@ -17,8 +17,8 @@ from ..core.decide import Checker, judge
 from ..core.state import BookState, fold, replay
 from .cache import Layered, Scanned, chain
 from .journal import DayFile
-from .parallel import PARALLEL_FROM, ChunkFailed, Worker, can_fork, long_lived_objects, workers
-from .seallog import read_seal_log, seal_problems
+from .parallel import PARALLEL_FROM, ChunkFailed, Worker, can_fork, long_lived_objects, sealed_digests, workers
+from .seallog import read_seal_log, seal_problems, sealed_files
 from .snapshot import SnapshotState
 
 if TYPE_CHECKING:
@@ -193,10 +193,11 @@ class Loader:
             keep: dict[int, str] = {}
             loaded = self.load(checker=checker, refuse_damaged=False, keep=keep)
             figures = seal_figures(loaded.state, self.policy, loaded.where)
-            problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded)
+            digests = sealed_digests(sealed_files(self, loaded))
+            problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded, digests)
                         + figures + self.policies.problems(checker))
             if keep:
-                self._keep_whole_check(loaded, keep, figures)
+                self._keep_whole_check(loaded, keep, figures, digests)
             found = problems, len(loaded.files), len(loaded.order)
         broken = [p.file for p in found[0] if p.code == "seal-broken" and p.file]
         if broken and self.cache:  # read again by the next command, whose refusal then sees the broken seal

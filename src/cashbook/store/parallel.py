@@ -170,7 +170,7 @@ def sealed_digests(files: list[SealedFile]) -> dict[dt.date, str | None]:
     """Each sealed file's `sealed_digest`, on every core (hashing releases the interpreter
     lock): a long book has thousands of sealed days, a gigabyte to hash."""
     if len(files) < 8 or workers() < 2:
-        return {}
+        return {f.date: sealed_digest(f) for f in files}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=workers()) as pool:

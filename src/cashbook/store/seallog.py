@@ -36,16 +36,23 @@ def read_seal_log(book: Book) -> tuple[list | None, list[Problem]]:
     return parse_seal_log(text, book.shown(book.seal_log))
 
 
-def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
+def sealed_files(book: Book, loaded: Loaded) -> list[SealedFile]:
+    """The sealed day files of a loaded book, with their bytes as read now."""
+    return [SealedFile(df.day, book.shown(df.path), df.raw or raw_bytes(df.path), df.entries, df.lines)
+            for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)]
+
+
+def seal_problems(book: Book, loaded: Loaded, digests: dict[dt.date, str | None] | None = None) -> list[Problem]:
     """`cashbook check`'s tamper evidence: the seal chain of the day files and the seal log."""
-    return seal_problems_of(book, [SealedFile(df.day, book.shown(df.path), df.raw or raw_bytes(df.path), df.entries, df.lines)
-                                   for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)])
+    files = sealed_files(book, loaded)
+    return seal_problems_of(book, files, sealed_digests(files) if digests is None else digests)
 
 
-def seal_problems_of(book: Book, files: list[SealedFile]) -> list[Problem]:
-    """`seal_problems` of the sealed files ``files`` (their bytes as read now)."""
+def seal_problems_of(book: Book, files: list[SealedFile], digests: dict[dt.date, str | None]) -> list[Problem]:
+    """`seal_problems` of the sealed files ``files``, given each one's `sealed_digest` (of its
+    bytes as read now)."""
     log, problems = read_seal_log(book)
-    return problems + verify_seals(files, log, book.shown(book.seal_log), sealed_digests(files))
+    return problems + verify_seals(files, log, book.shown(book.seal_log), digests)
 
 
 def repair_seal_log(book: Book, seals: dict) -> bool:
