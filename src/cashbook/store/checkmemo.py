@@ -5,13 +5,16 @@ rules, each sealed day's figures against the book) is a pure function of those f
 and the policy versions: the state coming into file i is the fold of the files before it,
 and a day's figures are made by its own file. So a check keeps, under the rolling digest of
 the contents of files 0..k (`cache.chain`) and the policies' digest, that prefix's problems,
-its entry count, what the seal verification needs of its sealed files and the problems of
-their sealed figures, next to a snapshot of the state after file k. The next check reads and hashes every file as
-always; where the chain up to some file k is one it kept, it starts from there and runs
-the rules only on the files after k (after an append: the day's own file). The seal chain
-and every sealed day's figures are verified from this run's bytes and the book as folded,
-never from a stored verdict; without a usable record, or with any doubt (a file it cannot
-read, an odd name, an index that does not match), it is the whole-book check.
+its entry count, what the seal verification needs of its sealed files (their closes and the
+digest of their bytes before the close) and the problems of their sealed figures, next to a
+snapshot of the state after file k. The next check reads and hashes every file as
+always; where the chain up to some file k is one it kept (files 0..k byte for byte those
+on disk, as this run's digests of them say), it starts from there: it runs the rules and
+compares sealed figures only on the files after k (after an append: the day's own file),
+and verifies the whole seal chain (each close against the digest of its file's bytes, its
+seal, the links, the log), the first files' digests before their closes taken from the
+record. Without a usable record, or with any doubt (a file it cannot read, an odd name,
+an index that does not match), it is the whole-book check.
 """
 
 from __future__ import annotations
@@ -97,7 +100,8 @@ class CheckMemo:
         if start is None or not (type(record) is list and len(record) == 4):
             return None
         problems, count, sealed, figures = record
-        if not (type(problems) is list and type(count) is int and type(sealed) is list and type(figures) is list):
+        if not (type(problems) is list and type(count) is int and type(sealed) is list and type(figures) is list
+                and all(type(f) is list and len(f) == 5 and (f[4] is None or type(f[4]) is str) for f in sealed)):
             return None
         state = SnapshotState.from_parts(parts)
         for name, index in cache.indexes(scanned[start].day).items():
@@ -132,8 +136,6 @@ class CheckMemo:
             figures += seal_figures(state, self.policy, where, closes)
             if j >= len(scanned) - KEEP_AT:
                 self._keep_check(keys[j], s.day, state, [problems, count, sealed, figures])
-        if not all(type(f) is list and len(f) == 5 and (f[4] is None or type(f[4]) is str) for f in sealed):
-            return None
         files = [SealedFile(day, shown, contents[shown][0], kept, lines) for shown, day, kept, lines, _ in sealed]
         digests = {f[1]: f[4] for f in sealed}
         out = (problems + book_checks(state, self.policy, where) + seal_problems_of(self, files, digests)
