@@ -54,7 +54,8 @@ def cli(monkeypatch):
 
 
 def copy_demo(root: Path) -> Path:
-    """The demo book (policies.toml and journals/) copied into ``root``."""
+    """The demo book (policies.toml and journals/) copied into ``root`` (made if need be)."""
+    root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "policies.toml", root / "policies.toml")
     shutil.copytree(ROOT / "journals", root / "journals")
     return root

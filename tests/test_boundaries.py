@@ -7,7 +7,6 @@ run in a subprocess with a short timeout so a regression fails instead of hangin
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, copy_demo, run_cli
 
 from cashbook.store.cache import cache_dir
 
@@ -111,11 +111,8 @@ def test_recording_reads_only_the_day_it_writes(cli, warm, monkeypatch):
     assert set(read) <= {"2026-11-04.toml"}
 
 
-@pytest.mark.skipif(not (ROOT / "journals").is_dir(), reason="no demo book")
 def test_cache_and_no_cache_agree_on_the_demo_book(cli, tmp_path):
-    book = tmp_path / "demo"
-    shutil.copytree(ROOT / "journals", book / "journals")
-    shutil.copy(ROOT / "policies.toml", book / "policies.toml")
+    book = copy_demo(tmp_path / "demo")
     cold = cli("check", "--format", "json", "--no-cache", book=book)
     assert not cache_dir(book).exists() and not (book / ".cashbook").exists()  # --no-cache neither reads nor writes the cache
     first = cli("check", "--format", "json", book=book)
@@ -339,7 +336,6 @@ def test_a_month_report_is_kept_and_answered_again_unchanged(cli, tmp_path, monk
     """The month report is kept with what it read and a repeat is a look-up. It held text with its
     Chinese (`Bi`) and problem notes, which the cache's codec did not know: nothing was kept and
     every `report month` was computed again (3 s at 100k entries; found by the session-6 benchmark)."""
-    from conftest import copy_demo
 
     from cashbook.cli import report
 

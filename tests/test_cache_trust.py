@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli, snapshot
+from conftest import copy_demo, run_cli, snapshot
 
 
 def cache_db(book: Path) -> Path:
@@ -97,10 +97,7 @@ def same(a, b) -> bool:
 
 
 def demo_copy(tmp_path: Path) -> Path:
-    book = tmp_path / "demo"
-    shutil.copytree(ROOT / "journals", book / "journals")
-    shutil.copy(ROOT / "policies.toml", book / "policies.toml")
-    return book
+    return copy_demo(tmp_path / "demo")
 
 
 def sealed_book(cli, book: Path, days=("2026-11-01", "2026-11-02", "2026-11-03")) -> Path:

@@ -45,16 +45,9 @@ def test_one_table_per_csv_with_sections(book, cli, tmp_path):
 
 
 def test_reconcile_csv_sections_have_headers_even_when_empty(tmp_path):
-    import shutil
-    from pathlib import Path
+    from conftest import copy_demo, run_cli
 
-    from conftest import run_cli
-
-    root = Path(__file__).resolve().parent.parent
-    demo = tmp_path / "demo"
-    demo.mkdir()
-    shutil.copy(root / "policies.toml", demo / "policies.toml")
-    shutil.copytree(root / "journals", demo / "journals")
+    demo = copy_demo(tmp_path / "demo")
     env = {"CASHBOOK_NOW": "2026-11-29T10:00:00+08:00"}
     args = ("bank", "reconcile", "--account", "icbc", "--month", "2026-10", "-f", "csv")
     empty = run_cli(*args, "--section", "bank-credits-not-booked", book=demo, env=env)

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_demo
 
 
 def demo(tmp_path):
-    book = tmp_path / "demo"
-    shutil.copytree(ROOT / "journals", book / "journals")
-    shutil.copy(ROOT / "policies.toml", book / "policies.toml")
-    return book
+    return copy_demo(tmp_path / "demo")
 
 
 def spy_day_reads(monkeypatch) -> list[str]:

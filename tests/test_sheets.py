@@ -21,7 +21,7 @@ import pytest
 from cashbook.core.money import fmt_grouped
 from cashbook.core.words import to_words
 
-from conftest import run_cli
+from conftest import copy_demo, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = {"CASHBOOK_NOW": "2026-11-29T10:00:00+08:00"}
@@ -55,12 +55,7 @@ def need_pdf() -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     """A copy of the committed demo book (the tests' caches stay out of the repository)."""
-    if not (ROOT / "journals").is_dir():
-        pytest.skip("the demo book is not in this checkout")
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy(ROOT / "policies.toml", root / "policies.toml")
-    shutil.copytree(ROOT / "journals", root / "journals")
-    return root
+    return copy_demo(tmp_path_factory.mktemp("demo"))
 
 
 def pdf_text(path: Path, layout: bool = False, page: int | None = None) -> str:

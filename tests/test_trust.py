@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import run_cli, snapshot
+from conftest import copy_demo, run_cli, snapshot
 
 GM = ("--approved-by", "gm:王总")
 
@@ -247,14 +247,7 @@ def test_the_damaged_book_refusal_in_a_subprocess_names_the_file(tmp_path):
 # -- 5. a void on a later day changes the later month, never the month already passed --
 
 def test_a_void_in_november_leaves_the_october_reconciliation_as_it_was(tmp_path):
-    import shutil
-
-    from conftest import ROOT
-
-    root = tmp_path / "demo"
-    root.mkdir()
-    shutil.copy(ROOT / "policies.toml", root)
-    shutil.copytree(ROOT / "journals", root / "journals")
+    root = copy_demo(tmp_path / "demo")
     env = {"CASHBOOK_NOW": "2026-11-29T20:00:00+08:00"}
     october = run_cli("bank", "reconcile", "--account", "icbc", "--month", "2026-10", "--format", "json", book=root, env=env)
     assert october.code == 0 and october.json["balanced"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import copy_demo, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = {"CASHBOOK_NOW": "2026-11-29T10:00:00+08:00", "COLUMNS": "200"}
@@ -117,9 +117,7 @@ def _id(step) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copy(ROOT / "policies.toml", root / "policies.toml")
-    shutil.copytree(ROOT / "journals", root / "journals")
+    root = copy_demo(tmp_path_factory.mktemp("demo"))
     shutil.copytree(ROOT / "demo", root / "demo")
     return root
 
@@ -200,8 +198,7 @@ def test_json_keys_and_codes_are_the_same_in_both_languages(demo):
 
 
 def test_the_language_comes_from_flag_then_environment_then_the_book(tmp_path):
-    shutil.copy(ROOT / "policies.toml", tmp_path / "policies.toml")
-    shutil.copytree(ROOT / "journals", tmp_path / "journals")
+    copy_demo(tmp_path)
     args = ("report", "balances")
     assert run_cli(*args, book=tmp_path, env=NOW).out.startswith("Balances")
     text = (tmp_path / "policies.toml").read_text("utf-8").replace('lang = "en"', 'lang = "zh"')
@@ -217,8 +214,7 @@ def test_the_language_comes_from_flag_then_environment_then_the_book(tmp_path):
 
 
 def test_a_bad_book_language_is_refused(tmp_path):
-    shutil.copy(ROOT / "policies.toml", tmp_path / "policies.toml")
-    shutil.copytree(ROOT / "journals", tmp_path / "journals")
+    copy_demo(tmp_path)
     text = (tmp_path / "policies.toml").read_text("utf-8").replace('lang = "en"', 'lang = "fr"')
     (tmp_path / "policies.toml").write_text(text, "utf-8")
     r = run_cli("check", book=tmp_path, env=NOW)
