@@ -77,7 +77,7 @@ class Loader:
     ``policy``, ``policies`` and ``progress``)."""
 
     def load(self, checker: Checker | None = None, today: dt.date | None = None, refuse_damaged: bool = True,
-             keep: dict[int, str] | None = None) -> Loaded:
+             keep: dict[int, str] | None = None, scanned: list[Scanned] | None = None) -> Loaded:
         """Read and replay the whole book; problems are collected, never raised.
 
         With a ``checker`` (the rules), every entry is also checked against the state
@@ -86,11 +86,12 @@ class Loader:
         work is spread over every core (`_load_in_chunks`). A damaged book is refused
         (`_refuse_if_damaged`) unless ``refuse_damaged`` is off, as for `cashbook check`,
         which lists what is wrong. With ``keep`` (a check's), a snapshot of the state after
-        each of the last files is kept in the cache, ``keep`` noting each one's key.
+        each of the last files is kept in the cache, ``keep`` noting each one's key. ``scanned``:
+        the folder as this command scanned it already, if it did.
         """
         cash = frozenset(self.policy.cash_accounts())
         loaded = Loaded(state=BookState(), files=[])
-        scanned = self.scan()
+        scanned = self.scan() if scanned is None else scanned
         kept = self._snapshot_at(scanned, keep)
         first_read = None
         if refuse_damaged:
@@ -188,10 +189,11 @@ class Loader:
 
         if not self.judging:
             self.judging, self._policy, self._history = True, None, None  # the policy validated from its file
-        found = self._check_on_record(checker, self.scan()) if self.cache else None
+        scanned = self.scan()
+        found = self._check_on_record(checker, scanned) if self.cache else None
         if found is None:
             keep: dict[int, str] = {}
-            loaded = self.load(checker=checker, refuse_damaged=False, keep=keep)
+            loaded = self.load(checker=checker, refuse_damaged=False, keep=keep, scanned=scanned)
             figures = seal_figures(loaded.state, self.policy, loaded.where)
             digests = sealed_digests(sealed_files(self, loaded))
             problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded, digests)
