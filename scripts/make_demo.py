@@ -1550,7 +1550,7 @@ def generate(out: Path) -> Desk:
 def bank_side(desk: Desk, out: Path) -> list[dict]:
     """Write the banks' monthly statements, import them as `cashbook bank import` does,
     and check each month's reconciliation shows exactly the items in transit meant."""
-    from cashbook.cli.bank import reconciliation
+    from cashbook.store.bankfiles import reconciliation
     from cashbook.core.close import month_bounds
 
     mem = desk.book.mem

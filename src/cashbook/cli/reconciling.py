@@ -16,19 +16,12 @@ def bank_month(text: str):
 
 
 def reconciliation(b, account: str, month: str, loaded=None, stored=None):
-    """Build the reconciliation of ``account`` for ``month`` from the book and stored statement."""
-    from ..core.balances import balance_at, opening_balance
-    from ..core.reconcile import reconcile, statement_balance_at
-    from ..store.bankfiles import book_items, load_decisions, load_statement
+    """The reconciliation of ``account`` for ``month`` (`store.bankfiles.reconciliation`), a
+    bad ``--month`` refused first."""
+    from ..store.bankfiles import reconciliation
 
-    first, last = bank_month(month)
-    loaded = loaded or b.load()
-    stored = stored or load_statement(b.root, account)
-    items = book_items(loaded.order, account, loaded.state.voided, last)
-    book_balance = balance_at(loaded.order, account, last)
-    opening = opening_balance(loaded.order, account, last)
-    balance, source = statement_balance_at(last, stored.lines, stored.anchors, opening)
-    return reconcile(account, month, last, book_balance, balance, source, items, stored.lines, load_decisions(b.root, account)), stored
+    bank_month(month)
+    return reconciliation(b, account, month, loaded, stored)
 
 
 def month_status(book, month: str) -> list[dict]:

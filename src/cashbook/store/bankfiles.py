@@ -328,3 +328,21 @@ def book_items(entries: list[EntryBase], account: str, voided: dict[str, str], u
         refs = tuple(r for r in (getattr(e, n, "") for n in ("cheque", "ref", "slip", "line", "doc")) if r)
         items.append(BookItem(e.id, e.date, amount, e.kind, getattr(e, "method", "transfer"), refs, summary_bi(e)))
     return items
+
+
+def reconciliation(book, account: str, month: str, loaded=None, stored=None):
+    """The reconciliation of ``account`` for ``month`` (``YYYY-MM``, valid) from the book (as
+    ``loaded``, else loaded now) and its stored statement (``stored``, else read now), and
+    that statement."""
+    from ..core.balances import balance_at, opening_balance
+    from ..core.close import month_bounds
+    from ..core.reconcile import reconcile, statement_balance_at
+
+    _, last = month_bounds(month)
+    loaded = loaded or book.load()
+    stored = stored or load_statement(book.root, account)
+    items = book_items(loaded.order, account, loaded.state.voided, last)
+    book_balance = balance_at(loaded.order, account, last)
+    opening = opening_balance(loaded.order, account, last)
+    balance, source = statement_balance_at(last, stored.lines, stored.anchors, opening)
+    return reconcile(account, month, last, book_balance, balance, source, items, stored.lines, load_decisions(book.root, account)), stored
