@@ -186,7 +186,7 @@ def _enc(v, codec: _Codec):
 
     if isinstance(v, EntryBase):
         return {"E": v.to_record()}
-    if t.__module__ == _POLICY_MODULE:  # policies.toml validated: each model with every field
+    if t.__module__ == _POLICY_MODULE and hasattr(t, "__pydantic_fields__"):  # policies.toml validated: each model, every field
         return {"Y": [t.__name__, sorted(v.model_fields_set), [[name, _enc(getattr(v, name), codec)] for name in t.model_fields]]}
     if t is Problem:
         return {"P": [v.code, v.message, v.file, v.line, v.entry_id, v.severity, _enc(v.data, codec)]}
