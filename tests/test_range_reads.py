@@ -41,7 +41,6 @@ def uncached(cli, *args, book):
         del os.environ["CASHBOOK_NO_CACHE"]
 
 
-@pytest.mark.skipif(not (ROOT / "journals").is_dir(), reason="no demo book")
 def test_the_journal_of_a_month_so_far_reads_only_that_month(cli, tmp_path, monkeypatch):
     book = demo(tmp_path)
     args = ("report", "journal", "--account", "cash", "--from", "2026-11-01", "--format", "json")
@@ -102,3 +101,27 @@ def test_a_month_whose_last_day_file_is_not_its_last_day_keeps_its_end(cli, tmp_
     r = cli(*args, book=book)
     assert r.code == 0 and read and all(name >= "2026-11-02" for name in read), sorted(set(read))
     assert r.out == uncached(cli, *args, book=book).out
+
+
+def test_after_a_check_rebuilt_the_cache_the_month_so_far_replays_only_that_month(cli, tmp_path, monkeypatch):
+    """A check that builds the cache keeps the state at the end of the month before the last
+    file's: the cashier's journal of the month so far then starts there, instead of
+    replaying the whole book (96 s at 1M entries after a rebuilt cache)."""
+    from cashbook.core.state import BookState
+
+    book = demo(tmp_path)
+    assert cli("check", book=book).code == 0  # the cache's first command
+    applied: list[str] = []
+    real = BookState.apply
+
+    def spy(self, entry, *args, **kwargs):
+        applied.append(entry.id)
+        return real(self, entry, *args, **kwargs)
+
+    monkeypatch.setattr(BookState, "apply", spy)
+    args = ("report", "journal", "--account", "cash", "--from", "2026-11-01", "--format", "json")
+    r = cli(*args, book=book)
+    assert r.code == 0, r.err
+    assert not [i for i in applied if i < "20261101"], sorted(applied)[:3]  # no entry before November folded again
+    monkeypatch.setattr(BookState, "apply", real)
+    assert r.json == uncached(cli, *args, book=book).json

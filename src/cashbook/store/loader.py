@@ -121,16 +121,22 @@ class Loader:
 
     def _snapshot_at(self, scanned: list[Scanned], keep: dict[int, str] | None) -> Callable[[int, BookState], None]:
         """What `load` calls after each file: with ``keep``, the state after each of the last
-        files goes to the cache (for `check`'s record, see `checkmemo`)."""
+        files goes to the cache (for `check`'s record, see `checkmemo`), and the state at the
+        end of the month before the last file's (where the cashier's journal of the month so
+        far starts, `state_before`: after a rebuilt cache, it need not replay the book)."""
         from .checkmemo import KEEP_AT
 
-        if keep is None or self.cache is None or any(s.day is None for s in scanned):
+        if keep is None or self.cache is None or not scanned or any(s.day is None for s in scanned):
             return lambda i, state: None
+        this_month = scanned[-1].day.replace(day=1)
+        month_end = max((i for i, s in enumerate(scanned) if s.day < this_month), default=None)
 
         def kept(i: int, state: BookState) -> None:
             if i >= len(scanned) - KEEP_AT:
                 keep[i] = self.files_key(scanned[:i + 1])
                 self.cache.save_snapshot(scanned[i].day, keep[i], state)
+            elif i == month_end:
+                self.cache.save_snapshot(scanned[i].day, self.files_key(scanned[:i + 1]), state)
         return kept
 
     def _load_in_chunks(self, scanned: list[Scanned], checked: "_Checked", cash: frozenset, loaded: Loaded,
