@@ -18,7 +18,7 @@ from ..core.state import BookState, fold, replay
 from .cache import Layered, Scanned, chain
 from .journal import DayFile
 from .parallel import PARALLEL_FROM, ChunkFailed, Worker, can_fork, long_lived_objects, sealed_digests, workers
-from .seallog import read_seal_log, seal_problems, sealed_files
+from .seallog import read_seal_log, seal_problems_of, sealed_files
 from .snapshot import SnapshotState
 
 if TYPE_CHECKING:
@@ -201,8 +201,9 @@ class Loader:
             keep: dict[int, str] = {}
             loaded = self.load(checker=checker, refuse_damaged=False, keep=keep, scanned=scanned)
             figures = seal_figures(loaded.state, self.policy, loaded.where)
-            digests = sealed_digests(sealed_files(self, loaded))
-            problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems(self, loaded, digests)
+            sealed = sealed_files(self, loaded)
+            digests = sealed_digests(sealed)
+            problems = (loaded.problems + book_checks(loaded.state, self.policy, loaded.where) + seal_problems_of(self, sealed, digests)
                         + figures + self.policies.problems(checker))
             if keep:
                 self._keep_whole_check(loaded, keep, figures, digests)

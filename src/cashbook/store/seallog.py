@@ -42,10 +42,10 @@ def sealed_files(book: Book, loaded: Loaded) -> list[SealedFile]:
             for df in loaded.files if df.day and any(e.kind == "day-close" for e in df.entries)]
 
 
-def seal_problems(book: Book, loaded: Loaded, digests: dict[dt.date, str | None] | None = None) -> list[Problem]:
+def seal_problems(book: Book, loaded: Loaded) -> list[Problem]:
     """`cashbook check`'s tamper evidence: the seal chain of the day files and the seal log."""
     files = sealed_files(book, loaded)
-    return seal_problems_of(book, files, sealed_digests(files) if digests is None else digests)
+    return seal_problems_of(book, files, sealed_digests(files))
 
 
 def seal_problems_of(book: Book, files: list[SealedFile], digests: dict[dt.date, str | None]) -> list[Problem]:
