@@ -255,8 +255,7 @@ def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list]
         widths[i] = max(widths[i], whole.get(col.key) or 0)
     if 0 in widths:  # an empty column: rich's own measure
         return None
-    inner = sum(widths) + 3 * len(columns) - 1
-    total = inner + 2
+    total = sum(widths) + 3 * len(columns) + 1  # each cell padded and ruled, and the two edges
     if not columns or total > out.width or total < min_width or cell_len(title) > total:
         return None
     right = [col.kind in ("money", "int") for col in columns]
@@ -268,14 +267,24 @@ def _plain_lines(out, title: str, columns, headings: list[str], rows: list[list]
             parts.append(" " + (gap + text if r else text + gap) + " ")
         return " " + " ".join(parts) + " "
 
-    lines = []
-    if title:
-        lines.append(title + " " * (total - cell_len(title)))
-    blank, rule = " " * total, " " + "━" * inner + " "
-    lines += [blank, row_line(0), rule]
-    lines += [row_line(n) for n in range(1, len(rows) + 1)]
-    if footer is not None:
-        lines += [rule, row_line(len(every) - 1)]
+    return _framed(title, total, [[row_line(n)] for n in range(len(every))], footer is not None)
+
+
+def _framed(title: str, total: int, rows: list[list[str]], footer: bool) -> list[str]:
+    """The lines rich prints for a SIMPLE_HEAVY table ``total`` cells wide, given each row's
+    printed lines (the heading row first, the footer row last when ``footer``): the title,
+    a blank line, the heading, a rule, the rows, a rule and the footer, a blank line."""
+    from .fit import cell_len
+
+    lines = [title + " " * (total - cell_len(title))] if title else []
+    blank, rule = " " * total, " " + "━" * (total - 2) + " "
+    lines.append(blank)
+    for n, row in enumerate(rows):
+        if n and footer and n == len(rows) - 1:
+            lines.append(rule)
+        lines += row
+        if n == 0:
+            lines.append(rule)
     lines.append(blank)
     return lines
 
@@ -391,23 +400,14 @@ def _wrapped_lines(out, rt, title: str, columns, whole: dict, compact: bool) -> 
             lines.append(piece + " " * (w - size))
         return lines
 
-    out_lines = []
-    if title:
-        out_lines.append(title + " " * (total - cell_len(title)))
-    blank, rule = " " * total, " " + "━" * (total - 2) + " "
-    out_lines.append(blank)
-    for n, row in enumerate(every):
-        if n and rt.show_footer and n == len(every) - 1:
-            out_lines.append(rule)
+    printed = []
+    for row in every:
         cells = [laid_out(text, w, r, f) for text, w, r, f in zip(row, inner, right, fixed)]
         if any(c is None for c in cells):
             return None
-        for k in range(max(len(c) for c in cells)):
-            out_lines.append(" " + " ".join(" " + (c[k] if k < len(c) else " " * w) + " " for c, w in zip(cells, inner)) + " ")
-        if n == 0:
-            out_lines.append(rule)
-    out_lines.append(blank)
-    return out_lines
+        printed.append([" " + " ".join(" " + (c[k] if k < len(c) else " " * w) + " " for c, w in zip(cells, inner)) + " "
+                        for k in range(max(len(c) for c in cells))])
+    return _framed(title, total, printed, rt.show_footer)
 
 
 def render_report(report: Report, fmt_: str, lang: str = "en") -> None:
