@@ -626,23 +626,24 @@ def receipt_number_far(entry, policy, state, today):
     a slip of the pen: flagged. Series kept in issued books are judged by `receipt_issued`."""
     doc = entry.field("doc", "")
     found = receipt_series(doc) if doc else None
-    if found is None or not state.receipt_series:
+    if found is None or not state.receipt_runs:
         return []
     prefix, width, n = found
     if state.receipt_books and receipt_book_of(state, doc)[1]:
         return []
     jump = policy.rules.receipt_number_far.max_jump
-    span = state.receipt_series.get(f"{prefix}|{width}")
-    if span is not None:
+    runs = state.receipt_runs.get((prefix, width))
+    if runs:
+        span = runs[0][0], runs[-1][1]
         if span[0] - jump <= n <= span[1] + jump:
             return []
         used = f"{prefix}{span[0]:0{width}d}..{prefix}{span[1]:0{width}d}"
         return [_problem(policy, "receipt-number-far", f"receipt number {doc} is far outside the numbers used so far ({used}; "
                          f"more than {jump} away, rules.receipt-number-far.max_jump): a slip of the pen? If a new book starts "
                          "here, record it with `cashbook issue-receipts`", entry, doc=doc)]
-    others = [k for k in state.receipt_series if k.rsplit("|", 1)[0] == prefix]
+    others = [k for k in state.receipt_runs if k[0] == prefix]
     if others:
-        w = int(others[0].rsplit("|", 1)[1])
+        w = others[0][1]
         return [_problem(policy, "receipt-number-far", f"receipt number {doc} has {width} digits; the {prefix} receipts so far "
                          f"have {w} ({prefix}{'N' * w}): a slip of the pen?", entry, doc=doc)]
     return []

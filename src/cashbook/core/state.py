@@ -95,7 +95,6 @@ class BookState:
     receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
-    receipt_series: dict[str, list[int]] = field(default_factory=dict)  # "PREFIX|WIDTH" -> [lowest, highest] number used
     receipt_runs: dict[tuple[str, int], list[list[int]]] = field(default_factory=dict)  # (prefix, width) -> [[lo, hi], ...] numbers used, in order
     awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
 
@@ -181,7 +180,6 @@ class BookState:
         if kind in RECEIPT_KINDS:  # receipts and collections are most of a book: the short way
             if entry.doc:
                 self.receipt_numbers[entry.doc] = entry.id
-                self._series(entry.doc)
                 self._runs(entry.doc)
             if kind != "deposit-hold":
                 return
@@ -270,24 +268,10 @@ class BookState:
             elif target is not None and target.kind == "recovery" and target.payment in self.compensations:
                 self.compensations[target.payment].outstanding += target.amount
 
-    def _series(self, doc: str) -> None:
-        """Keep the lowest and highest number used of ``doc``'s series (a far jump is flagged)."""
-        head = doc.rstrip("0123456789")
-        digits = doc[len(head):]
-        if not digits:
-            return
-        key, n = f"{head}|{len(digits)}", int(digits)
-        span = self.receipt_series.get(key)
-        if span is None:
-            self.receipt_series[key] = [n, n]
-        elif n < span[0]:
-            span[0] = n
-        elif n > span[1]:
-            span[1] = n
-
     def _runs(self, doc: str) -> None:
         """Keep the numbers used of ``doc``'s series as runs of consecutive numbers: the gaps
-        between runs are the missing numbers (收据缺号), known without reading every number."""
+        between runs are the missing numbers (收据缺号), known without reading every number,
+        and the first and last runs span the numbers used (a far jump is flagged)."""
         m = NUMBERED.match(doc)
         if not m:
             return
