@@ -107,9 +107,11 @@ def split_parts(entry: EntryBase, category: str | None, policy: Policy, state: B
         return [], ZERO
     ids, total = [], ZERO
     today = entry.date.toordinal()
-    for day, i in reversed(state.payments_to.get(entry.party, ())):
-        if not 0 <= today - day < days:
+    for day, i in reversed(state.payments_to.get(entry.party, ())):  # in day order: the window only
+        if day > today:  # a back-dated payment checked against the book after it
             continue
+        if today - day >= days:
+            break
         e = state.entries.get(i)
         if e is None or i in state.voided or (category is not None and e.category != category):
             continue

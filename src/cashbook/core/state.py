@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -90,7 +90,7 @@ class BookState:
     compensations: dict[str, OpenItem] = field(default_factory=dict)  # 先行赔付: payment id -> open item (party: handler)
     compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
     recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
-    payments_to: dict[str, list[list]] = field(default_factory=dict)  # payee -> [[day ordinal, payment id]] of the last SPLIT_KEEP days
+    payments_to: dict[str, list[list]] = field(default_factory=dict)  # payee -> [[day ordinal, payment id]] of the last SPLIT_KEEP days, in day order
     receipt_books: list[str] = field(default_factory=list)  # receipt-book entry ids, in order issued
     receipt_books_returned: dict[str, str] = field(default_factory=dict)  # receipt-book id -> return entry id
     handovers: list[str] = field(default_factory=list)  # handover entry ids (收款交接台帐)
@@ -186,11 +186,14 @@ class BookState:
         if kind == "payment":
             if entry.cheque:
                 self.cheques[(entry.account, entry.cheque)] = entry.id
-            recent = self.payments_to.setdefault(entry.party, [])
+            recent = self.payments_to.setdefault(entry.party, [])  # in day order
             day = entry.time.date().toordinal()
             if recent and recent[0][0] < day - SPLIT_KEEP:  # only recent payments can be parts of a split one
-                recent[:] = [r for r in recent if r[0] >= day - SPLIT_KEEP]
-            recent.append([day, entry.id])
+                del recent[:bisect_left(recent, day - SPLIT_KEEP, key=_first)]
+            if not recent or recent[-1][0] <= day:
+                recent.append([day, entry.id])
+            else:  # a back-dated payment: in its place, after the others of its day
+                recent.insert(bisect_right(recent, day, key=_first), [day, entry.id])
             if entry.handler:
                 self.compensations_of.setdefault(entry.handler, []).append(entry.id)
                 self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
@@ -283,7 +286,7 @@ class BookState:
         if n == runs[-1][1] + 1:  # the usual case: the next number
             runs[-1][1] = n
             return
-        i = bisect_right(runs, n, key=lambda run: run[0])  # runs[i - 1] starts at or below n
+        i = bisect_right(runs, n, key=_first)  # runs[i - 1] starts at or below n
         if i and runs[i - 1][1] >= n:
             return  # used already
         joins_left = i > 0 and runs[i - 1][1] == n - 1
@@ -305,6 +308,10 @@ class BookState:
             for (_, a), (b, _) in zip(runs, runs[1:]):
                 gaps.append((prefix, f"{prefix}{a + 1:0{width}d}", f"{prefix}{b - 1:0{width}d}"))
         return gaps
+
+
+def _first(pair: list) -> int:
+    return pair[0]
 
 
 def fold(state: BookState, entries: Iterable[EntryBase], cash_accounts: frozenset[str],
