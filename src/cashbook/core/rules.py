@@ -453,8 +453,7 @@ def advance_overdue(entry, policy, state, today):
     if not isinstance(entry, Advance):
         return []
     days = policy.rules.advance_overdue.days
-    late = [a for a in (state.advances[i] for i in state.advances_of.get(entry.person, ()))
-            if a.outstanding > 0 and a.id not in state.voided and a.due and (entry.date - a.due).days > days]
+    late = [a for a in state.open_advances_of(entry.person) if a.due and (entry.date - a.due).days > days]
     if not late:
         return []
     a = late[0]
@@ -463,6 +462,14 @@ def advance_overdue(entry, policy, state, today):
                      f"{(entry.date - a.due).days} days overdue (more than {days}, rules.advance-overdue.days); "
                      f"settle it (`cashbook settle {a.id}`) before a new advance" + _override_hint(policy.rules.advance_overdue),
                      entry, figure=(entry.date - a.due).days, limit=days)]
+
+
+def _days_before(day: dt.date, days: int) -> dt.date:
+    """The first day that is not more than ``days`` days before ``day``: what was paid before it is late."""
+    try:
+        return day - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min
 
 
 def department_of(entry: EntryBase, policy: Policy) -> str:
@@ -479,11 +486,11 @@ def unsettled_advance(entry, policy, state, today):
     if not isinstance(entry, Payment):
         return []
     party, dept = entry.party.strip(), department_of(entry, policy)
-    held = state.open_advances(state.advances_of.get(party, ()))
+    held = state.open_advances_of(party)
     whose = party
     if not held:
         for d in dict.fromkeys(x for x in (dept, party) if x):
-            held = state.open_advances(state.advances_of_dept.get(d, ()))
+            held = state.open_advances_of(d, department=True)
             if held:
                 whose = f"{party}'s department {d}" if d != party else f"department {d}"
                 break
@@ -508,7 +515,7 @@ def compensation_unsettled(entry, policy, state, today):
         return [_problem(policy, "compensation-unsettled",
                          f"a {entry.category} payment (先行赔付) names its handler, who answers for it until it is recovered: "
                          "add --handler NAME (and --for SUPPLIER)", entry)]
-    late = [c for c in state.open_compensations(entry.handler) if (entry.date - c.date).days > settings.days]
+    late = state.open_compensations(entry.handler, before=_days_before(entry.date, settings.days))
     if not late:
         return []
     c = late[0]

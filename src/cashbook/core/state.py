@@ -88,7 +88,7 @@ class BookState:
     settled_by: dict[str, list[str]] = field(default_factory=dict)  # advance id -> settlement ids
     refunded_by: dict[str, list[str]] = field(default_factory=dict)  # deposit id -> refund ids
     compensations: dict[str, OpenItem] = field(default_factory=dict)  # 先行赔付: payment id -> open item (party: handler)
-    compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids
+    compensations_of: dict[str, list[str]] = field(default_factory=dict)  # handler -> compensation payment ids, in date order
     recovered_by: dict[str, list[str]] = field(default_factory=dict)  # compensation payment id -> recovery ids
     payments_to: dict[str, list[list]] = field(default_factory=dict)  # payee -> [[day ordinal, payment id]] of the last SPLIT_KEEP days, in day order
     receipt_books: list[str] = field(default_factory=list)  # receipt-book entry ids, in order issued
@@ -97,6 +97,9 @@ class BookState:
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
     receipt_runs: dict[tuple[str, int], list[list[int]]] = field(default_factory=dict)  # (prefix, width) -> [[lo, hi], ...] numbers used, in order
     awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
+    # (list name, person, department or handler) -> where its open items start: every item of the
+    # list before it is closed (settled, recovered or voided). A short cut for `_open` only.
+    open_from: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # -- queries -------------------------------------------------------------------
     def balance(self, account: str) -> Decimal:
@@ -108,17 +111,62 @@ class BookState:
             self.days[key] = DayFigures(opening=self.balance(account))
         return self.days[key]
 
-    def open_advances(self, ids) -> list[OpenItem]:
-        """The advances among ``ids`` still outstanding (not settled in full, not voided)."""
-        return self._open(self.advances, ids)
+    def open_advances_of(self, who: str, department: bool = False) -> list[OpenItem]:
+        """A person's (or a department's) advances still outstanding (not settled in full, not
+        voided), in the order recorded."""
+        if department:
+            return self._open(self.advances, "advances_of_dept", self.advances_of_dept, who)
+        return self._open(self.advances, "advances_of", self.advances_of, who)
 
-    def open_compensations(self, handler: str) -> list[OpenItem]:
-        """A handler's compensations paid in advance not yet recovered in full."""
-        return self._open(self.compensations, self.compensations_of.get(handler, ()))
+    def open_compensations(self, handler: str, before: dt.date | None = None) -> list[OpenItem]:
+        """A handler's compensations paid in advance not yet recovered in full; with ``before``,
+        only those paid before that day (the list is in date order: the look stops there)."""
+        return self._open(self.compensations, "compensations_of", self.compensations_of, handler, before)
 
-    def _open(self, items: dict[str, OpenItem], ids) -> list[OpenItem]:
-        found = (items.get(i) for i in ids if i not in self.voided)
-        return [a for a in found if a is not None and a.outstanding > 0]
+    def _open(self, items: dict[str, OpenItem], name: str, lists: dict[str, list[str]], key: str,
+              before: dt.date | None = None) -> list[OpenItem]:
+        """The open items of ``lists[key]``, looked for from where they start (`open_from`), which
+        moves on past the items found closed: a person's years of settled advances are not walked
+        again at every entry. A voided item stays closed; one that opens again (`_reopened`), or
+        one put in before the start (`_in_date_order`), puts the start back. With ``before``
+        (a list in date order), the items from that day on are not looked at."""
+        ids = lists.get(key, ())
+        start = self.open_from.get((name, key), 0)
+        found, first = [], len(ids)
+        for n in range(start, len(ids)):
+            item = items.get(ids[n])
+            if before is not None and item is not None and item.date >= before:
+                first = min(first, n)
+                break
+            if ids[n] in self.voided:
+                continue
+            if item is not None and item.outstanding > 0:
+                if not found:
+                    first = n
+                found.append(item)
+        if first != start:
+            self.open_from[(name, key)] = first
+        return found
+
+    def _in_date_order(self, name: str, lists: dict[str, list[str]], items: dict[str, OpenItem], key: str, entry: EntryBase) -> None:
+        """Add ``entry``'s id to ``lists[key]``, kept in date order (a back-dated entry goes in
+        after the others of its day; the start of the open items moves back to it if need be)."""
+        ids = lists.setdefault(key, [])
+        date = entry.date
+        if not ids or items[ids[-1]].date <= date:
+            ids.append(entry.id)
+            return
+        at = bisect_right(ids, date, key=lambda i: items[i].date)
+        ids.insert(at, entry.id)
+        if self.open_from.get((name, key), 0) > at:
+            self.open_from[(name, key)] = at
+
+    def _reopened(self, item: OpenItem, *where: tuple[str, str]) -> None:
+        """``item`` may be open again (a settlement or recovery of it voided): its lists are
+        looked at from their first item again."""
+        if item.outstanding > 0:
+            for name_key in where:
+                self.open_from.pop(name_key, None)
 
     def dependants(self, entry_id: str) -> list[str]:
         """The live entries that rest on ``entry_id``: the settlements of an advance, the
@@ -195,7 +243,7 @@ class BookState:
             else:  # a back-dated payment: in its place, after the others of its day
                 recent.insert(bisect_right(recent, day, key=_first), [day, entry.id])
             if entry.handler:
-                self.compensations_of.setdefault(entry.handler, []).append(entry.id)
+                self._in_date_order("compensations_of", self.compensations_of, self.compensations, entry.handler, entry)
                 self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
                                                         entry.amount, doc=entry.party, account=entry.account)
             return
@@ -261,7 +309,10 @@ class BookState:
             if isinstance(target, Advance) and target.id in self.advances:
                 self.advances[target.id].outstanding -= target.amount
             elif isinstance(target, Settlement) and target.advance in self.advances:
-                self.advances[target.advance].outstanding += target.amount
+                item = self.advances[target.advance]
+                item.outstanding += target.amount
+                advance = self.entries.get(item.id)
+                self._reopened(item, ("advances_of", item.party), ("advances_of_dept", getattr(advance, "department", "")))
             elif isinstance(target, DepositHold) and target.id in self.deposits:
                 self.deposits[target.id].outstanding -= target.amount
             elif isinstance(target, DepositRefund) and target.deposit in self.deposits:
@@ -269,7 +320,9 @@ class BookState:
             elif isinstance(target, Payment) and target.id in self.compensations:
                 self.compensations[target.id].outstanding -= target.amount
             elif target is not None and target.kind == "recovery" and target.payment in self.compensations:
-                self.compensations[target.payment].outstanding += target.amount
+                item = self.compensations[target.payment]
+                item.outstanding += target.amount
+                self._reopened(item, ("compensations_of", item.party))
 
     def _runs(self, doc: str) -> None:
         """Keep the numbers used of ``doc``'s series as runs of consecutive numbers: the gaps
