@@ -97,8 +97,8 @@ class BookState:
     cheque_books: list[str] = field(default_factory=list)  # cheque-book entry ids (支票领购)
     receipt_runs: dict[tuple[str, int], list[list[int]]] = field(default_factory=dict)  # (prefix, width) -> [[lo, hi], ...] numbers used, in order
     awaiting_signature: dict[str, list[str]] = field(default_factory=dict)  # entry id -> roles a deputy approved, unsigned
-    # (list name, person, department or handler) -> where its open items start: every item of the
-    # list before it is closed (settled, recovered or voided). A short cut for `_open` only.
+    # (list, its person, department or handler) -> where the list's open items start: every item
+    # before it is closed (settled, recovered or voided). A short cut for `_open`, no figure.
     open_from: dict[tuple[str, str], int] = field(default_factory=dict)
 
     # -- queries -------------------------------------------------------------------
