@@ -37,6 +37,21 @@ def test_the_top_level_help_builds_no_command(cli, monkeypatch, args):
     assert "_main" in built and not set(built) & commands, built  # the app's own options (--book, --version), no command's
 
 
+@pytest.mark.parametrize("args", [("--help",), ("-h",)])
+def test_the_top_level_help_reads_no_policy_and_builds_no_lang_option(cli, monkeypatch, args):
+    """The listing shows no command's options, so the commands it lists get no --lang (each one
+    built a probe command), and it reads the same in both languages: the book's is not looked up."""
+    from cashbook.cli import common
+
+    calls: list[str] = []
+    real_option, real_lang = common.lang_option, common.book_lang
+    monkeypatch.setattr(common, "lang_option", lambda: calls.append("lang_option") or real_option())
+    monkeypatch.setattr(common, "book_lang", lambda book=None: calls.append("book_lang") or real_lang(book))
+    r = cli(*args)
+    assert r.code == 0 and "receive" in r.out and calls == [], calls
+    assert cli("receive", "--help").code == 0 and calls.count("lang_option") == 1 and "book_lang" in calls, calls
+
+
 def test_the_top_level_help_is_the_whole_trees_help(cli, monkeypatch):
     from typer.main import get_command
 

@@ -73,8 +73,8 @@ def with_lang(command) -> None:
     from .common import lang_option, resolve_lang
 
     params = getattr(command, "params", None)
-    if params is None or getattr(command, "commands", None):
-        return
+    if params is None or getattr(command, "commands", None) is not None or getattr(command.callback, "listing_only", False):
+        return  # a group, or a command the top-level help lists by name only (its options are not shown)
     own = [p for p in params if p.name == "lang"]
     if not own:
         own = [lang_option()]

@@ -107,6 +107,9 @@ def _nothing() -> None:
     """A stand-in command of the top-level help (never run: the help lists it, then exits)."""
 
 
+_nothing.listing_only = True  # `helptext.with_lang` gives it no --lang: the listing shows no option
+
+
 def _listing_only(whole: typer.Typer) -> typer.Typer:
     """The app as the top-level help shows it: each command by name and help only (no option
     converters built), each group without its commands. The same help, without building the
@@ -147,6 +150,8 @@ def _lang_asked(argv: list[str]) -> str:
     --lang, else $CASHBOOK_LANG, else the book's `lang` in policies.toml, else en."""
     from .common import book_lang, lang_env
 
+    if argv in (["--help"], ["-h"]):
+        return "en"  # the top-level help reads the same in either language: no policies.toml read for it
     book = None
     for i, arg in enumerate(argv):
         if arg == "--":
