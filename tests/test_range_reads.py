@@ -125,3 +125,29 @@ def test_after_a_check_rebuilt_the_cache_the_month_so_far_replays_only_that_mont
     assert not [i for i in applied if i < "20261101"], sorted(applied)[:3]  # no entry before November folded again
     monkeypatch.setattr(BookState, "apply", real)
     assert r.json == uncached(cli, *args, book=book).json
+
+
+def test_a_long_replay_keeps_the_garbage_collector_off(cli, tmp_path, monkeypatch):
+    """The cache's first command replays the whole book (after an upgrade: every entry of
+    years): the collector walking those millions of live objects again and again took about
+    a minute of a first `receive` at 1M entries. It is off while a long replay makes them,
+    and on again after the command."""
+    import gc
+
+    from cashbook.core.state import BookState
+
+    book = demo(tmp_path)  # 90 day files, a cache that has seen none
+    collecting: list[bool] = []
+    real = BookState.apply
+
+    def spy(self, entry, *args, **kwargs):
+        collecting.append(gc.isenabled())
+        return real(self, entry, *args, **kwargs)
+
+    monkeypatch.setattr(BookState, "apply", spy)
+    r = cli("report", "balances", "--format", "json", book=book)
+    assert r.code == 0, r.err
+    assert len(collecting) > 1000 and not any(collecting), collecting.count(True)
+    assert gc.isenabled()
+    monkeypatch.setattr(BookState, "apply", real)
+    assert r.json == uncached(cli, "report", "balances", "--format", "json", book=book).json

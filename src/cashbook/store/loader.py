@@ -7,6 +7,7 @@ the files after it).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -246,12 +247,15 @@ class Loader:
             for name, index in cache.indexes(upto).items():
                 setattr(state, name, index)
         seen: set[str] = set()  # a duplicate id (an error `check` reports) is applied once
-        for i in range(start, len(files)):
-            s = files[i]
-            replay(state, self.day_file(s, fresh).entries, cash, seen)
-            month_ends = i + 1 < len(files) and files[i + 1].day.month != s.day.month
-            if cache and (month_ends or i == len(files) - 1):
-                cache.save_snapshot(s.day, keys[i], state)  # month ends too, for later month reports
+        # a long replay (the cache rebuilt: after an upgrade, the whole book) makes millions of
+        # objects that live as long as the command: the garbage collector is kept off meanwhile
+        with long_lived_objects() if len(files) - start > PARALLEL_FROM else contextlib.nullcontext():
+            for i in range(start, len(files)):
+                s = files[i]
+                replay(state, self.day_file(s, fresh).entries, cash, seen)
+                month_ends = i + 1 < len(files) and files[i + 1].day.month != s.day.month
+                if cache and (month_ends or i == len(files) - 1):
+                    cache.save_snapshot(s.day, keys[i], state)  # month ends too, for later month reports
         return state
 
     def period(self, first: dt.date, last: dt.date, checker: Checker | None = None, from_files: bool = False) -> "Period":
