@@ -29,8 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402
-from run import Bench, compile_cashbook, label, machine, now_for, run_once, source_digest, versions  # noqa: E402
+from run import (Bench, append_argv, baseline, compile_cashbook, label, machine, now_for, run_once,  # noqa: E402
+                 source_digest, versions)
 
 TARGETS = [  # (name, A, B, target)
     ("`cashbook --help` / baseline Typer --help", "cb-help", "typer-help", 1.2),
@@ -44,18 +44,12 @@ def commands(b: Bench, size: int) -> tuple[dict, dict]:
     out = b.ensure_data(size)
     last = b.data[size]["last_day"]
     env = dict(b.env, CASHBOOK_NOW=now_for(last))
-    book = out / "cashbook"
-    empty = Path(b.args.data) / "empty" / "cashbook"
-    shutil.rmtree(empty.parent, ignore_errors=True)
-    (empty / "journals").mkdir(parents=True)
-    (empty / "policies.toml").write_text(generate.policies_text(), encoding="utf-8")
-    append = lambda where: [b.cashbook, "receive", "1", "--from", "基准测试", "--category", "rent", "--date", last,  # noqa: E731
-                            "--book", str(where)]
-    baseline = [sys.executable, str(HERE / "typer_baseline.py")]
+    book, empty = out / "cashbook", b.empty_book()
+    append = lambda where: append_argv(b.cashbook, last, where)  # noqa: E731
     return {
         "cb-help": ([b.cashbook, "--help"], None),
-        "typer-help": (baseline + ["--help"], None),
-        "typer-noop": (baseline + ["noop", "1", "--from", "X"], None),
+        "typer-help": (baseline("--help"), None),
+        "typer-noop": (baseline("noop", "1", "--from", "X"), None),
         "cb-append": (append(book), b.in_place_setup(book, last, append(book), env)),
         "cb-append-empty": (append(empty), b.copy_setup(empty, append, env)),
     }, env

@@ -195,6 +195,16 @@ def now_for(last_day: str) -> str:
     return f"{last_day}T18:00:00{generate.OFFSET}"
 
 
+def append_argv(cashbook: str, day: str, book: Path) -> list[str]:
+    """The benchmark's append: one receipt dated ``day`` (the data's last day) into ``book``."""
+    return [cashbook, "receive", "1", "--from", "基准测试", "--category", "rent", "--date", day, "--book", str(book)]
+
+
+def baseline(*args: str) -> list[str]:
+    """The do-nothing Typer app (`typer_baseline.py`) with ``args``."""
+    return [sys.executable, str(HERE / "typer_baseline.py"), *args]
+
+
 def base_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASHBOOK_")}
     env.update(LC_ALL="C.UTF-8", LANG="C.UTF-8", PYTHONDONTWRITEBYTECODE="1", COLUMNS="120")
@@ -370,7 +380,7 @@ class Bench:
             self.row("cb-month", size, [cb, "report", "month", month, "--book", str(book)], env, ok_codes=(0, 1), warmup=True)
             self.row("cb-balances", size, [cb, "report", "balances", "--book", str(book)], env, warmup=True)
             self.row("cb-day", size, [cb, "report", "day", last, "--book", str(book)], env, ok_codes=(0, 1), warmup=True)
-            append = lambda b: [cb, "receive", "1", "--from", "基准测试", "--category", "rent", "--date", last, "--book", str(b)]  # noqa: E731
+            append = lambda b: append_argv(cb, last, b)  # noqa: E731
             self.row("cb-append", size, append(book), env, setup=self.in_place_setup(book, last, append(book), env))
             check = [cb, "check", "--book", str(book)]
             self.row("cb-check-append", size, check, env, ok_codes=(0, 1), setup=self.in_place_setup(book, last, append(book), env, timed=check))
@@ -399,15 +409,21 @@ class Bench:
         env = dict(self.env, CASHBOOK_NOW=now_for(last))
         self.log("reference points")
         self.row("cb-help", 0, [self.cashbook, "--help"], env)
-        self.row("typer-help", 0, [sys.executable, str(HERE / "typer_baseline.py"), "--help"], env)
-        self.row("typer-noop", 0, [sys.executable, str(HERE / "typer_baseline.py"), "noop", "1", "--from", "X"], env)
+        self.row("typer-help", 0, baseline("--help"), env)
+        self.row("typer-noop", 0, baseline("noop", "1", "--from", "X"), env)
         if self.wanted("cb-append-empty"):
-            empty = Path(self.args.data) / "empty" / "cashbook"
-            shutil.rmtree(empty.parent, ignore_errors=True)
-            (empty / "journals").mkdir(parents=True)
-            (empty / "policies.toml").write_text(generate.policies_text(), encoding="utf-8")
-            append = lambda b: [self.cashbook, "receive", "1", "--from", "基准测试", "--category", "rent", "--date", last, "--book", str(b)]  # noqa: E731
+            empty = self.empty_book()
+            append = lambda b: append_argv(self.cashbook, last, b)  # noqa: E731
             self.row("cb-append-empty", 0, append(empty), env, setup=self.copy_setup(empty, append, env))
+
+    def empty_book(self) -> Path:
+        """A book with the generated policies and no entry, made afresh under the data folder:
+        the reference an append at size is compared with."""
+        empty = Path(self.args.data) / "empty" / "cashbook"
+        shutil.rmtree(empty.parent, ignore_errors=True)
+        (empty / "journals").mkdir(parents=True)
+        (empty / "policies.toml").write_text(generate.policies_text(), encoding="utf-8")
+        return empty
 
 
 # -- report -----------------------------------------------------------------------------
