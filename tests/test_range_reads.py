@@ -33,6 +33,22 @@ def spy_day_reads(monkeypatch) -> list[str]:
     return read
 
 
+def spy_applied(monkeypatch, what):
+    """``what(entry)`` of each entry the book state folds in (`BookState.apply` spied), in order,
+    and a function that ends the spying."""
+    from cashbook.core.state import BookState
+
+    seen: list = []
+    real = BookState.apply
+
+    def spy(self, entry, *args, **kwargs):
+        seen.append(what(entry))
+        return real(self, entry, *args, **kwargs)
+
+    monkeypatch.setattr(BookState, "apply", spy)
+    return seen, lambda: monkeypatch.setattr(BookState, "apply", real)
+
+
 def uncached(cli, *args, book):
     os.environ["CASHBOOK_NO_CACHE"] = "1"
     try:
@@ -107,23 +123,14 @@ def test_after_a_check_rebuilt_the_cache_the_month_so_far_replays_only_that_mont
     """A check that builds the cache keeps the state at the end of the month before the last
     file's: the cashier's journal of the month so far then starts there, instead of
     replaying the whole book (96 s at 1M entries after a rebuilt cache)."""
-    from cashbook.core.state import BookState
-
     book = demo(tmp_path)
     assert cli("check", book=book).code == 0  # the cache's first command
-    applied: list[str] = []
-    real = BookState.apply
-
-    def spy(self, entry, *args, **kwargs):
-        applied.append(entry.id)
-        return real(self, entry, *args, **kwargs)
-
-    monkeypatch.setattr(BookState, "apply", spy)
+    applied, stop = spy_applied(monkeypatch, lambda entry: entry.id)
     args = ("report", "journal", "--account", "cash", "--from", "2026-11-01", "--format", "json")
     r = cli(*args, book=book)
     assert r.code == 0, r.err
     assert not [i for i in applied if i < "20261101"], sorted(applied)[:3]  # no entry before November folded again
-    monkeypatch.setattr(BookState, "apply", real)
+    stop()
     assert r.json == uncached(cli, *args, book=book).json
 
 
@@ -134,20 +141,11 @@ def test_a_long_replay_keeps_the_garbage_collector_off(cli, tmp_path, monkeypatc
     and on again after the command."""
     import gc
 
-    from cashbook.core.state import BookState
-
     book = demo(tmp_path)  # 90 day files, a cache that has seen none
-    collecting: list[bool] = []
-    real = BookState.apply
-
-    def spy(self, entry, *args, **kwargs):
-        collecting.append(gc.isenabled())
-        return real(self, entry, *args, **kwargs)
-
-    monkeypatch.setattr(BookState, "apply", spy)
+    collecting, stop = spy_applied(monkeypatch, lambda entry: gc.isenabled())
     r = cli("report", "balances", "--format", "json", book=book)
     assert r.code == 0, r.err
     assert len(collecting) > 1000 and not any(collecting), collecting.count(True)
     assert gc.isenabled()
-    monkeypatch.setattr(BookState, "apply", real)
+    stop()
     assert r.json == uncached(cli, "report", "balances", "--format", "json", book=book).json
