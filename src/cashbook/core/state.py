@@ -115,22 +115,21 @@ class BookState:
         """A person's (or a department's) advances still outstanding (not settled in full, not
         voided), in the order recorded."""
         if department:
-            return self._open(self.advances, "advances_of_dept", self.advances_of_dept, who)
-        return self._open(self.advances, "advances_of", self.advances_of, who)
+            return self._open(self.advances, "advances_of_dept", who)
+        return self._open(self.advances, "advances_of", who)
 
     def open_compensations(self, handler: str, before: dt.date | None = None) -> list[OpenItem]:
         """A handler's compensations paid in advance not yet recovered in full; with ``before``,
         only those paid before that day (the list is in date order: the look stops there)."""
-        return self._open(self.compensations, "compensations_of", self.compensations_of, handler, before)
+        return self._open(self.compensations, "compensations_of", handler, before)
 
-    def _open(self, items: dict[str, OpenItem], name: str, lists: dict[str, list[str]], key: str,
-              before: dt.date | None = None) -> list[OpenItem]:
-        """The open items of ``lists[key]``, looked for from where they start (`open_from`), which
-        moves on past the items found closed: a person's years of settled advances are not walked
-        again at every entry. A voided item stays closed; one that opens again (`_reopened`), or
+    def _open(self, items: dict[str, OpenItem], name: str, key: str, before: dt.date | None = None) -> list[OpenItem]:
+        """The open items of the list the field ``name`` holds for ``key``, looked for from where
+        they start (`open_from`), which moves on past the items found closed: a person's years
+        of settled advances are not walked again at every entry. A voided item stays closed; one that opens again (`_reopened`), or
         one put in before the start (`_in_date_order`), puts the start back. With ``before``
         (a list in date order), the items from that day on are not looked at."""
-        ids = lists.get(key, ())
+        ids = getattr(self, name).get(key, ())
         start = self.open_from.get((name, key), 0)
         found, first = [], len(ids)
         for n in range(start, len(ids)):
@@ -148,10 +147,11 @@ class BookState:
             self.open_from[(name, key)] = first
         return found
 
-    def _in_date_order(self, name: str, lists: dict[str, list[str]], items: dict[str, OpenItem], key: str, entry: EntryBase) -> None:
-        """Add ``entry``'s id to ``lists[key]``, kept in date order (a back-dated entry goes in
-        after the others of its day; the start of the open items moves back to it if need be)."""
-        ids = lists.setdefault(key, [])
+    def _in_date_order(self, name: str, items: dict[str, OpenItem], key: str, entry: EntryBase) -> None:
+        """Add ``entry``'s id to the list the field ``name`` holds for ``key``, kept in date order
+        (a back-dated entry goes in after the others of its day; the start of the open items
+        moves back to it if need be)."""
+        ids = getattr(self, name).setdefault(key, [])
         date = entry.date
         if not ids or items[ids[-1]].date <= date:
             ids.append(entry.id)
@@ -243,7 +243,7 @@ class BookState:
             else:  # a back-dated payment: in its place, after the others of its day
                 recent.insert(bisect_right(recent, day, key=_first), [day, entry.id])
             if entry.handler:
-                self._in_date_order("compensations_of", self.compensations_of, self.compensations, entry.handler, entry)
+                self._in_date_order("compensations_of", self.compensations, entry.handler, entry)
                 self.compensations[entry.id] = OpenItem(entry.id, entry.date, entry.handler, entry.on_behalf_of, entry.amount,
                                                         entry.amount, doc=entry.party, account=entry.account)
             return
